@@ -1,0 +1,18 @@
+//! The analysis core: text in, plain data with byte ranges out. It knows nothing about LSP,
+//! does no IO and never panics on any input.
+//!
+//! Data flow: `parse` (JSON/JSONC/JSON Lines, tolerant of truncation) → `detect` (which format,
+//! or not a run log) → `exchange` (every HTTP call with its spans) → `status` (what the code
+//! means) → `body` + `explain` (why it failed, in the body's own words) → `analysis` (findings).
+
+pub mod analysis;
+pub mod body;
+pub mod explain;
+pub mod model;
+pub mod payload;
+pub mod redact;
+pub mod status;
+pub mod unfold;
+
+pub use analysis::analyze;
+pub use model::*;

@@ -1,0 +1,239 @@
+//! Plain data the analysis core hands out: byte ranges into the analysed text, owned strings,
+//! no LSP types. Every front end (LSP, CLI) reads these and nothing else.
+
+use std::collections::BTreeMap;
+
+/// A half-open byte range `[start, end)` into the analysed text, always on `char` boundaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub const fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+    /// True when `offset` lies inside the range, its end included (a cursor just after a token
+    /// still touches it).
+    pub fn touches(&self, offset: usize) -> bool {
+        self.start <= offset && offset <= self.end
+    }
+    pub fn contains_span(&self, other: Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+    pub fn shifted(self, by: usize) -> Span {
+        Span::new(self.start + by, self.end + by)
+    }
+}
+
+/// The kind of run log a document was recognised as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// Integration platform run log in the seed's shape (integration, runs, steps, payload).
+    IntegrationRunLog,
+    /// HAR 1.2 (`log.entries[]`).
+    Har,
+    /// Newman / Postman JSON report (`run.executions[]`).
+    Newman,
+    /// One JSON value per line.
+    JsonLines,
+    /// Any other JSON pairing a status field with a body field.
+    Generic,
+}
+
+impl Format {
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::IntegrationRunLog => "integration run log",
+            Format::Har => "HAR",
+            Format::Newman => "Newman report",
+            Format::JsonLines => "JSON Lines log",
+            Format::Generic => "run log",
+        }
+    }
+}
+
+/// How the response body is stored in the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BodyEncoding {
+    /// A JSON object/array/number/bool/null written inline.
+    Inline,
+    /// A JSON string whose content is the body text (it may itself hold escaped JSON).
+    String,
+    /// A JSON string holding base64 (HAR `content.encoding: "base64"`).
+    Base64,
+    /// An array of byte values (Newman `stream: {"type": "Buffer", "data": [...]}`); the span is
+    /// the array.
+    ByteArray,
+}
+
+/// Where the response body sits in the text and how to read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyRef {
+    /// The JSON value holding the body (for `String`/`Base64`, the string token with its quotes).
+    pub span: Span,
+    pub encoding: BodyEncoding,
+    /// The body's media type when the log records it (`content-type` header, HAR `mimeType`).
+    pub mime_type: Option<String>,
+}
+
+/// One header as the log records it. Values of secret-bearing headers are already redacted.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
+}
+
+/// The request side of an exchange, as far as the log shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestInfo {
+    pub method: Option<String>,
+    /// Already redacted (query secrets, userinfo).
+    pub url: Option<String>,
+    pub headers: Vec<Header>,
+    /// The request object (or request body) in the text, for the payload view.
+    pub span: Option<Span>,
+    pub body: Option<BodyRef>,
+}
+
+/// One HTTP call found in the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exchange {
+    pub status: u16,
+    /// The status value token (`400` or `"400"`); diagnostics sit here.
+    pub status_span: Span,
+    /// The key of the status property (`"network_code"`), with its quotes.
+    pub status_key_span: Span,
+    /// The whole object that records the call (step, HAR entry, Newman execution, JSONL line).
+    pub span: Span,
+    /// The response object, when the log has one distinct from `span`.
+    pub response_span: Option<Span>,
+    pub status_text: Option<String>,
+    pub request: RequestInfo,
+    /// Response headers, secrets redacted.
+    pub response_headers: Vec<Header>,
+    pub body: Option<BodyRef>,
+    /// Step / request / entry name as the log calls it.
+    pub name: Option<String>,
+    /// Index into `Analysis::runs`, when the log groups calls into runs.
+    pub run: Option<usize>,
+}
+
+/// A run (or other grouping: HAR page, Newman run, integration run) the log groups calls into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    pub name: String,
+    pub span: Span,
+    /// The span of the run's name/id value, for symbol selection.
+    pub name_span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Information,
+    Hint,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// A call whose status code is a failure (>= minimum status).
+    FailedCall,
+    /// A 2xx call whose body reports an error (GraphQL `errors`, `{"ok": false}`).
+    ErrorInSuccessfulCall,
+    /// The JSON stops being valid here (truncated or broken log).
+    InvalidJson,
+    /// A limit was hit (nesting depth, size, diagnostics cap); said once.
+    LimitReached,
+}
+
+/// One thing to report: becomes an LSP diagnostic, a line of `check` output, a SARIF result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub span: Span,
+    pub severity: Severity,
+    /// `None` for findings that are not about a status code.
+    pub status: Option<u16>,
+    /// Starts with "<code> <reason phrase>" for calls; plain text (never markdown).
+    pub message: String,
+    /// The body's own words, shortened (~200 chars), when the body explains the failure.
+    pub explanation: Option<String>,
+    /// Index into `Analysis::exchanges`.
+    pub exchange: Option<usize>,
+}
+
+/// What the analysis of one document produced. Never fails: broken input yields findings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Analysis {
+    /// `None` when the text is not a run log (no exchange found): nothing is reported then,
+    /// except nothing at all (ordinary JSON stays quiet, even when invalid).
+    pub format: Option<Format>,
+    /// In text order.
+    pub exchanges: Vec<Exchange>,
+    pub runs: Vec<Run>,
+    /// In text order.
+    pub findings: Vec<Finding>,
+}
+
+/// Where a status code's definition comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StatusSource {
+    /// The seed document's wording (400, 401, 402, 403, 404, 409, 429, 5xx).
+    Seed,
+    /// IANA registry, definition written for this project.
+    Iana,
+    /// A well-known vendor code (Cloudflare 52x, nginx 444/499, AWS ELB 460/463, ...).
+    Vendor,
+    /// Not known: the seed's guidance for "other error codes".
+    Unknown,
+    /// From the user's `runlog.statusCodes`.
+    User,
+}
+
+/// A user's definition of a status code (`runlog.statusCodes`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub struct StatusOverride {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// The settings the analysis honours (the `runlog.*` keys that affect findings).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysisConfig {
+    /// Calls with a status below this are not reported (default 400).
+    pub minimum_status: u16,
+    /// Severity per class (`"4xx"`) or code (`"404"`); `None` = no finding.
+    pub severity: BTreeMap<String, Option<Severity>>,
+    pub status_codes: BTreeMap<u16, StatusOverride>,
+    /// Extra key/header names whose values are redacted (case-insensitive).
+    pub redact: Vec<String>,
+    /// Cap on findings per document; one summary finding says how many more there were.
+    pub max_findings: usize,
+}
+
+impl Default for AnalysisConfig {
+    fn default() -> Self {
+        AnalysisConfig {
+            minimum_status: 400,
+            severity: BTreeMap::new(),
+            status_codes: BTreeMap::new(),
+            redact: Vec::new(),
+            max_findings: 10_000,
+        }
+    }
+}
