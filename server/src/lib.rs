@@ -1,1 +1,7 @@
+//! runlog-lsp: a language server (and `check` CLI) that explains failed HTTP calls in run logs.
+//!
+//! `core` is the analysis (no LSP, no IO); `lsp` translates it to LSP; `cli` to the terminal.
+
+pub mod cli;
 pub mod core;
+pub mod lsp;

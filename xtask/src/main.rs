@@ -1,1 +1,55 @@
-fn main() {}
+//! `cargo xtask <task>`: the project's build, install, packaging and test automation, in Rust so
+//! that it runs wherever cargo does.
+
+mod bench;
+mod dist;
+mod editors;
+mod fixtures;
+mod install;
+mod test;
+mod util;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <task> [options]
+
+tasks:
+  install [--code-bin PATH] [--server-only]
+                        build and install runlog-lsp (and the VS Code extension when VS Code is found)
+  dist                  build dist/runlog-lsp-<platform>.vsix with the server inside
+  test [--skip-tier NAME]...
+                        run every test tier: cargo, neovim, emacs, vscode
+  setup-editors         install the real editors the editor tiers drive (code-server, Playwright)
+  fixtures              re-record the fixtures made by real producers (Chromium HAR, newman)
+  bench-lsp [--sizes 1,10,50]
+                        side-by-side LSP benchmark against vscode-json-language-server
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((task, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let result = match task.as_str() {
+        "install" => install::run(rest),
+        "dist" => dist::run(rest).map(|_| ()),
+        "test" => test::run(rest),
+        "setup-editors" => editors::setup(rest),
+        "fixtures" => fixtures::run(rest),
+        "bench-lsp" => bench::run(rest),
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown task `{other}`\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
