@@ -3,11 +3,13 @@
 
 mod bench;
 mod dist;
-mod editors;
+mod emacs;
 mod fixtures;
 mod install;
+mod neovim;
 mod test;
 mod util;
+mod vscode;
 
 use std::process::ExitCode;
 
@@ -36,7 +38,7 @@ fn main() -> ExitCode {
         "install" => install::run(rest),
         "dist" => dist::run(rest).map(|_| ()),
         "test" => test::run(rest),
-        "setup-editors" => editors::setup(rest),
+        "setup-editors" => vscode::setup(rest),
         "fixtures" => fixtures::run(rest),
         "bench-lsp" => bench::run(rest),
         "help" | "--help" | "-h" => {
