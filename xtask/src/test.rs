@@ -1,1 +1,83 @@
-pub fn run(_: &[String]) -> crate::util::Result { Ok(()) }
+//! `cargo xtask test`: every test tier, in order of speed. A tier whose tools are missing fails
+//! with how to install them; only `--skip-tier NAME` (which CI never passes) leaves one out.
+
+use crate::util::{self, Result};
+use std::process::Command;
+use std::time::Instant;
+
+type Tier = (&'static str, fn() -> Result);
+
+const TIERS: &[Tier] = &[
+    ("cargo", cargo_tier),
+    ("neovim", crate::neovim::tier),
+    ("emacs", crate::emacs::tier),
+    ("vscode", crate::vscode::tier),
+];
+
+pub fn run(args: &[String]) -> Result {
+    let skipped = parse_skips(args)?;
+    let mut rows = Vec::new();
+    for (name, tier) in TIERS {
+        if skipped.iter().any(|s| s == name) {
+            eprintln!("=== tier {name}: skipped (--skip-tier {name})");
+            rows.push((*name, "skipped", 0.0, String::new()));
+            continue;
+        }
+        eprintln!("=== tier {name}");
+        let start = Instant::now();
+        let result = tier();
+        let secs = start.elapsed().as_secs_f64();
+        match result {
+            Ok(()) => {
+                eprintln!("=== tier {name}: passed ({secs:.1}s)");
+                rows.push((*name, "passed", secs, String::new()));
+            }
+            Err(why) => {
+                eprintln!("=== tier {name}: FAILED ({secs:.1}s): {why}");
+                rows.push((*name, "FAILED", secs, why));
+            }
+        }
+    }
+    eprintln!("\n{:<9} {:<8} {:>8}", "tier", "result", "time");
+    for (name, result, secs, _) in &rows {
+        eprintln!("{name:<9} {result:<8} {secs:>7.1}s");
+    }
+    let failed: Vec<_> = rows.iter().filter(|r| r.1 == "FAILED").collect();
+    for (name, _, _, why) in &failed {
+        eprintln!("{name}: {why}");
+    }
+    let passed = rows.iter().filter(|r| r.1 == "passed").count();
+    let skipped = rows.iter().filter(|r| r.1 == "skipped").count();
+    println!("tiers: {passed} passed, {} failed, {skipped} skipped", failed.len());
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} test tier(s) failed", failed.len()))
+    }
+}
+
+fn parse_skips(args: &[String]) -> Result<Vec<String>> {
+    let mut skips = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--skip-tier" => {
+                let name = args.next().ok_or("--skip-tier needs a tier name")?;
+                if !TIERS.iter().any(|(t, _)| t == name) {
+                    return Err(format!("unknown tier `{name}` (tiers: cargo, neovim, emacs, vscode)"));
+                }
+                skips.push(name.clone());
+            }
+            other => return Err(format!("unknown option `{other}` for `cargo xtask test`")),
+        }
+    }
+    Ok(skips)
+}
+
+/// Formatting, then every unit, end-to-end and doc test of the workspace.
+fn cargo_tier() -> Result {
+    let root = util::root();
+    util::run(Command::new("cargo").args(["fmt", "--all", "--", "--check"]).current_dir(&root))
+        .map_err(|e| format!("{e} (run `cargo fmt --all`)"))?;
+    util::run(Command::new("cargo").args(["test", "--workspace", "--locked"]).current_dir(&root))
+}
