@@ -48,7 +48,10 @@ pub fn run(args: &[String]) -> Result {
     }
     let passed = rows.iter().filter(|r| r.1 == "passed").count();
     let skipped = rows.iter().filter(|r| r.1 == "skipped").count();
-    println!("tiers: {passed} passed, {} failed, {skipped} skipped", failed.len());
+    println!(
+        "tiers: {passed} passed, {} failed, {skipped} skipped",
+        failed.len()
+    );
     if failed.is_empty() {
         Ok(())
     } else {
@@ -64,7 +67,9 @@ fn parse_skips(args: &[String]) -> Result<Vec<String>> {
             "--skip-tier" => {
                 let name = args.next().ok_or("--skip-tier needs a tier name")?;
                 if !TIERS.iter().any(|(t, _)| t == name) {
-                    return Err(format!("unknown tier `{name}` (tiers: cargo, neovim, emacs, vscode)"));
+                    return Err(format!(
+                        "unknown tier `{name}` (tiers: cargo, neovim, emacs, vscode)"
+                    ));
                 }
                 skips.push(name.clone());
             }
@@ -77,7 +82,15 @@ fn parse_skips(args: &[String]) -> Result<Vec<String>> {
 /// Formatting, then every unit, end-to-end and doc test of the workspace.
 fn cargo_tier() -> Result {
     let root = util::root();
-    util::run(Command::new("cargo").args(["fmt", "--all", "--", "--check"]).current_dir(&root))
-        .map_err(|e| format!("{e} (run `cargo fmt --all`)"))?;
-    util::run(Command::new("cargo").args(["test", "--workspace", "--locked"]).current_dir(&root))
+    util::run(
+        Command::new("cargo")
+            .args(["fmt", "--all", "--", "--check"])
+            .current_dir(&root),
+    )
+    .map_err(|e| format!("{e} (run `cargo fmt --all`)"))?;
+    util::run(
+        Command::new("cargo")
+            .args(["test", "--workspace", "--locked"])
+            .current_dir(&root),
+    )
 }
