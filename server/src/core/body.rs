@@ -1,7 +1,9 @@
 //! Body decoding: whatever way the log stores the response body (inline JSON, escaped or
 //! double-escaped JSON string, base64, byte array, text, HTML, XML), get at what it says.
 
-use super::model::BodyRef;
+use super::model::{BodyEncoding, BodyRef};
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine as _;
 
 /// A decoded body. JSON keeps key order and number text (serde_json `preserve_order` +
 /// `arbitrary_precision`).
@@ -11,15 +13,630 @@ pub enum DecodedBody {
     Json(serde_json::Value),
     Text(String),
     /// An HTML page: its `<title>` / first heading, and its visible text.
-    Html { title: Option<String>, text: String },
+    Html {
+        title: Option<String>,
+        text: String,
+    },
     /// An XML document (S3-style `<Error><Message>`).
     Xml(String),
     /// Bytes that are not text.
-    Binary { len: usize },
+    Binary {
+        len: usize,
+    },
 }
+
+/// Bodies longer than this (decoded) are cut before classification: enough for any error body,
+/// bounded work for a multi-gigabyte capture.
+pub const MAX_DECODED_LEN: usize = 16 << 20;
+
+/// How many times a string may hold JSON string holding JSON before we stop unwrapping.
+const MAX_STRING_LEVELS: usize = 4;
+
+/// The visible text kept from an HTML page (the explanation needs a sentence, not a book).
+const MAX_HTML_TEXT: usize = 64 << 10;
 
 /// Decodes the body at `body.span` in `text`. Never panics; bounded work for huge bodies.
 pub fn decode(text: &str, body: &BodyRef) -> DecodedBody {
-    let _ = (text, body);
-    DecodedBody::Empty
+    let Some(raw) = text.get(body.span.start..body.span.end) else {
+        return DecodedBody::Empty;
+    };
+    let mime = body.mime_type.as_deref();
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return DecodedBody::Empty;
+    }
+    match body.encoding {
+        BodyEncoding::Inline | BodyEncoding::String => match parse_json(raw) {
+            Some(serde_json::Value::String(s)) => classify_text(&s, mime),
+            Some(value) => DecodedBody::Json(value),
+            // Not JSON at all (a hand-edited log, JSONC): read the raw text.
+            None => classify_text(raw, mime),
+        },
+        BodyEncoding::Base64 => match parse_json(raw) {
+            Some(serde_json::Value::String(s)) => match decode_base64(&s) {
+                Some(bytes) => classify_bytes(bytes, mime),
+                // Logs that say "base64" but hold plain text exist: read the text.
+                None => classify_text(&s, mime),
+            },
+            Some(value) => DecodedBody::Json(value),
+            None => classify_text(raw, mime),
+        },
+        BodyEncoding::ByteArray => match parse_json(raw) {
+            Some(value) => match byte_array(&value) {
+                Some(bytes) => classify_bytes(bytes, mime),
+                None => DecodedBody::Json(value),
+            },
+            None => DecodedBody::Text(truncate(raw, MAX_DECODED_LEN).to_string()),
+        },
+    }
+}
+
+/// Decodes body bytes as the log would have them (UTF-8 text, else binary).
+pub fn decode_bytes(bytes: Vec<u8>, mime_type: Option<&str>) -> DecodedBody {
+    classify_bytes(bytes, mime_type)
+}
+
+/// Classifies body text: JSON (also a string holding JSON, up to a few levels), HTML, XML,
+/// empty or plain text.
+pub fn classify_text(s: &str, mime_type: Option<&str>) -> DecodedBody {
+    let mut current = std::borrow::Cow::Borrowed(truncate(s, MAX_DECODED_LEN));
+    for _ in 0..MAX_STRING_LEVELS {
+        let t = current.trim_start_matches('\u{feff}').trim();
+        if t.is_empty() {
+            return DecodedBody::Empty;
+        }
+        let first = t.as_bytes()[0];
+        let json_hint = mime_type.is_some_and(is_json_mime);
+        if matches!(first, b'{' | b'[' | b'"') || json_hint {
+            match parse_json(t) {
+                Some(serde_json::Value::String(inner)) => {
+                    current = std::borrow::Cow::Owned(inner);
+                    continue;
+                }
+                Some(value) => return DecodedBody::Json(value),
+                None => {}
+            }
+        }
+        return classify_markup_or_text(t, mime_type);
+    }
+    DecodedBody::Text(current.trim().to_string())
+}
+
+/// Pretty text of a decoded body, for the payload view and hovers.
+pub fn pretty(body: &DecodedBody) -> String {
+    match body {
+        DecodedBody::Empty => String::new(),
+        DecodedBody::Json(v) => serde_json::to_string_pretty(v).unwrap_or_default(),
+        DecodedBody::Text(t) | DecodedBody::Xml(t) => t.clone(),
+        DecodedBody::Html { title, text } => match title {
+            Some(title) if !text.starts_with(title.as_str()) => format!("{title}\n\n{text}"),
+            _ => text.clone(),
+        },
+        DecodedBody::Binary { len } => format!("({len} bytes of binary data)"),
+    }
+}
+
+/// Cuts `s` to at most `max` bytes, on a char boundary.
+pub(crate) fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while end > 0 && !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+fn parse_json(s: &str) -> Option<serde_json::Value> {
+    // serde_json stops at 128 levels of nesting with an error; that error means "not JSON we
+    // read", and the caller falls back to text.
+    serde_json::from_str(s).ok()
+}
+
+fn is_json_mime(mime: &str) -> bool {
+    let m = mime.to_ascii_lowercase();
+    m.contains("json")
+}
+
+fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    let cleaned: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let config = GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true);
+    let standard = GeneralPurpose::new(&base64::alphabet::STANDARD, config);
+    if let Ok(bytes) = standard.decode(cleaned.as_bytes()) {
+        return Some(bytes);
+    }
+    GeneralPurpose::new(&base64::alphabet::URL_SAFE, config)
+        .decode(cleaned.as_bytes())
+        .ok()
+}
+
+fn byte_array(value: &serde_json::Value) -> Option<Vec<u8>> {
+    // Newman writes `{"type": "Buffer", "data": [...]}`; accept the object as well as the array.
+    let array = match value {
+        serde_json::Value::Array(a) => a,
+        serde_json::Value::Object(o) => o.get("data")?.as_array()?,
+        _ => return None,
+    };
+    let mut bytes = Vec::with_capacity(array.len().min(MAX_DECODED_LEN));
+    for item in array.iter().take(MAX_DECODED_LEN) {
+        let n = item.as_u64()?;
+        bytes.push(u8::try_from(n).ok()?);
+    }
+    Some(bytes)
+}
+
+fn classify_bytes(mut bytes: Vec<u8>, mime: Option<&str>) -> DecodedBody {
+    if bytes.len() > MAX_DECODED_LEN {
+        bytes.truncate(MAX_DECODED_LEN);
+        // A cut may land inside a UTF-8 sequence: drop the partial char.
+        if let Err(e) = std::str::from_utf8(&bytes) {
+            if e.error_len().is_none() {
+                bytes.truncate(e.valid_up_to());
+            }
+        }
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => classify_text(&s, mime),
+        Err(e) => DecodedBody::Binary {
+            len: e.into_bytes().len(),
+        },
+    }
+}
+
+fn starts_with_ci(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+fn classify_markup_or_text(t: &str, mime: Option<&str>) -> DecodedBody {
+    let mime_lc = mime.map(str::to_ascii_lowercase).unwrap_or_default();
+    let is_html = starts_with_ci(t, "<!doctype html")
+        || starts_with_ci(t, "<html")
+        || (t.starts_with('<') && mime_lc.contains("html"))
+        || (starts_with_ci(t, "<head")
+            || starts_with_ci(t, "<body")
+            || starts_with_ci(t, "<title"));
+    if is_html {
+        let (title, text) = html_title_and_text(t);
+        return DecodedBody::Html { title, text };
+    }
+    let second = t.as_bytes().get(1).copied().unwrap_or(b' ');
+    if t.starts_with('<') && (second == b'?' || second.is_ascii_alphabetic())
+        || mime_lc.contains("xml") && t.starts_with('<')
+    {
+        return DecodedBody::Xml(t.to_string());
+    }
+    DecodedBody::Text(t.to_string())
+}
+
+/// Finds `needle` (ASCII, lowercase) in `hay` ignoring ASCII case, from byte `from`.
+pub(crate) fn find_ci(hay: &str, needle: &str, from: usize) -> Option<usize> {
+    let h = hay.as_bytes();
+    let n = needle.as_bytes();
+    if n.is_empty() || from > h.len() || h.len() - from < n.len() {
+        return None;
+    }
+    (from..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+/// The inner text of the first `<tag ...>...</tag>` element, tags stripped, entities decoded.
+pub(crate) fn element_text(markup: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}");
+    let mut from = 0;
+    loop {
+        let start = find_ci(markup, &open, from)?;
+        let after = start + open.len();
+        // `<title>` but not `<titlebar>`.
+        match markup.as_bytes().get(after) {
+            Some(b'>') | Some(b' ') | Some(b'\t') | Some(b'\n') | Some(b'\r') | Some(b'/') => {}
+            _ => {
+                from = after;
+                continue;
+            }
+        }
+        let content_start = markup[after..].find('>')? + after + 1;
+        let close = format!("</{tag}");
+        let content_end = find_ci(markup, &close, content_start).unwrap_or(markup.len());
+        let text = visible_text(&markup[content_start..content_end], MAX_HTML_TEXT);
+        return if text.is_empty() { None } else { Some(text) };
+    }
+}
+
+fn html_title_and_text(html: &str) -> (Option<String>, String) {
+    let stripped = strip_raw_text_elements(html);
+    let html = stripped.as_str();
+    let title = element_text(html, "title").or_else(|| element_text(html, "h1"));
+    let body_start = find_ci(html, "<body", 0)
+        .or_else(|| find_ci(html, "</head", 0))
+        .unwrap_or(0);
+    let text = visible_text(&html[body_start..], MAX_HTML_TEXT);
+    (title, text)
+}
+
+/// The markup without comments and `<script>`/`<style>` contents, whose text is not shown and
+/// may contain tags of its own.
+fn strip_raw_text_elements(html: &str) -> String {
+    let mut out = String::with_capacity(html.len().min(MAX_DECODED_LEN));
+    let mut i = 0;
+    while let Some(lt) = html[i..].find('<').map(|n| i + n) {
+        out.push_str(&html[i..lt]);
+        let rest = &html[lt..];
+        if rest.starts_with("<!--") {
+            i = rest.find("-->").map_or(html.len(), |e| lt + e + 3);
+            continue;
+        }
+        let raw_tag = ["script", "style"].into_iter().find(|t| {
+            starts_with_ci(&rest[1..], t)
+                && matches!(
+                    rest.as_bytes().get(1 + t.len()),
+                    Some(b'>' | b' ' | b'\t' | b'\n' | b'\r')
+                )
+        });
+        match raw_tag {
+            Some(tag) => {
+                let close = format!("</{tag}");
+                i = match find_ci(html, &close, lt + 1) {
+                    Some(c) => html[c..].find('>').map_or(html.len(), |e| c + e + 1),
+                    None => html.len(),
+                };
+                out.push(' ');
+            }
+            None => {
+                out.push('<');
+                i = lt + 1;
+            }
+        }
+    }
+    out.push_str(&html[i..]);
+    out
+}
+
+/// The text a browser would show: tags stripped, `<script>`/`<style>`/`<head>` skipped,
+/// entities decoded, whitespace collapsed; at most `max` bytes.
+pub(crate) fn visible_text(html: &str, max: usize) -> String {
+    let mut raw = String::new();
+    let bytes = html.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() && raw.len() < max * 2 {
+        if bytes[i] == b'<' {
+            let rest = &html[i..];
+            if rest.starts_with("<!--") {
+                i = rest.find("-->").map_or(bytes.len(), |e| i + e + 3);
+                continue;
+            }
+            let mut skipped = false;
+            for skip in ["script", "style", "head", "noscript", "template"] {
+                let open = format!("<{skip}");
+                if starts_with_ci(rest, &open)
+                    && matches!(
+                        rest.as_bytes().get(open.len()),
+                        Some(b'>' | b' ' | b'\t' | b'\n' | b'\r')
+                    )
+                {
+                    let close = format!("</{skip}");
+                    i = match find_ci(html, &close, i + open.len()) {
+                        Some(c) => html[c..].find('>').map_or(bytes.len(), |e| c + e + 1),
+                        None => bytes.len(),
+                    };
+                    skipped = true;
+                    break;
+                }
+            }
+            if skipped {
+                raw.push(' ');
+                continue;
+            }
+            match rest.find('>') {
+                Some(e) => {
+                    // Block-level tags separate words; inline ones (<b>, <a>) do not.
+                    let name = rest[1..e]
+                        .trim_start_matches('/')
+                        .split(|c: char| c.is_ascii_whitespace() || c == '/')
+                        .next()
+                        .unwrap_or("")
+                        .to_ascii_lowercase();
+                    if !matches!(
+                        name.as_str(),
+                        "a" | "b"
+                            | "i"
+                            | "em"
+                            | "strong"
+                            | "span"
+                            | "code"
+                            | "small"
+                            | "u"
+                            | "abbr"
+                    ) {
+                        raw.push(' ');
+                    }
+                    i += e + 1;
+                }
+                None => break,
+            }
+        } else {
+            let next = html[i..].find('<').map_or(bytes.len(), |n| i + n);
+            raw.push_str(&html[i..next]);
+            i = next;
+        }
+    }
+    let decoded = decode_entities(&raw);
+    let mut out = String::with_capacity(decoded.len().min(max));
+    for word in decoded.split_whitespace() {
+        if out.len() + word.len() + 1 > max {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Decodes HTML/XML character references (the named ones error pages use, and numeric ones).
+pub(crate) fn decode_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let semi = after
+            .char_indices()
+            .take(12)
+            .find(|&(_, c)| c == ';')
+            .map(|(i, _)| i);
+        let decoded = semi.and_then(|semi| {
+            let name = &after[..semi];
+            let ch = if let Some(num) = name.strip_prefix('#') {
+                let n = if let Some(hex) = num.strip_prefix(['x', 'X']) {
+                    u32::from_str_radix(hex, 16).ok()
+                } else {
+                    num.parse::<u32>().ok()
+                };
+                n.and_then(char::from_u32)
+            } else {
+                match name {
+                    "amp" => Some('&'),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "quot" => Some('"'),
+                    "apos" => Some('\''),
+                    "nbsp" => Some(' '),
+                    "copy" => Some('©'),
+                    "reg" => Some('®'),
+                    "mdash" => Some('—'),
+                    "ndash" => Some('–'),
+                    "hellip" => Some('…'),
+                    "laquo" => Some('«'),
+                    "raquo" => Some('»'),
+                    "rsquo" => Some('’'),
+                    "lsquo" => Some('‘'),
+                    "rdquo" => Some('”'),
+                    "ldquo" => Some('“'),
+                    "middot" => Some('·'),
+                    "bull" => Some('•'),
+                    _ => None,
+                }
+            };
+            ch.map(|c| (c, semi))
+        });
+        match decoded {
+            Some((c, semi)) => {
+                out.push(c);
+                rest = &after[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::model::Span;
+
+    fn body(text: &str, encoding: BodyEncoding, mime: Option<&str>) -> DecodedBody {
+        let r = BodyRef {
+            span: Span::new(0, text.len()),
+            encoding,
+            mime_type: mime.map(str::to_string),
+        };
+        decode(text, &r)
+    }
+
+    #[test]
+    fn inline_object_is_json() {
+        let d = body(r#"{"a": 1, "b": [true]}"#, BodyEncoding::Inline, None);
+        assert_eq!(
+            d,
+            DecodedBody::Json(serde_json::json!({"a": 1, "b": [true]}))
+        );
+    }
+
+    #[test]
+    fn escaped_and_double_escaped_strings_are_json() {
+        let once = r#""{\"title\":\"Member Exists\",\"status\":400}""#;
+        let twice = r#""\"{\\\"title\\\":\\\"Member Exists\\\"}\"""#;
+        let expect = |d: DecodedBody| match d {
+            DecodedBody::Json(v) => assert_eq!(v["title"], "Member Exists"),
+            other => panic!("not json: {other:?}"),
+        };
+        expect(body(once, BodyEncoding::String, None));
+        expect(body(twice, BodyEncoding::String, None));
+    }
+
+    #[test]
+    fn big_numbers_keep_their_text() {
+        let d = body(
+            r#""{\"id\":123456789012345678901234567890,\"x\":1.50}""#,
+            BodyEncoding::String,
+            None,
+        );
+        let DecodedBody::Json(v) = d else {
+            panic!("not json")
+        };
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            r#"{"id":123456789012345678901234567890,"x":1.50}"#
+        );
+    }
+
+    #[test]
+    fn empty_and_plain_text() {
+        assert_eq!(
+            body(r#""   ""#, BodyEncoding::String, None),
+            DecodedBody::Empty
+        );
+        assert_eq!(
+            body(r#""""#, BodyEncoding::String, None),
+            DecodedBody::Empty
+        );
+        assert_eq!(
+            body(r#""Rate limit exceeded\n""#, BodyEncoding::String, None),
+            DecodedBody::Text("Rate limit exceeded".into())
+        );
+        // Looks like JSON, is not: text.
+        assert_eq!(
+            body(r#""{not json""#, BodyEncoding::String, None),
+            DecodedBody::Text("{not json".into())
+        );
+    }
+
+    #[test]
+    fn html_error_page() {
+        let html = "<html>\r\n<head><title>502 Bad Gateway</title><style>p{}</style></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.25.3 &amp; co</center>\r\n</body>\r\n</html>\r\n";
+        let token = serde_json::to_string(html).unwrap();
+        match body(&token, BodyEncoding::String, Some("text/html")) {
+            DecodedBody::Html { title, text } => {
+                assert_eq!(title.as_deref(), Some("502 Bad Gateway"));
+                assert_eq!(text, "502 Bad Gateway nginx/1.25.3 & co");
+            }
+            other => panic!("not html: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn html_without_title_uses_h1() {
+        let html = "<!DOCTYPE html><html><body><script>var x='<h1>no</h1>';</script><h1>Access &#x44;enied</h1><p>You don&#39;t have permission.</p></body></html>";
+        let token = serde_json::to_string(html).unwrap();
+        match body(&token, BodyEncoding::String, None) {
+            DecodedBody::Html { title, text } => {
+                assert_eq!(title.as_deref(), Some("Access Denied"));
+                assert_eq!(text, "Access Denied You don't have permission.");
+            }
+            other => panic!("not html: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn xml_body() {
+        let xml = r#""<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchKey</Code></Error>""#;
+        assert!(
+            matches!(body(xml, BodyEncoding::String, None), DecodedBody::Xml(x) if x.contains("NoSuchKey"))
+        );
+        let bare = r#""<Error><Code>AccessDenied</Code></Error>""#;
+        assert!(matches!(
+            body(bare, BodyEncoding::String, None),
+            DecodedBody::Xml(_)
+        ));
+    }
+
+    #[test]
+    fn base64_with_and_without_padding() {
+        // {"error":"invalid_grant"}
+        let padded = r#""eyJlcnJvciI6ImludmFsaWRfZ3JhbnQifQ==""#;
+        let unpadded = "\"eyJlcnJvciI6Imlu\\ndmFsaWRfZ3JhbnQifQ\"";
+        for t in [padded, unpadded] {
+            match body(t, BodyEncoding::Base64, None) {
+                DecodedBody::Json(v) => assert_eq!(v["error"], "invalid_grant"),
+                other => panic!("not json: {other:?}"),
+            }
+        }
+        // Not UTF-8 → binary.
+        assert_eq!(
+            body(r#""/w==""#, BodyEncoding::Base64, None),
+            DecodedBody::Binary { len: 1 }
+        );
+    }
+
+    #[test]
+    fn byte_arrays() {
+        let t = "[123,34,111,107,34,58,102,97,108,115,101,125]";
+        match body(t, BodyEncoding::ByteArray, None) {
+            DecodedBody::Json(v) => assert_eq!(v["ok"], false),
+            other => panic!("not json: {other:?}"),
+        }
+        assert_eq!(
+            body("[255, 0]", BodyEncoding::ByteArray, None),
+            DecodedBody::Binary { len: 2 }
+        );
+        // Out of range values: not bytes, shown as the JSON it is.
+        assert!(matches!(
+            body("[256]", BodyEncoding::ByteArray, None),
+            DecodedBody::Json(_)
+        ));
+        let buffer = r#"{"type":"Buffer","data":[104,105]}"#;
+        assert_eq!(
+            body(buffer, BodyEncoding::ByteArray, None),
+            DecodedBody::Text("hi".into())
+        );
+    }
+
+    #[test]
+    fn hostile_inputs_do_not_panic() {
+        let deep = format!("\"{}\"", "[".repeat(100_000));
+        assert!(matches!(
+            body(&deep, BodyEncoding::String, None),
+            DecodedBody::Text(_)
+        ));
+        let deep_inline = "[".repeat(100_000);
+        assert!(matches!(
+            body(&deep_inline, BodyEncoding::Inline, None),
+            DecodedBody::Xml(_) | DecodedBody::Text(_)
+        ));
+        for t in [
+            "\"",
+            "\"\\u12",
+            "é",
+            "\"<",
+            "\"<html",
+            "\"<title>&#xFFFFFFFF;&#55296;&",
+            "<h1>é</h1",
+        ] {
+            for enc in [
+                BodyEncoding::Inline,
+                BodyEncoding::String,
+                BodyEncoding::Base64,
+                BodyEncoding::ByteArray,
+            ] {
+                let _ = body(t, enc, Some("text/html"));
+            }
+        }
+        // Span outside the text or inside a char.
+        let r = BodyRef {
+            span: Span::new(1, 2),
+            encoding: BodyEncoding::String,
+            mime_type: None,
+        };
+        assert_eq!(decode("é", &r), DecodedBody::Empty);
+    }
+
+    #[test]
+    fn pretty_prints() {
+        assert_eq!(
+            pretty(&DecodedBody::Json(serde_json::json!({"a": 1}))),
+            "{\n  \"a\": 1\n}"
+        );
+        assert_eq!(
+            pretty(&DecodedBody::Binary { len: 3 }),
+            "(3 bytes of binary data)"
+        );
+    }
 }
