@@ -1,5 +1,155 @@
-//! `cargo xtask fixtures`: re-records fixtures from real producers.
-use crate::util::Result;
-pub fn run(_args: &[String]) -> Result {
-    Err("fixtures is not built yet".into())
+//! `cargo xtask fixtures`: re-records fixtures from real producers: Chromium (Playwright's
+//! `recordHar`) writes `tests/fixtures/har/chromium-recorded.har` and newman writes
+//! `tests/fixtures/newman/newman-report.json`, both against the local test API in
+//! `tests/producers/server.js` (127.0.0.1 only). The fixtures are committed; CI does not re-record.
+
+use crate::util::{self, Result};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+const USAGE: &str = "usage: cargo xtask fixtures [--har-only | --newman-only]";
+
+pub fn run(args: &[String]) -> Result {
+    let (mut har, mut newman) = (true, true);
+    for arg in args {
+        match arg.as_str() {
+            "--har-only" => newman = false,
+            "--newman-only" => har = false,
+            other => return Err(format!("unknown option `{other}`\n{USAGE}")),
+        }
+    }
+    if !har && !newman {
+        return Err(format!("nothing to record\n{USAGE}"));
+    }
+    let root = util::root();
+    let producers = root.join("tests/producers");
+    for tool in ["node", "npm"] {
+        if !util::on_path(tool) {
+            return Err(format!(
+                "`{tool}` is not on PATH; install Node.js 20 or later"
+            ));
+        }
+    }
+    let chromium = chromium_path();
+    if har && !chromium.is_file() {
+        return Err(format!(
+            "Chromium is not at {}; install it: apt-get install chromium (or set CHROMIUM)",
+            chromium.display()
+        ));
+    }
+    util::timed("npm ci (tests/producers)", || npm_ci(&producers))?;
+
+    let server = TestServer::start(&producers)?;
+    let base = format!("http://127.0.0.1:{}", server.port);
+    eprintln!("test API listening on {base}");
+    if har {
+        let dir = root.join("tests/fixtures/har");
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        util::timed("Chromium records a HAR", || {
+            util::run(
+                Command::new("node")
+                    .arg("record-har.js")
+                    .arg(&base)
+                    .arg(dir.join("chromium-recorded.har"))
+                    .arg(dir.join("chromium-recorded.pretty.har"))
+                    .env("CHROMIUM", &chromium)
+                    .current_dir(&producers),
+            )
+        })?;
+    }
+    if newman {
+        let dir = root.join("tests/fixtures/newman");
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        util::timed("newman runs the collection", || {
+            // --suppress-exit-code: the collection's assertions fail on purpose (the API answers
+            // errors); only a newman that could not run or write its report is a failure.
+            util::run(
+                Command::new("node")
+                    .arg("node_modules/newman/bin/newman.js")
+                    .args(["run", "collection.json", "--env-var"])
+                    .arg(format!("baseUrl={base}"))
+                    .args(["--reporters", "json", "--reporter-json-export"])
+                    .arg(dir.join("newman-report.json"))
+                    .args(["--suppress-exit-code", "--color", "off"])
+                    .current_dir(&producers),
+            )
+        })?;
+        if !dir.join("newman-report.json").is_file() {
+            return Err("newman ran but wrote no report".into());
+        }
+    }
+    drop(server);
+    eprintln!("fixtures recorded; review `git diff tests/fixtures` and commit them");
+    Ok(())
+}
+
+/// `CHROMIUM` when set (the same variable `record-har.js` reads), else Debian's chromium.
+fn chromium_path() -> PathBuf {
+    std::env::var_os("CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
+}
+
+/// Installs the producers' pinned npm packages unless `node_modules` is already newer than the lock.
+fn npm_ci(producers: &Path) -> Result {
+    let lock = producers.join("package-lock.json");
+    let installed = producers.join("node_modules/.package-lock.json");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if let (Some(lock_time), Some(installed_time)) = (modified(&lock), modified(&installed)) {
+        if installed_time >= lock_time {
+            return Ok(());
+        }
+    }
+    let verb = if lock.is_file() { "ci" } else { "install" };
+    util::run(
+        Command::new("npm")
+            .args([verb, "--no-audit", "--no-fund"])
+            .current_dir(producers),
+    )
+}
+
+/// The test API as a child process; stopped (by its own pid) when dropped.
+struct TestServer {
+    child: Child,
+    port: u16,
+}
+
+impl TestServer {
+    fn start(producers: &Path) -> Result<TestServer> {
+        let mut child = Command::new("node")
+            .arg("server.js")
+            .current_dir(producers)
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("could not start the test API (node server.js): {e}"))?;
+        // The server prints "listening <port>" once it accepts connections.
+        let mut line = String::new();
+        let read = match child.stdout.take() {
+            Some(out) => BufReader::new(out).read_line(&mut line),
+            None => Ok(0),
+        };
+        let port = line
+            .trim()
+            .strip_prefix("listening ")
+            .and_then(|p| p.parse::<u16>().ok());
+        match (read, port) {
+            (Ok(_), Some(port)) => Ok(TestServer { child, port }),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                Err(format!(
+                    "the test API did not start (it printed {:?})",
+                    line.trim()
+                ))
+            }
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
