@@ -10,6 +10,7 @@ pub mod body;
 pub mod explain;
 pub mod line_index;
 pub mod model;
+pub mod parse;
 pub mod payload;
 pub mod redact;
 pub mod status;

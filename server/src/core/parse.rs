@@ -1,0 +1,611 @@
+//! Tolerant parsing: JSON, JSONC and JSON Lines into `jsonc_parser` trees, never failing. A
+//! truncated or broken text is repaired (cut back to the last complete value, brackets closed) so
+//! that everything before the break is still analysed; what went wrong becomes a `Problem`.
+
+use super::model::Span;
+use jsonc_parser::ast::Value;
+use jsonc_parser::errors::{ParseError, ParseErrorKind};
+use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions, ParseStringErrorKind};
+use std::borrow::Cow;
+
+/// Containers opened at this depth or deeper are blanked out when the parser's own nesting limit
+/// (512) is hit, so the rest of the document can still be read.
+const FLATTEN_DEPTH: usize = 256;
+
+/// How many times a repaired text may itself fail before we give up on a piece.
+const MAX_REPAIRS: usize = 8;
+
+/// What kind of trouble a piece of text had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The JSON stops being valid (truncated, broken line, syntax error).
+    Invalid,
+    /// Nesting deeper than the parser allows; the deep part was skipped.
+    TooDeep,
+}
+
+/// One parse problem, with its place in the whole text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub span: Span,
+    pub message: String,
+}
+
+/// Where a parsed tree sits in the whole text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Piece {
+    /// Add this to every `jsonc_parser` range to get an offset into the whole text.
+    pub base: usize,
+    /// Absolute offset where the valid text of this piece ends: spans reaching past it (into the
+    /// brackets a repair appended) must be clamped to it.
+    pub end: usize,
+    /// 0-based line number, for JSON Lines.
+    pub line: Option<usize>,
+}
+
+impl Piece {
+    /// A parser range as a span in the whole text, clamped to the valid part.
+    pub fn span(&self, range: jsonc_parser::common::Range) -> Span {
+        let start = (self.base + range.start).min(self.end);
+        let end = (self.base + range.end).min(self.end).max(start);
+        Span::new(start, end)
+    }
+}
+
+/// What parsing the whole text gave, besides the trees handed to the visitor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    /// The text was read as JSON Lines (one value per line).
+    pub json_lines: bool,
+    pub problems: Vec<Problem>,
+}
+
+fn options() -> (CollectOptions, ParseOptions) {
+    (
+        CollectOptions {
+            comments: CommentCollectionStrategy::Off,
+            tokens: false,
+        },
+        ParseOptions::default(),
+    )
+}
+
+fn parse_str(text: &str) -> Result<Option<Value<'_>>, ParseError> {
+    let (collect, opts) = options();
+    jsonc_parser::parse_to_ast(text, &collect, &opts).map(|r| r.value)
+}
+
+/// Parses `text`, calling `visit` once per tree (one for a JSON document, one per line for JSON
+/// Lines) in text order. Never fails and never panics.
+pub fn parse_with(text: &str, mut visit: impl FnMut(&Value<'_>, &Piece)) -> Parsed {
+    let mut parsed = Parsed::default();
+    // A UTF-8 byte order mark is not an error: skip it, offsets stay those of the whole text.
+    let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let body = &text[base..];
+    match parse_str(body) {
+        Ok(Some(value)) => {
+            let piece = Piece {
+                base,
+                end: text.len(),
+                line: None,
+            };
+            visit(&value, &piece);
+        }
+        Ok(None) => {}
+        Err(err) => {
+            if looks_like_json_lines(body, &err) {
+                parsed.json_lines = true;
+                parse_lines(text, base, &mut parsed.problems, &mut visit);
+            } else {
+                recover(body, base, None, err, &mut parsed.problems, &mut visit);
+            }
+        }
+    }
+    parsed
+}
+
+/// JSON Lines when the first parse failed, the text has at least two non-empty lines and one of
+/// the first two parses alone (a pretty-printed document's first line `{` never does).
+fn looks_like_json_lines(text: &str, err: &ParseError) -> bool {
+    if matches!(err.kind(), ParseErrorKind::NestingDepthExceeded) {
+        return false;
+    }
+    let mut lines = text.split('\n').map(|l| l.trim()).filter(|l| !l.is_empty());
+    let first = lines.next();
+    let second = lines.next();
+    match (first, second) {
+        (Some(a), Some(b)) => {
+            let alone = |l: &str| {
+                (l.starts_with('{') || l.starts_with('[')) && matches!(parse_str(l), Ok(Some(_)))
+            };
+            alone(a) || alone(b)
+        }
+        _ => false,
+    }
+}
+
+fn parse_lines(
+    text: &str,
+    base: usize,
+    problems: &mut Vec<Problem>,
+    visit: &mut impl FnMut(&Value<'_>, &Piece),
+) {
+    let mut start = base;
+    for (index, raw) in text[base..].split('\n').enumerate() {
+        let line_start = start;
+        start += raw.len() + 1;
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if line.trim().is_empty() {
+            continue;
+        }
+        match parse_str(line) {
+            Ok(Some(value)) => {
+                let piece = Piece {
+                    base: line_start,
+                    end: line_start + line.len(),
+                    line: Some(index),
+                };
+                visit(&value, &piece);
+            }
+            Ok(None) => {}
+            Err(err) => recover(line, line_start, Some(index), err, problems, visit),
+        }
+    }
+}
+
+/// Handles a failed parse of `src` (which starts at `base` in the whole text): reports the
+/// problem, then parses a repaired copy and visits what it gives.
+fn recover(
+    src: &str,
+    base: usize,
+    line: Option<usize>,
+    err: ParseError,
+    problems: &mut Vec<Problem>,
+    visit: &mut impl FnMut(&Value<'_>, &Piece),
+) {
+    let mut current: Cow<'_, str> = Cow::Borrowed(src);
+    let mut err = err;
+    if matches!(err.kind(), ParseErrorKind::NestingDepthExceeded) {
+        let at = floor_boundary(src, err.range().start);
+        problems.push(Problem {
+            kind: ProblemKind::TooDeep,
+            span: Span::new(base + at, base + at),
+            message: format!(
+                "The JSON is nested more than 512 levels deep here; values nested deeper than {FLATTEN_DEPTH} levels were not analysed."
+            ),
+        });
+        let flat = flatten_deep(src, FLATTEN_DEPTH);
+        match parse_str(&flat) {
+            Ok(Some(value)) => {
+                visit(
+                    &value,
+                    &Piece {
+                        base,
+                        end: base + src.len(),
+                        line,
+                    },
+                );
+                return;
+            }
+            Ok(None) => return,
+            Err(e) => {
+                err = e;
+                current = Cow::Owned(flat);
+            }
+        }
+    }
+    let at = floor_boundary(&current, err.range().start);
+    problems.push(Problem {
+        kind: ProblemKind::Invalid,
+        span: invalid_span(&current, base, at, &err),
+        message: invalid_message(&current, at, &err),
+    });
+    // When the text runs out, the parser may point at the unterminated container's start:
+    // everything up to the end is still worth keeping.
+    let mut offset = if is_truncation(&current, at, &err) {
+        current.len()
+    } else {
+        at
+    };
+    for _ in 0..MAX_REPAIRS {
+        let Some((repaired, cut)) = repair(&current, offset) else {
+            return;
+        };
+        match parse_str(&repaired) {
+            Ok(Some(value)) => {
+                visit(
+                    &value,
+                    &Piece {
+                        base,
+                        end: base + cut,
+                        line,
+                    },
+                );
+                return;
+            }
+            Ok(None) => return,
+            Err(e) => {
+                // The repair itself failed earlier (a syntax error the scanner did not model):
+                // cut back further.
+                let next = floor_boundary(&current, e.range().start.min(cut));
+                if next >= offset {
+                    if offset == 0 {
+                        return;
+                    }
+                    offset = floor_boundary(&current, offset - 1);
+                } else {
+                    offset = next;
+                }
+            }
+        }
+    }
+}
+
+fn floor_boundary(s: &str, mut at: usize) -> usize {
+    at = at.min(s.len());
+    while at > 0 && !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// True when the error is the text running out (a log still being written).
+fn is_truncation(src: &str, at: usize, err: &ParseError) -> bool {
+    matches!(
+        err.kind(),
+        ParseErrorKind::UnterminatedArray
+            | ParseErrorKind::UnterminatedObject
+            | ParseErrorKind::UnterminatedCommentBlock
+            | ParseErrorKind::String(ParseStringErrorKind::UnterminatedStringLiteral)
+    ) || at >= src.trim_end().len()
+        || err.range().end >= src.trim_end().len()
+            && !matches!(err.kind(), ParseErrorKind::MultipleRootJsonValues)
+}
+
+fn invalid_span(src: &str, base: usize, at: usize, err: &ParseError) -> Span {
+    if is_truncation(src, at, err) {
+        // Point at the end of the text, where it stops.
+        let end = src.trim_end().len();
+        return Span::new(base + end, base + end);
+    }
+    let end = floor_boundary(src, err.range().end.max(at)).max(at);
+    // Keep the squiggle short and on one line.
+    let line_end = src[at..end].find('\n').map(|i| at + i).unwrap_or(end);
+    Span::new(base + at, base + line_end)
+}
+
+fn invalid_message(src: &str, at: usize, err: &ParseError) -> String {
+    if is_truncation(src, at, err) {
+        return "The JSON stops being valid here: unexpected end of text (a log still being written?)"
+            .to_string();
+    }
+    let reason = match err.kind() {
+        ParseErrorKind::MultipleRootJsonValues => {
+            "a second JSON value starts after the first one ended".to_string()
+        }
+        kind => {
+            let text = kind.to_string();
+            let mut chars = text.chars();
+            match chars.next() {
+                Some(c) => c.to_lowercase().chain(chars).collect(),
+                None => "unexpected text".to_string(),
+            }
+        }
+    };
+    format!("The JSON stops being valid here: {reason}")
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Key,
+    Colon,
+    Value,
+}
+
+struct Open {
+    close: u8,
+    /// Offset just after the last complete element (or the opening bracket).
+    last_good: usize,
+    expect: Expect,
+}
+
+/// Scans `src[..stop]` and builds `src[..cut]` + closing brackets, where `cut` is the end of the
+/// last complete value in the innermost open container. Offsets in the result equal the
+/// original's. `None` when nothing complete precedes the break.
+fn repair(src: &str, stop: usize) -> Option<(String, usize)> {
+    let bytes = src.as_bytes();
+    let stop = stop.min(bytes.len());
+    let mut stack: Vec<Open> = Vec::new();
+    let mut root_end: Option<usize> = None;
+    let mut i = 0;
+    // Marks a value as complete at `end` in the innermost container.
+    fn complete(stack: &mut [Open], root_end: &mut Option<usize>, end: usize) {
+        match stack.last_mut() {
+            Some(top) if top.close == b']' => top.last_good = end,
+            Some(top) => match top.expect {
+                Expect::Value => {
+                    top.last_good = end;
+                    top.expect = Expect::Key;
+                }
+                Expect::Key => top.expect = Expect::Colon,
+                Expect::Colon => {}
+            },
+            None => *root_end = Some(end),
+        }
+    }
+    while i < stop {
+        if root_end.is_some() && stack.is_empty() {
+            break;
+        }
+        let b = bytes[i];
+        match b {
+            b' ' | b'\t' | b'\r' | b'\n' | b',' => i += 1,
+            b':' => {
+                if let Some(top) = stack.last_mut() {
+                    if top.close == b'}' {
+                        top.expect = Expect::Value;
+                    }
+                }
+                i += 1;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < stop && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                match src[i + 2..stop.max(i + 2)].find("*/") {
+                    Some(p) => i = i + 2 + p + 2,
+                    None => break,
+                }
+            }
+            b'{' | b'[' => {
+                stack.push(Open {
+                    close: if b == b'{' { b'}' } else { b']' },
+                    last_good: i + 1,
+                    expect: Expect::Key,
+                });
+                i += 1;
+            }
+            b'}' | b']' => {
+                if stack.last().map(|t| t.close) != Some(b) {
+                    break;
+                }
+                stack.pop();
+                i += 1;
+                complete(&mut stack, &mut root_end, i);
+            }
+            b'"' | b'\'' => {
+                let quote = b;
+                let mut j = i + 1;
+                let mut closed = false;
+                while j < stop {
+                    match bytes[j] {
+                        b'\\' => j += 2,
+                        c if c == quote => {
+                            closed = true;
+                            break;
+                        }
+                        _ => j += 1,
+                    }
+                }
+                if !closed {
+                    break;
+                }
+                i = j + 1;
+                complete(&mut stack, &mut root_end, i);
+            }
+            _ => {
+                // Number, literal or word: a run of token characters. At the very end it may be
+                // cut (`tru`, `12` of `123`), so only count it when something follows it.
+                let mut j = i;
+                while j < bytes.len()
+                    && j < stop
+                    && !matches!(
+                        bytes[j],
+                        b' ' | b'\t'
+                            | b'\r'
+                            | b'\n'
+                            | b','
+                            | b':'
+                            | b'{'
+                            | b'}'
+                            | b'['
+                            | b']'
+                            | b'"'
+                            | b'\''
+                            | b'/'
+                    )
+                {
+                    j += 1;
+                }
+                if j == i {
+                    break;
+                }
+                if j >= stop {
+                    break;
+                }
+                i = j;
+                complete(&mut stack, &mut root_end, i);
+            }
+        }
+    }
+    let cut = match stack.last() {
+        Some(top) => top.last_good,
+        None => root_end?,
+    };
+    let cut = floor_boundary(src, cut);
+    let mut out = String::with_capacity(cut + stack.len());
+    out.push_str(&src[..cut]);
+    for open in stack.iter().rev() {
+        out.push(open.close as char);
+    }
+    Some((out, cut))
+}
+
+/// A copy of `src` where every container opened at `depth` or deeper is replaced by `0` and
+/// spaces, so offsets are unchanged and nesting stays within the parser's limit.
+fn flatten_deep(src: &str, depth: usize) -> String {
+    let mut bytes = src.as_bytes().to_vec();
+    let mut level = 0usize;
+    let mut blank_from: Option<usize> = None;
+    let mut i = 0;
+    let n = bytes.len();
+    while i < n {
+        let b = bytes[i];
+        match b {
+            b'"' | b'\'' => {
+                let mut j = i + 1;
+                while j < n && bytes[j] != b {
+                    j += if bytes[j] == b'\\' { 2 } else { 1 };
+                }
+                i = j + 1;
+                continue;
+            }
+            b'{' | b'[' => {
+                level += 1;
+                if level == depth && blank_from.is_none() {
+                    blank_from = Some(i);
+                }
+            }
+            b'}' | b']' => {
+                if level == depth {
+                    if let Some(from) = blank_from.take() {
+                        bytes[from] = b'0';
+                        for byte in &mut bytes[from + 1..=i] {
+                            *byte = b' ';
+                        }
+                    }
+                }
+                level = level.saturating_sub(1);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if let Some(from) = blank_from {
+        // Never closed: blank to the end.
+        bytes[from] = b'0';
+        for byte in &mut bytes[from + 1..] {
+            *byte = b' ';
+        }
+    }
+    // Only whole ASCII-delimited ranges were overwritten with ASCII, so this is still UTF-8;
+    // the lossy conversion is a no-op kept for safety.
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roots(text: &str) -> (Vec<(usize, usize, String)>, Parsed) {
+        let mut out = Vec::new();
+        let parsed = parse_with(text, |v, p| {
+            let kind = match v {
+                Value::Object(o) => format!("object {}", o.properties.len()),
+                Value::Array(a) => format!("array {}", a.elements.len()),
+                _ => "scalar".to_string(),
+            };
+            out.push((p.base, p.end, kind));
+        });
+        (out, parsed)
+    }
+
+    #[test]
+    fn plain_jsonc() {
+        let (r, p) = roots("// c\n{\"a\": 1, /* x */ \"b\": [1,2,],}\n");
+        assert_eq!(r, vec![(0, 36, "object 2".to_string())]);
+        assert!(p.problems.is_empty());
+        assert!(!p.json_lines);
+    }
+
+    #[test]
+    fn json_lines_with_broken_line() {
+        let text = "{\"a\":1}\n{\"b\":\n{\"c\":3}\r\n\n[1]";
+        let (r, p) = roots(text);
+        assert!(p.json_lines);
+        assert_eq!(r.len(), 4, "{r:?}");
+        assert_eq!(r[0].0, 0);
+        assert_eq!(r[2].0, 14);
+        assert_eq!(p.problems.len(), 1);
+        assert_eq!(p.problems[0].kind, ProblemKind::Invalid);
+    }
+
+    #[test]
+    fn truncated_keeps_prefix() {
+        let text = "{\"a\": [{\"s\": 400}, {\"s\": 5";
+        let mut seen = Vec::new();
+        let p = parse_with(text, |v, piece| {
+            if let Value::Object(o) = v {
+                if let Some(Value::Array(a)) = o.get("a").map(|p| &p.value) {
+                    seen.push(a.elements.len());
+                }
+            }
+            assert!(piece.end <= text.len());
+        });
+        assert_eq!(seen, vec![2]);
+        assert_eq!(p.problems.len(), 1);
+        assert!(p.problems[0].message.contains("unexpected end of text"));
+        assert_eq!(p.problems[0].span, Span::new(text.len(), text.len()));
+    }
+
+    #[test]
+    fn repair_cuts_at_last_complete_value() {
+        let (s, cut) = repair("{\"a\": 1, \"b\": \"xy", 17).unwrap_or_default();
+        assert_eq!(cut, 7);
+        assert_eq!(s, "{\"a\": 1}");
+        let (s, _) = repair("[1, 2, tru", 10).unwrap_or_default();
+        assert_eq!(s, "[1, 2]");
+        let (s, _) = repair("{\"k\": {\"x\": ", 12).unwrap_or_default();
+        assert_eq!(s, "{\"k\": {}}");
+        assert!(repair("\"abc", 4).is_none());
+    }
+
+    #[test]
+    fn every_cut_never_panics() {
+        let text = "{\"é😀\": [{\"status\": 400, \"body\": \"x\\\"y\"}, // c\n {\"s\": [true, null, 1.5e3]}]}";
+        for cut in 0..=text.len() {
+            if !text.is_char_boundary(cut) {
+                continue;
+            }
+            let t = &text[..cut];
+            let _ = parse_with(t, |_, piece| {
+                assert!(piece.end <= t.len());
+            });
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened() {
+        let depth = 100_000;
+        let text = format!(
+            "{{\"a\": 1, \"deep\": {}{}, \"z\": 2}}",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        let mut keys = 0;
+        let p = parse_with(&text, |v, _| {
+            if let Value::Object(o) = v {
+                keys = o.properties.len();
+            }
+        });
+        assert_eq!(keys, 3);
+        assert_eq!(p.problems.len(), 1);
+        assert_eq!(p.problems[0].kind, ProblemKind::TooDeep);
+        // Unclosed deep nesting too.
+        let text = format!("[{}", "{\"a\":[".repeat(depth));
+        let _ = parse_with(&text, |_, _| {});
+    }
+
+    #[test]
+    fn bom_is_skipped() {
+        let (r, p) = roots("\u{feff}{\"a\": 1}");
+        assert_eq!(r, vec![(3, 11, "object 1".to_string())]);
+        assert!(p.problems.is_empty());
+    }
+}
