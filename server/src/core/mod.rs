@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod body;
+pub mod detect;
 pub mod explain;
 pub mod line_index;
 pub mod model;

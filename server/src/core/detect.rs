@@ -1,0 +1,294 @@
+//! Detection by content: which keys name a status code, which values are one, and what kind of
+//! document a tree's root says it is (HAR, Newman, integration run log, or ordinary JSON that
+//! must stay quiet: OpenAPI, JSON Schema, Postman collections).
+
+use jsonc_parser::ast::{Object, ObjectPropName, Value};
+
+/// A property name as text, borrowed.
+pub fn key_str<'a>(name: &'a ObjectPropName<'_>) -> &'a str {
+    match name {
+        ObjectPropName::String(lit) => lit.value.as_ref(),
+        ObjectPropName::Word(lit) => lit.value,
+    }
+}
+
+/// True when `key` equals `target` ignoring ASCII case, `_` and `-` (`target` is written in
+/// lowercase without separators). No allocation: this runs for every key of the document.
+pub fn key_is(key: &str, target: &str) -> bool {
+    let mut t = target.bytes();
+    for b in key.bytes() {
+        if b == b'_' || b == b'-' {
+            continue;
+        }
+        match t.next() {
+            Some(c) if c == b.to_ascii_lowercase() => {}
+            _ => return false,
+        }
+    }
+    t.next().is_none()
+}
+
+/// True when `key` matches any of `targets` (see [`key_is`]).
+pub fn key_in(key: &str, targets: &[&str]) -> bool {
+    targets.iter().any(|t| key_is(key, t))
+}
+
+/// How a key names a status code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKey {
+    /// `status`, `statusCode`, `network_code`, `http.response.status_code`, ...
+    Strong,
+    /// `code`: only in an HTTP-like neighbourhood.
+    Code,
+}
+
+/// Keys that name a status code on their own.
+const STRONG_STATUS_KEYS: &[&str] = &[
+    "status",
+    "statuscode",
+    "httpstatus",
+    "responsecode",
+    "networkcode",
+    "httpstatuscode",
+    "http.statuscode",
+    "http.response.statuscode",
+];
+
+/// Classifies a property name as a status-code key.
+pub fn status_key(key: &str) -> Option<StatusKey> {
+    if key.len() > 32 {
+        return None;
+    }
+    if key_in(key, STRONG_STATUS_KEYS) {
+        Some(StatusKey::Strong)
+    } else if key_is(key, "code") {
+        Some(StatusKey::Code)
+    } else {
+        None
+    }
+}
+
+/// The status a value holds: a 3-digit integer (100..=999) or a string of exactly one.
+pub fn status_value(value: &Value<'_>) -> Option<u16> {
+    let digits: &str = match value {
+        Value::NumberLit(n) => n.value,
+        Value::StringLit(s) => s.value.as_ref(),
+        _ => return None,
+    };
+    let b = digits.as_bytes();
+    if b.len() != 3 || !b.iter().all(u8::is_ascii_digit) || b[0] == b'0' {
+        return None;
+    }
+    Some(b.iter().fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0')))
+}
+
+/// Sibling keys that make `code` an HTTP status.
+const HTTP_SIBLINGS: &[&str] = &["body", "headers", "header", "url", "statustext"];
+
+/// True when an object's neighbourhood is HTTP-like enough for `code` to be a status: a sibling
+/// `body`/`headers`/`url`/`statusText`, or the object sits under a key `response`/`res`.
+pub fn http_like(obj: &Object<'_>, parent_key: Option<&str>) -> bool {
+    if parent_key.is_some_and(|k| key_in(k, &["response", "res"])) {
+        return true;
+    }
+    obj.properties
+        .iter()
+        .any(|p| key_in(key_str(&p.name), HTTP_SIBLINGS))
+}
+
+/// What the root of a tree says the document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// HAR 1.2: `log.entries[]`.
+    Har,
+    /// Newman report: `run.executions[]`.
+    Newman,
+    /// Integration platform run log: `runs`/`executions`/`jobs` of steps, or an integration id.
+    Integration,
+    /// Anything else: look for status fields everywhere.
+    Generic,
+    /// Ordinary JSON that holds status codes as data (OpenAPI, JSON Schema, a Postman collection):
+    /// never a run log.
+    Negative,
+}
+
+/// Looks up a property by name, case-insensitively and ignoring `_`/`-` (see [`key_is`]).
+pub fn get<'a, 'b>(obj: &'b Object<'a>, target: &str) -> Option<&'b Value<'a>> {
+    obj.properties
+        .iter()
+        .find(|p| key_is(key_str(&p.name), target))
+        .map(|p| &p.value)
+}
+
+/// Like [`get`], for an object value.
+pub fn get_object<'a, 'b>(obj: &'b Object<'a>, target: &str) -> Option<&'b Object<'a>> {
+    match get(obj, target) {
+        Some(Value::Object(o)) => Some(o),
+        _ => None,
+    }
+}
+
+/// Like [`get`], for a string value.
+pub fn get_str<'b>(obj: &'b Object<'_>, target: &str) -> Option<&'b str> {
+    match get(obj, target) {
+        Some(Value::StringLit(s)) => Some(s.value.as_ref()),
+        _ => None,
+    }
+}
+
+/// Keys whose arrays hold the runs of an integration run log.
+pub const RUN_ARRAY_KEYS: &[&str] = &["runs", "executions", "jobs"];
+
+/// Root keys that name an integration (the seed's `integration_id`, Make's `scenario_id`, ...).
+const INTEGRATION_ROOT_KEYS: &[&str] = &[
+    "integrationid",
+    "integrationname",
+    "scenarioid",
+    "workflowid",
+    "recipeid",
+    "zapid",
+    "flowid",
+];
+
+/// Decides what a root value is.
+pub fn shape(root: &Value<'_>) -> Shape {
+    let Value::Object(obj) = root else {
+        return Shape::Generic;
+    };
+    if let Some(log) = get_object(obj, "log") {
+        if matches!(get(log, "entries"), Some(Value::Array(_))) {
+            return Shape::Har;
+        }
+    }
+    if let Some(run) = get_object(obj, "run") {
+        if matches!(get(run, "executions"), Some(Value::Array(_))) {
+            return Shape::Newman;
+        }
+    }
+    let has = |k: &str| obj.properties.iter().any(|p| key_str(&p.name) == k);
+    if has("openapi") || has("swagger") || has("asyncapi") {
+        return Shape::Negative;
+    }
+    if has("$schema")
+        && [
+            "properties",
+            "definitions",
+            "$defs",
+            "items",
+            "allOf",
+            "anyOf",
+            "oneOf",
+            "type",
+        ]
+        .iter()
+        .any(|k| has(k))
+    {
+        return Shape::Negative;
+    }
+    // A Postman collection (not a report): its saved example responses are not calls.
+    if let (Some(info), Some(Value::Array(_))) = (get_object(obj, "info"), get(obj, "item")) {
+        if get_str(info, "schema").is_some_and(|s| s.contains("postman"))
+            || get(info, "postmanid").is_some()
+        {
+            return Shape::Negative;
+        }
+    }
+    if obj
+        .properties
+        .iter()
+        .any(|p| key_in(key_str(&p.name), INTEGRATION_ROOT_KEYS))
+        || obj
+            .properties
+            .iter()
+            .any(|p| key_in(key_str(&p.name), RUN_ARRAY_KEYS) && matches!(p.value, Value::Array(_)))
+    {
+        return Shape::Integration;
+    }
+    Shape::Generic
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(text: &str) -> Shape {
+        let mut s = None;
+        crate::core::parse::parse_with(text, |v, _| s = Some(shape(v)));
+        s.unwrap_or(Shape::Generic)
+    }
+
+    #[test]
+    fn keys() {
+        for k in [
+            "status",
+            "statusCode",
+            "status_code",
+            "STATUS-CODE",
+            "http_status",
+            "httpStatus",
+            "responseCode",
+            "network_code",
+            "http.status_code",
+            "http.response.status_code",
+        ] {
+            assert_eq!(status_key(k), Some(StatusKey::Strong), "{k}");
+        }
+        assert_eq!(status_key("code"), Some(StatusKey::Code));
+        assert_eq!(status_key("Code"), Some(StatusKey::Code));
+        for k in [
+            "statuses",
+            "stat",
+            "errorCode",
+            "http.code",
+            "",
+            "minimumStatus",
+        ] {
+            assert_eq!(status_key(k), None, "{k}");
+        }
+    }
+
+    #[test]
+    fn values() {
+        let check = |text: &str| {
+            let mut out = None;
+            crate::core::parse::parse_with(text, |v, _| out = status_value(v));
+            out
+        };
+        assert_eq!(check("404"), Some(404));
+        assert_eq!(check("\"503\""), Some(503));
+        assert_eq!(check("999"), Some(999));
+        assert_eq!(check("100"), Some(100));
+        for t in [
+            "99",
+            "1000",
+            "\"failed\"",
+            "40.4",
+            "-404",
+            "\"404 \"",
+            "null",
+            "080",
+            "4e2",
+        ] {
+            assert_eq!(check(t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn shapes() {
+        assert_eq!(root(r#"{"log": {"entries": []}}"#), Shape::Har);
+        assert_eq!(root(r#"{"run": {"executions": []}}"#), Shape::Newman);
+        assert_eq!(root(r#"{"openapi": "3.1.0"}"#), Shape::Negative);
+        assert_eq!(root(r#"{"swagger": "2.0"}"#), Shape::Negative);
+        assert_eq!(
+            root(r#"{"$schema": "x", "properties": {"status": {}}}"#),
+            Shape::Negative
+        );
+        assert_eq!(
+            root(r#"{"info": {"schema": "https://schema.getpostman.com/x"}, "item": []}"#),
+            Shape::Negative
+        );
+        assert_eq!(root(r#"{"integration_id": 1}"#), Shape::Integration);
+        assert_eq!(root(r#"{"jobs": []}"#), Shape::Integration);
+        assert_eq!(root(r#"[{"status": 400}]"#), Shape::Generic);
+    }
+}
