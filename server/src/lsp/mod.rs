@@ -1,7 +1,67 @@
 //! The LSP layer: a thin translation between LSP 3.17 and the analysis core.
+//!
+//! `server` lists every route; `handlers` has one file per method; `to_lsp`/`from_lsp` are the
+//! only places positions and LSP types are built from core values; `documents` keeps ropes and
+//! snapshots; `markdown` renders untrusted text inertly; `config` is what was negotiated;
+//! `watch` finds run logs on disk.
+
+pub mod config;
+pub mod documents;
+pub mod from_lsp;
+pub mod handlers;
+pub mod markdown;
+pub mod server;
+pub mod to_lsp;
+pub mod watch;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tower_lsp_server::{LspService, Server};
 
 /// Serves LSP over stdin/stdout until `exit`, end of stdin, or the editor process is gone.
 /// Builds its own tokio runtime; returns the process exit code.
 pub fn serve_stdio() -> i32 {
-    0
+    // Logs go to stderr only: stdout is the protocol.
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RUNLOG_LSP_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .try_init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::error!("cannot start the async runtime: {e}");
+            return 2;
+        }
+    };
+    let shutdown = Arc::new(AtomicBool::new(false));
+    let flag = shutdown.clone();
+    runtime.block_on(async move {
+        let (service, socket) = LspService::build(move |client| server::Backend::new(client, flag))
+            .custom_method("runlog/payload", server::Backend::payload)
+            .custom_method(
+                "runlog/debugDocumentText",
+                server::Backend::debug_document_text,
+            )
+            .custom_method("runlog/debugPanic", server::Backend::debug_panic)
+            .finish();
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+    // Background analyses still running are abandoned, not awaited.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    if shutdown.load(Ordering::SeqCst) {
+        0
+    } else {
+        1
+    }
 }

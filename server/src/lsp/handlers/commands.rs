@@ -1,0 +1,43 @@
+//! `workspace/executeCommand`: `runlog.viewPayload` (returns the payload view) and
+//! `runlog.revealBody` (the server asks the client to show the response body).
+
+use crate::lsp::documents::Snapshot;
+use serde_json::Value;
+use tower_lsp_server::ls_types::{Position, ShowDocumentParams, Uri};
+
+pub const VIEW_PAYLOAD: &str = "runlog.viewPayload";
+pub const REVEAL_BODY: &str = "runlog.revealBody";
+pub const ALL: &[&str] = &[VIEW_PAYLOAD, REVEAL_BODY];
+
+/// The `{uri, position}` a command is about. Accepts `[{uri, position}]`,
+/// `[{textDocument: {uri}, position}]` and `[uri, position]`.
+pub fn target(args: &[Value]) -> Option<(Uri, Position)> {
+    let first = args.first()?;
+    let (uri, pos) = if let Some(obj) = first.as_object() {
+        let uri = obj
+            .get("uri")
+            .or_else(|| obj.get("textDocument").and_then(|t| t.get("uri")))?;
+        (uri.clone(), obj.get("position")?.clone())
+    } else {
+        (first.clone(), args.get(1)?.clone())
+    };
+    let uri: Uri = uri.as_str()?.parse().ok()?;
+    let pos: Position = serde_json::from_value(pos).ok()?;
+    Some((uri, pos))
+}
+
+/// The `window/showDocument` request that reveals the body of the call at `pos`.
+pub fn reveal_body(snap: &Snapshot, pos: Position) -> Option<ShowDocumentParams> {
+    let offset = snap.offset(pos);
+    let ex = snap
+        .analysis
+        .exchanges
+        .get(super::exchange_at(snap, offset)?)?;
+    let body = ex.body.as_ref()?;
+    Some(ShowDocumentParams {
+        uri: snap.uri.clone(),
+        external: None,
+        take_focus: Some(true),
+        selection: Some(snap.range(body.span)),
+    })
+}

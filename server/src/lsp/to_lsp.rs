@@ -1,0 +1,98 @@
+//! Core values → LSP values: spans to ranges in the negotiated encoding, findings to
+//! diagnostics, severities, symbol kinds. With `from_lsp`, the only place positions are built.
+
+use crate::core::line_index::{Encoding, LineIndex};
+use crate::core::model::{Finding, FindingKind, Severity, Span};
+use crate::core::status;
+use tower_lsp_server::ls_types::{
+    CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location,
+    NumberOrString, Position, PositionEncodingKind, Range, SymbolKind, Uri,
+};
+
+use super::documents::Snapshot;
+
+pub fn encoding_kind(encoding: Encoding) -> PositionEncodingKind {
+    match encoding {
+        Encoding::Utf8 => PositionEncodingKind::UTF8,
+        Encoding::Utf16 => PositionEncodingKind::UTF16,
+        Encoding::Utf32 => PositionEncodingKind::UTF32,
+    }
+}
+
+pub fn position(text: &str, index: &LineIndex, offset: usize, encoding: Encoding) -> Position {
+    let lc = index.line_col(text, offset, encoding);
+    Position {
+        line: lc.line,
+        character: lc.col,
+    }
+}
+
+pub fn range(text: &str, index: &LineIndex, span: Span, encoding: Encoding) -> Range {
+    Range {
+        start: position(text, index, span.start, encoding),
+        end: position(text, index, span.end, encoding),
+    }
+}
+
+pub fn severity(severity: Severity) -> DiagnosticSeverity {
+    match severity {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Information => DiagnosticSeverity::INFORMATION,
+        Severity::Hint => DiagnosticSeverity::HINT,
+    }
+}
+
+/// A finding as a diagnostic (spec §2): source "runlog", code = status, MDN link, related
+/// information pointing at the response body.
+pub fn diagnostic(snap: &Snapshot, finding: &Finding) -> Diagnostic {
+    let code = match finding.kind {
+        FindingKind::FailedCall | FindingKind::ErrorInSuccessfulCall => finding
+            .status
+            .map(|s| NumberOrString::String(s.to_string())),
+        FindingKind::InvalidJson => Some(NumberOrString::String("invalid-json".into())),
+        FindingKind::LimitReached => Some(NumberOrString::String("limit-reached".into())),
+    };
+    let code_description = finding
+        .status
+        .and_then(|s| status::lookup(s, &snap.settings.analysis.status_codes).mdn)
+        .and_then(|href| href.parse::<Uri>().ok())
+        .map(|href| CodeDescription { href });
+    let related_information = finding
+        .exchange
+        .and_then(|i| snap.analysis.exchanges.get(i))
+        .and_then(|ex| ex.body.as_ref())
+        .map(|body| {
+            vec![DiagnosticRelatedInformation {
+                location: Location {
+                    uri: snap.uri.clone(),
+                    range: snap.range(body.span),
+                },
+                message: "Response body".to_string(),
+            }]
+        });
+    Diagnostic {
+        range: snap.range(finding.span),
+        severity: Some(severity(finding.severity)),
+        code,
+        code_description,
+        source: Some("runlog".to_string()),
+        message: finding.message.clone(),
+        related_information,
+        tags: None,
+        data: None,
+    }
+}
+
+/// Symbol kind of a call, by its status: failures stand out as events.
+pub fn call_symbol_kind(status: u16) -> SymbolKind {
+    match status {
+        200..=299 => SymbolKind::FUNCTION,
+        100..=199 | 300..=399 => SymbolKind::METHOD,
+        _ => SymbolKind::EVENT,
+    }
+}
+
+pub fn run_symbol_kind() -> SymbolKind {
+    SymbolKind::NAMESPACE
+}
