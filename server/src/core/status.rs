@@ -1,7 +1,11 @@
 //! The status-code catalogue: the seed's definitions, the IANA registry, well-known vendor codes,
 //! the seed's guidance for any other code, and user overrides.
+//!
+//! One static table sorted by code, looked up by binary search. Definitions of the seed's codes
+//! are the seed's own words; every 5xx starts with the seed's 500-series sentence.
 
 use super::model::{Exchange, StatusOverride, StatusSource};
+use super::redact;
 use std::collections::BTreeMap;
 
 /// Everything known about one status code.
@@ -19,22 +23,551 @@ pub struct StatusInfo {
     pub source: StatusSource,
 }
 
+/// The seed's sentence for every code of the 500 series (verbatim, curly apostrophe included).
+pub const SEED_5XX: &str =
+    "Error codes in the 500 series are server errors, which happen when an app’s server is down or experiencing other issues.";
+
+/// The seed's guidance for "other error codes", reworded for a single code.
+pub const SEED_OTHER: &str = "This is a non-standard status code, likely specific to the app you are connecting to. If you encounter it, reach out to that app's support team for assistance.";
+
+/// Reason phrase shown for codes nobody defines.
+pub const UNKNOWN_REASON: &str = "Non-standard status";
+
+const MDN_BASE: &str = "https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Status/";
+
+/// Where a table entry comes from and whether MDN documents it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The seed defines it; MDN documents it.
+    Seed,
+    /// IANA-registered, documented on MDN.
+    Iana,
+    /// IANA-registered but without an MDN page (deprecated, unused, temporary).
+    IanaNoMdn,
+    /// A vendor's code; the reason names the vendor.
+    Vendor,
+}
+
+struct Entry {
+    code: u16,
+    reason: &'static str,
+    definition: &'static str,
+    kind: Kind,
+}
+
+const fn e(code: u16, reason: &'static str, kind: Kind, definition: &'static str) -> Entry {
+    Entry {
+        code,
+        reason,
+        definition,
+        kind,
+    }
+}
+
+use Kind::{Iana, IanaNoMdn, Seed, Vendor};
+
+/// Sorted by code (a test checks it). 5xx definitions here are the code's own sentence; the
+/// seed's 500-series sentence is put in front by `lookup`.
+static TABLE: &[Entry] = &[
+    e(100, "Continue", Iana, "The server received the request headers and the client should go on to send the body. It is an interim response, not the final answer."),
+    e(101, "Switching Protocols", Iana, "The server agrees to switch to the protocol the client asked for in its Upgrade header (for example WebSocket)."),
+    e(102, "Processing", Iana, "The server has accepted the request and is still working on it; no final response is available yet. Deprecated WebDAV interim response."),
+    e(103, "Early Hints", Iana, "An interim response carrying Link headers so the client can start preloading resources while the server prepares the final response."),
+    e(104, "Upload Resumption Supported", IanaNoMdn, "An interim response saying the server supports resumable uploads for this request (temporary IANA registration)."),
+    e(200, "OK", Iana, "The request succeeded; the body holds the result."),
+    e(201, "Created", Iana, "The request succeeded and created a new resource, usually named by the Location header."),
+    e(202, "Accepted", Iana, "The request was accepted for processing, but the processing has not finished (and may still fail)."),
+    e(203, "Non-Authoritative Information", Iana, "The request succeeded, but a proxy modified the response the origin server returned."),
+    e(204, "No Content", Iana, "The request succeeded and there is deliberately no body to return."),
+    e(205, "Reset Content", Iana, "The request succeeded and the client should reset the form or view that sent it."),
+    e(206, "Partial Content", Iana, "The server is returning only the part of the resource asked for by a Range header."),
+    e(207, "Multi-Status", Iana, "A WebDAV response whose body reports a separate status for each of several resources; some of them may have failed."),
+    e(208, "Already Reported", Iana, "WebDAV: members of this collection were already listed earlier in the same multi-status response."),
+    e(218, "This is fine (Apache)", Vendor, "A non-standard code some Apache-based servers send with an error page when the proxy was told to pass errors through."),
+    e(226, "IM Used", Iana, "The server fulfilled a GET request and the response is the result of instance manipulations (delta encoding) applied to the current resource."),
+    e(300, "Multiple Choices", Iana, "The resource has several representations and the client (or user) should pick one."),
+    e(301, "Moved Permanently", Iana, "The resource now lives at the URL in the Location header, for good; update links and callers."),
+    e(302, "Found", Iana, "The resource is temporarily at the URL in the Location header; keep using the original URL."),
+    e(303, "See Other", Iana, "The result is at another URL (Location) that should be fetched with GET."),
+    e(304, "Not Modified", Iana, "The cached copy the client holds is still current; no body is sent."),
+    e(305, "Use Proxy", IanaNoMdn, "Deprecated: the resource had to be accessed through the proxy named in Location. Clients ignore it for security reasons."),
+    e(306, "(Unused)", IanaNoMdn, "Reserved: once \"Switch Proxy\", no longer used by HTTP."),
+    e(307, "Temporary Redirect", Iana, "The resource is temporarily at the URL in the Location header; repeat the request there with the same method and body."),
+    e(308, "Permanent Redirect", Iana, "The resource now lives at the URL in the Location header, for good; repeat the request there with the same method and body."),
+    e(400, "Bad Request", Seed, "The request was unacceptable. This happens mostly when a required parameter is missing."),
+    e(401, "Unauthorized", Seed, "The request was not authorized because no valid API credentials were provided."),
+    e(402, "Payment Required", Seed, "The request failed even though the parameters provided were valid. There can be multiple reasons this happens."),
+    e(403, "Forbidden", Seed, "The access was forbidden because the API credentials provided don't have permission to perform the request."),
+    e(404, "Not Found", Seed, "The resource that was requested doesn't exist."),
+    e(405, "Method Not Allowed", Iana, "The resource exists but does not accept this HTTP method; the Allow header lists the ones it does."),
+    e(406, "Not Acceptable", Iana, "The server cannot produce a response in any of the formats the request's Accept headers allow."),
+    e(407, "Proxy Authentication Required", Iana, "A proxy between the client and the server needs credentials before it forwards the request."),
+    e(408, "Request Timeout", Iana, "The server gave up waiting for the client to finish sending the request."),
+    e(409, "Conflict", Seed, "There is a conflict of your request with some other request. This can be due to a number of reasons including use of the same key or parameter already existing the in app which you want to create."),
+    e(410, "Gone", Iana, "The resource existed but was removed on purpose and will not come back."),
+    e(411, "Length Required", Iana, "The server refuses a request body sent without a Content-Length header."),
+    e(412, "Precondition Failed", Iana, "A condition in the request headers (If-Match, If-Unmodified-Since) was false, so the server did not apply the request."),
+    e(413, "Content Too Large", Iana, "The request body is larger than the server is willing to process."),
+    e(414, "URI Too Long", Iana, "The request URL is longer than the server is willing to read, often because data was put in the query string."),
+    e(415, "Unsupported Media Type", Iana, "The server does not accept the body's format (Content-Type or Content-Encoding)."),
+    e(416, "Range Not Satisfiable", Iana, "The Range the request asked for lies outside the resource."),
+    e(417, "Expectation Failed", Iana, "The server cannot meet the request's Expect header."),
+    e(418, "I'm a teapot", Iana, "Registered as \"(Unused)\" by IANA; commonly the April Fools' \"I'm a teapot\" code, which some APIs send to refuse a request they will never serve."),
+    e(419, "Page Expired (Laravel)", Vendor, "Laravel's code for a missing or expired CSRF token, usually because the session timed out."),
+    e(420, "Enhance Your Calm (Twitter)", Vendor, "Twitter's former rate-limiting code: the client is sending too many requests."),
+    e(421, "Misdirected Request", Iana, "The request reached a server that cannot answer for this host (for example a reused HTTP/2 connection)."),
+    e(422, "Unprocessable Content", Iana, "The request was well-formed but its content failed validation; the body usually lists the fields at fault."),
+    e(423, "Locked", Iana, "WebDAV: the resource is locked and cannot be changed right now."),
+    e(424, "Failed Dependency", Iana, "WebDAV: the request failed because another request it depended on failed."),
+    e(425, "Too Early", Iana, "The server will not process a request that might be replayed (sent in TLS early data)."),
+    e(426, "Upgrade Required", Iana, "The server refuses this protocol; the Upgrade header names the one to switch to."),
+    e(428, "Precondition Required", Iana, "The server requires a conditional request (If-Match) so that concurrent updates do not overwrite each other."),
+    e(429, "Too Many Requests", Seed, "The API has received too many requests in a short time."),
+    e(430, "Request Header Fields Too Large (Shopify)", Vendor, "Shopify's code for a request rejected by its security checks or sent too often; slow down and retry."),
+    e(431, "Request Header Fields Too Large", Iana, "The request's headers (or one header, often Cookie) are larger than the server accepts."),
+    e(440, "Login Time-out (Microsoft IIS)", Vendor, "Microsoft IIS: the client's session has expired and it must log in again."),
+    e(444, "No Response (nginx)", Vendor, "nginx closed the connection without sending any response, usually by a rule that drops unwanted requests."),
+    e(449, "Retry With (Microsoft IIS)", Vendor, "Microsoft IIS: the request should be retried after performing the action the server names."),
+    e(450, "Blocked by Windows Parental Controls (Microsoft)", Vendor, "Microsoft: Windows Parental Controls blocked access to the page."),
+    e(451, "Unavailable For Legal Reasons", Iana, "The server cannot provide the resource for legal reasons, such as a court order or government censorship."),
+    e(460, "Client Closed Connection (AWS Elastic Load Balancing)", Vendor, "AWS load balancer: the client closed the connection before the load balancer's idle timeout elapsed."),
+    e(463, "Too Many Forwarded IPs (AWS Elastic Load Balancing)", Vendor, "AWS load balancer: the X-Forwarded-For header held more than 30 IP addresses."),
+    e(464, "Incompatible Protocol (AWS Elastic Load Balancing)", Vendor, "AWS load balancer: the request's protocol does not match the target group's protocol version."),
+    e(494, "Request Header Too Large (nginx)", Vendor, "nginx: the request's headers are too large."),
+    e(495, "SSL Certificate Error (nginx)", Vendor, "nginx: the client certificate presented is invalid."),
+    e(496, "SSL Certificate Required (nginx)", Vendor, "nginx: a client certificate is required but none was presented."),
+    e(497, "HTTP Request Sent to HTTPS Port (nginx)", Vendor, "nginx: a plain HTTP request was sent to a port that expects HTTPS."),
+    e(498, "Invalid Token (Esri ArcGIS)", Vendor, "Esri ArcGIS Server: the token sent is expired or otherwise invalid."),
+    e(499, "Client Closed Request (nginx)", Vendor, "nginx: the client closed the connection before the server answered, often because the caller timed out first."),
+    e(500, "Internal Server Error", Seed, "The server hit an unexpected condition and could not complete the request."),
+    e(501, "Not Implemented", Seed, "The server does not support the functionality the request needs (for example this method)."),
+    e(502, "Bad Gateway", Seed, "A gateway or proxy got an invalid response from the server behind it."),
+    e(503, "Service Unavailable", Seed, "The server is overloaded or down for maintenance; Retry-After, when present, says when to try again."),
+    e(504, "Gateway Timeout", Seed, "A gateway or proxy did not get a response in time from the server behind it."),
+    e(505, "HTTP Version Not Supported", Seed, "The server does not support the HTTP version the request used."),
+    e(506, "Variant Also Negotiates", Seed, "The server's content negotiation is misconfigured: the chosen variant negotiates again."),
+    e(507, "Insufficient Storage", Seed, "The server has run out of storage to complete the request (WebDAV)."),
+    e(508, "Loop Detected", Seed, "The server found an infinite loop while processing the request (WebDAV)."),
+    e(509, "Bandwidth Limit Exceeded (Apache / cPanel)", Vendor, "Apache/cPanel hosting: the site has used up its bandwidth allowance."),
+    e(510, "Not Extended", Seed, "The request lacks an extension the server requires (obsoleted by IANA)."),
+    e(511, "Network Authentication Required", Seed, "The network (a captive portal) requires the client to authenticate before it gets access."),
+    e(520, "Web server is returning an unknown error (Cloudflare)", Vendor, "Cloudflare: the origin server returned an empty, unknown or unexpected response."),
+    e(521, "Web server is down (Cloudflare)", Vendor, "Cloudflare: the origin server refused the connection."),
+    e(522, "Connection timed out (Cloudflare)", Vendor, "Cloudflare: the TCP connection to the origin server timed out."),
+    e(523, "Origin is unreachable (Cloudflare)", Vendor, "Cloudflare could not reach the origin server (DNS or routing problem)."),
+    e(524, "A timeout occurred (Cloudflare)", Vendor, "Cloudflare connected to the origin server, but it did not answer before the timeout (100 seconds by default)."),
+    e(525, "SSL handshake failed (Cloudflare)", Vendor, "Cloudflare could not complete the TLS handshake with the origin server."),
+    e(526, "Invalid SSL certificate (Cloudflare)", Vendor, "Cloudflare could not validate the origin server's TLS certificate."),
+    e(527, "Railgun error (Cloudflare)", Vendor, "Cloudflare: the connection to the origin through Railgun was interrupted (Railgun is discontinued)."),
+    e(529, "Site is overloaded (Qualys / Salesforce)", Vendor, "Used by some SaaS platforms when the site cannot process the request because of load."),
+    e(530, "Origin DNS error (Cloudflare)", Vendor, "Cloudflare: the origin could not be resolved or is not allowed; shown with a 1xxx error in the page."),
+    e(561, "Unauthorized (AWS Elastic Load Balancing)", Vendor, "AWS load balancer: the identity provider returned an error while authenticating the user."),
+    e(598, "Network read timeout error (informal proxy convention)", Vendor, "Some HTTP proxies send this when reading the response from the server behind them timed out."),
+    e(599, "Network connect timeout error (informal proxy convention)", Vendor, "Some HTTP proxies and clients send this when connecting to the server behind them timed out."),
+];
+
+fn find(code: u16) -> Option<&'static Entry> {
+    TABLE
+        .binary_search_by_key(&code, |e| e.code)
+        .ok()
+        .map(|i| &TABLE[i])
+}
+
+/// The class of a code: 1..=5 for 100..=599, 0 otherwise.
+pub fn class_of(code: u16) -> u8 {
+    if (100..600).contains(&code) {
+        (code / 100) as u8
+    } else {
+        0
+    }
+}
+
+/// The class in words ("client error").
+pub fn class_name(class: u8) -> &'static str {
+    match class {
+        1 => "informational",
+        2 => "success",
+        3 => "redirection",
+        4 => "client error",
+        5 => "server error",
+        _ => "non-standard",
+    }
+}
+
+/// The built-in entry, without user overrides.
+fn builtin(code: u16) -> StatusInfo {
+    let class = class_of(code);
+    match find(code) {
+        Some(entry) => {
+            let definition = if class == 5 {
+                format!("{SEED_5XX} {}", entry.definition)
+            } else {
+                entry.definition.to_string()
+            };
+            let (source, mdn) = match entry.kind {
+                Seed => (StatusSource::Seed, true),
+                Iana => (StatusSource::Iana, true),
+                IanaNoMdn => (StatusSource::Iana, false),
+                Vendor => (StatusSource::Vendor, false),
+            };
+            StatusInfo {
+                code,
+                reason: entry.reason.to_string(),
+                definition,
+                class,
+                mdn: mdn.then(|| format!("{MDN_BASE}{code}")),
+                source,
+            }
+        }
+        None => StatusInfo {
+            code,
+            reason: UNKNOWN_REASON.to_string(),
+            definition: if class == 5 {
+                format!("{SEED_OTHER} {SEED_5XX}")
+            } else {
+                SEED_OTHER.to_string()
+            },
+            class,
+            mdn: None,
+            source: StatusSource::Unknown,
+        },
+    }
+}
+
 /// Looks a code up; user overrides win over built-ins.
 pub fn lookup(code: u16, overrides: &BTreeMap<u16, StatusOverride>) -> StatusInfo {
-    let _ = overrides;
-    StatusInfo {
-        code,
-        reason: String::new(),
-        definition: String::new(),
-        class: if (100..600).contains(&code) { (code / 100) as u8 } else { 0 },
-        mdn: None,
-        source: StatusSource::Unknown,
+    let mut info = builtin(code);
+    if let Some(user) = overrides.get(&code) {
+        info.reason = user.title.clone();
+        if let Some(description) = user.description.as_ref().filter(|d| !d.trim().is_empty()) {
+            info.definition = description.clone();
+        }
+        info.source = StatusSource::User;
     }
+    info
+}
+
+/// True for a code the catalogue treats as standard (seed or IANA), i.e. not vendor/unknown.
+pub fn is_standard(code: u16) -> bool {
+    matches!(find(code), Some(e) if e.kind != Vendor)
+}
+
+/// Every built-in code, in order (for generated docs and tests).
+pub fn known_codes() -> impl Iterator<Item = u16> {
+    TABLE.iter().map(|e| e.code)
+}
+
+fn header<'h>(headers: &'h [super::model::Header], name: &str) -> Option<&'h super::model::Header> {
+    headers.iter().find(|h| h.name.eq_ignore_ascii_case(name))
+}
+
+fn squash(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 /// What the exchange shows that helps next: Retry-After / rate-limit headers for 429, the auth
 /// scheme sent for 401/403 (value redacted), Location for 3xx. `(label, value)` pairs, plain text.
 pub fn extras(exchange: &Exchange) -> Vec<(String, String)> {
-    let _ = exchange;
-    Vec::new()
+    let mut out = Vec::new();
+    match exchange.status {
+        429 | 503 => {
+            for h in &exchange.response_headers {
+                let n = squash(&h.name);
+                if n == "retryafter" || n.contains("ratelimit") || n.contains("calllimit") {
+                    out.push((h.name.clone(), h.value.clone()));
+                }
+            }
+        }
+        401 | 403 | 407 => {
+            let auth_name = if exchange.status == 407 {
+                "Proxy-Authorization"
+            } else {
+                "Authorization"
+            };
+            match header(&exchange.request.headers, auth_name) {
+                Some(h) => {
+                    let sent = match redact::auth_scheme(&h.value) {
+                        Some(scheme) => format!("{scheme} (value redacted)"),
+                        None => "a credential without an auth scheme (value redacted)".to_string(),
+                    };
+                    out.push(("Auth scheme sent".to_string(), sent));
+                }
+                None => {
+                    // An API key header is the other common way to authenticate.
+                    let key_header = exchange.request.headers.iter().find(|h| {
+                        redact::is_secret_name(&h.name, &[]) && !squash(&h.name).contains("cookie")
+                    });
+                    let sent = match key_header {
+                        Some(h) => format!(
+                            "no {auth_name} header was sent; {} was sent (value redacted)",
+                            h.name
+                        ),
+                        None => format!("no {auth_name} header was sent"),
+                    };
+                    out.push(("Auth scheme sent".to_string(), sent));
+                }
+            }
+            for name in ["WWW-Authenticate", "Proxy-Authenticate"] {
+                if let Some(h) = header(&exchange.response_headers, name) {
+                    out.push((h.name.clone(), h.value.clone()));
+                }
+            }
+        }
+        300..=399 => {
+            if let Some(h) = header(&exchange.response_headers, "Location") {
+                out.push((h.name.clone(), redact::redact_url(&h.value, &[])));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::model::{Header, RequestInfo, Span};
+
+    fn none() -> BTreeMap<u16, StatusOverride> {
+        BTreeMap::new()
+    }
+
+    #[test]
+    fn table_is_sorted_and_unique() {
+        assert!(TABLE.windows(2).all(|w| w[0].code < w[1].code));
+        for entry in TABLE {
+            assert!(
+                !entry.reason.is_empty() && !entry.definition.is_empty(),
+                "{}",
+                entry.code
+            );
+            assert!(entry.definition.ends_with('.'), "{}", entry.code);
+        }
+    }
+
+    #[test]
+    fn seed_codes_use_the_seeds_words() {
+        let cases = [
+            (400, "Bad Request", "The request was unacceptable. This happens mostly when a required parameter is missing."),
+            (401, "Unauthorized", "The request was not authorized because no valid API credentials were provided."),
+            (402, "Payment Required", "The request failed even though the parameters provided were valid. There can be multiple reasons this happens."),
+            (403, "Forbidden", "The access was forbidden because the API credentials provided don't have permission to perform the request."),
+            (404, "Not Found", "The resource that was requested doesn't exist."),
+            (409, "Conflict", "There is a conflict of your request with some other request. This can be due to a number of reasons including use of the same key or parameter already existing the in app which you want to create."),
+            (429, "Too Many Requests", "The API has received too many requests in a short time."),
+        ];
+        for (code, reason, definition) in cases {
+            let info = lookup(code, &none());
+            assert_eq!(info.reason, reason);
+            assert_eq!(info.definition, definition);
+            assert_eq!(info.source, StatusSource::Seed);
+            assert_eq!(info.class, 4);
+            assert_eq!(
+                info.mdn.as_deref(),
+                Some(format!("{MDN_BASE}{code}").as_str())
+            );
+        }
+    }
+
+    #[test]
+    fn every_5xx_starts_with_the_seed_sentence() {
+        for code in 500..=599 {
+            let info = lookup(code, &none());
+            assert!(info.definition.contains(SEED_5XX), "{code}");
+            assert_eq!(info.class, 5);
+        }
+        let info = lookup(503, &none());
+        assert!(info.definition.starts_with(SEED_5XX));
+        assert!(info.definition.len() > SEED_5XX.len() + 10);
+        assert_eq!(info.source, StatusSource::Seed);
+    }
+
+    #[test]
+    fn iana_codes_are_all_there() {
+        let iana = [
+            100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302,
+            303, 304, 305, 306, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410,
+            411, 412, 413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425, 426, 428, 429, 431,
+            451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511,
+        ];
+        for code in iana {
+            let info = lookup(code, &none());
+            assert!(
+                matches!(info.source, StatusSource::Iana | StatusSource::Seed),
+                "{code}"
+            );
+            assert!(is_standard(code));
+            assert_ne!(info.reason, UNKNOWN_REASON);
+        }
+        assert_eq!(lookup(418, &none()).reason, "I'm a teapot");
+        assert_eq!(
+            lookup(422, &none()).mdn.as_deref(),
+            Some("https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Status/422")
+        );
+        assert_eq!(lookup(305, &none()).mdn, None);
+        assert_eq!(lookup(200, &none()).class, 2);
+    }
+
+    #[test]
+    fn vendor_codes_name_the_vendor() {
+        for (code, vendor) in [
+            (520, "Cloudflare"),
+            (526, "Cloudflare"),
+            (444, "nginx"),
+            (499, "nginx"),
+            (460, "AWS"),
+            (463, "AWS"),
+            (419, "Laravel"),
+            (440, "IIS"),
+        ] {
+            let info = lookup(code, &none());
+            assert_eq!(info.source, StatusSource::Vendor, "{code}");
+            assert!(info.reason.contains(vendor), "{code}: {}", info.reason);
+            assert_eq!(info.mdn, None);
+            assert!(!is_standard(code));
+        }
+        assert!(lookup(520, &none())
+            .reason
+            .contains("Web server is returning an unknown error"));
+        assert!(lookup(499, &none())
+            .reason
+            .contains("Client Closed Request"));
+    }
+
+    #[test]
+    fn unknown_codes_get_the_seed_guidance() {
+        for code in [0, 99, 299, 432, 590, 600, 999, 65535] {
+            let info = lookup(code, &none());
+            assert_eq!(info.source, StatusSource::Unknown);
+            assert_eq!(info.reason, UNKNOWN_REASON);
+            assert!(info.definition.contains("non-standard"));
+            assert!(info.definition.contains("support team"));
+            assert_eq!(info.mdn, None);
+        }
+        assert_eq!(lookup(600, &none()).class, 0);
+        assert_eq!(lookup(432, &none()).class, 4);
+    }
+
+    #[test]
+    fn overrides_win() {
+        let mut o = BTreeMap::new();
+        o.insert(
+            499,
+            StatusOverride {
+                title: "Upstream gave up".into(),
+                description: Some("Our gateway's timeout.".into()),
+            },
+        );
+        o.insert(
+            400,
+            StatusOverride {
+                title: "Nope".into(),
+                description: None,
+            },
+        );
+        let info = lookup(499, &o);
+        assert_eq!(
+            (info.reason.as_str(), info.definition.as_str(), info.source),
+            (
+                "Upstream gave up",
+                "Our gateway's timeout.",
+                StatusSource::User
+            )
+        );
+        let info = lookup(400, &o);
+        assert_eq!(info.reason, "Nope");
+        assert!(info.definition.starts_with("The request was unacceptable."));
+        assert_eq!(info.source, StatusSource::User);
+        assert!(info.mdn.is_some());
+    }
+
+    #[test]
+    fn class_names() {
+        assert_eq!(class_name(4), "client error");
+        assert_eq!(class_name(5), "server error");
+        assert_eq!(class_name(1), "informational");
+        assert_eq!(class_name(0), "non-standard");
+    }
+
+    fn exchange(status: u16, req: &[(&str, &str)], resp: &[(&str, &str)]) -> Exchange {
+        let h = |v: &[(&str, &str)]| {
+            v.iter()
+                .map(|(n, v)| Header {
+                    name: n.to_string(),
+                    value: v.to_string(),
+                })
+                .collect()
+        };
+        Exchange {
+            status,
+            status_span: Span::new(0, 3),
+            status_key_span: Span::new(0, 0),
+            span: Span::new(0, 3),
+            response_span: None,
+            status_text: None,
+            request: RequestInfo {
+                headers: h(req),
+                ..RequestInfo::default()
+            },
+            response_headers: h(resp),
+            body: None,
+            name: None,
+            run: None,
+        }
+    }
+
+    #[test]
+    fn extras_for_rate_limits_auth_and_redirects() {
+        let x = exchange(
+            429,
+            &[],
+            &[
+                ("Retry-After", "2.0"),
+                ("X-RateLimit-Remaining", "0"),
+                ("RateLimit-Reset", "30"),
+                ("Content-Type", "x"),
+            ],
+        );
+        assert_eq!(
+            extras(&x),
+            vec![
+                ("Retry-After".into(), "2.0".into()),
+                ("X-RateLimit-Remaining".into(), "0".into()),
+                ("RateLimit-Reset".into(), "30".into())
+            ]
+        );
+        let x = exchange(401, &[("Authorization", "Bearer [redacted]")], &[]);
+        assert_eq!(
+            extras(&x),
+            vec![("Auth scheme sent".into(), "Bearer (value redacted)".into())]
+        );
+        // Even an unredacted value never comes out.
+        let x = exchange(403, &[("authorization", "Basic dXNlcjpzZWtyZXQ=")], &[]);
+        let out = format!("{:?}", extras(&x));
+        assert!(out.contains("Basic") && !out.contains("dXNlcjpzZWtyZXQ"));
+        let x = exchange(401, &[("Accept", "*/*")], &[]);
+        assert_eq!(
+            extras(&x),
+            vec![(
+                "Auth scheme sent".into(),
+                "no Authorization header was sent".into()
+            )]
+        );
+        let x = exchange(
+            302,
+            &[],
+            &[("location", "https://u:p@example.com/next?token=abc")],
+        );
+        assert_eq!(
+            extras(&x),
+            vec![(
+                "location".into(),
+                "https://[redacted]@example.com/next?token=[redacted]".into()
+            )]
+        );
+        assert!(extras(&exchange(400, &[("Authorization", "Bearer x")], &[])).is_empty());
+    }
 }
