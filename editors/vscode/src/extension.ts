@@ -1,0 +1,367 @@
+// Run Log Inspector: starts runlog-lsp over stdio through vscode-languageclient, and adds what a
+// language client alone does not give: the payload view (a read-only virtual document beside the
+// log), the status bar count of failing calls, and the server lookup with clear errors.
+import * as vscode from 'vscode';
+import {
+  DefinitionRequest,
+  LanguageClient,
+  LanguageClientOptions,
+  RequestType,
+  ServerOptions,
+} from 'vscode-languageclient/node';
+import { candidates, findServer, isFound } from './server';
+
+const NAME = 'Run Log Inspector';
+const PAYLOAD_SCHEME = 'runlog-payload';
+const LANGUAGES = ['json', 'jsonc', 'jsonl'];
+/** Server commands (its executeCommandProvider) that the client intercepts through middleware. */
+const VIEW_PAYLOAD = 'runlog.viewPayload';
+const REVEAL_BODY = 'runlog.revealBody';
+
+interface PayloadParams {
+  textDocument: { uri: string };
+  position: { line: number; character: number };
+}
+interface PayloadResult {
+  title: string;
+  language: string;
+  content: string;
+}
+const payloadRequest = new RequestType<PayloadParams, PayloadResult | null, void>('runlog/payload');
+
+/** A call in a log: the document and an LSP position (0-based, UTF-16 as VS Code negotiates). */
+interface Target {
+  uri: string;
+  position: { line: number; character: number };
+}
+
+let client: LanguageClient | undefined;
+let output: vscode.OutputChannel;
+let traceOutput: vscode.OutputChannel;
+let payloads: PayloadProvider;
+let statusItem: vscode.StatusBarItem;
+/** Commands registered by the client only when the server does not advertise them. */
+let fallbackCommands: vscode.Disposable[] = [];
+/** Start/stop/restart run one at a time, in order. */
+let lifecycle: Promise<void> = Promise.resolve();
+let extensionPath = '';
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  extensionPath = context.extensionPath;
+  output = vscode.window.createOutputChannel(NAME);
+  traceOutput = vscode.window.createOutputChannel(`${NAME} Trace`);
+  payloads = new PayloadProvider();
+  statusItem = vscode.window.createStatusBarItem('runlog.failingCalls', vscode.StatusBarAlignment.Left, 10);
+  statusItem.name = NAME;
+  statusItem.command = 'workbench.actions.view.problems';
+
+  context.subscriptions.push(
+    output,
+    traceOutput,
+    statusItem,
+    vscode.workspace.registerTextDocumentContentProvider(PAYLOAD_SCHEME, payloads),
+    vscode.commands.registerCommand('runlog.restartServer', () => restart()),
+    vscode.commands.registerCommand('runlog.showOutput', () => output.show(true)),
+    vscode.window.onDidChangeActiveTextEditor(() => updateStatus()),
+    vscode.languages.onDidChangeDiagnostics((e) => {
+      const active = vscode.window.activeTextEditor?.document.uri.toString();
+      if (active && e.uris.some((u) => u.toString() === active)) {
+        updateStatus();
+      }
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      // Every other runlog.* setting reaches the running server live (synchronize below).
+      if (e.affectsConfiguration('runlog.server.path')) {
+        output.appendLine('runlog.server.path changed: restarting the server');
+        void restart();
+      }
+    }),
+    { dispose: () => void stop() },
+  );
+  await enqueue(start);
+  updateStatus();
+}
+
+export function deactivate(): Thenable<void> | undefined {
+  return stop();
+}
+
+function enqueue(step: () => Promise<void>): Promise<void> {
+  lifecycle = lifecycle.then(step, step);
+  return lifecycle;
+}
+
+function restart(): Promise<void> {
+  return enqueue(async () => {
+    await stopNow();
+    await start();
+  });
+}
+
+function stop(): Promise<void> {
+  return enqueue(stopNow);
+}
+
+async function stopNow(): Promise<void> {
+  fallbackCommands.forEach((d) => d.dispose());
+  fallbackCommands = [];
+  const running = client;
+  client = undefined;
+  if (running) {
+    try {
+      await running.stop();
+    } catch (e) {
+      output.appendLine(`stopping the server: ${describe(e)}`);
+    }
+  }
+  updateStatus();
+}
+
+/** The one start path (activation and restart). Never throws: failures are shown to the user. */
+async function start(): Promise<void> {
+  const config = vscode.workspace.getConfiguration('runlog');
+  const list = candidates(process.env, config.get<string | null>('server.path'), extensionPath);
+  const found = await findServer(list);
+  if (!isFound(found)) {
+    for (const t of found.tried) {
+      output.appendLine(`not usable: ${t.candidate.command} (${t.candidate.source}): ${t.error}`);
+    }
+    const last = found.tried[found.tried.length - 1];
+    const why = found.configuredFailed && last
+      ? `${last.candidate.command} from ${last.candidate.source} does not run: ${last.error}.`
+      : 'no runlog-lsp binary was found (none bundled, none on PATH).';
+    void showStartError(`${NAME}: ${why} Set \`runlog.server.path\` to the runlog-lsp binary.`);
+    return;
+  }
+  output.appendLine(`using ${found.candidate.command} (${found.candidate.source}): ${found.version}`);
+
+  const serverOptions: ServerOptions = {
+    command: found.candidate.command,
+    args: ['--stdio'],
+    options: { env: { ...process.env, RUST_BACKTRACE: '1' } },
+  };
+  const documentSelector = LANGUAGES.flatMap((language) => [
+    { scheme: 'file', language },
+    { scheme: 'untitled', language },
+  ]);
+  const clientOptions: LanguageClientOptions = {
+    documentSelector,
+    outputChannel: output,
+    traceOutputChannel: traceOutput,
+    initializationOptions: settingsObject(),
+    synchronize: { configurationSection: 'runlog' },
+    middleware: {
+      executeCommand: async (command, args, next) => {
+        if (command === VIEW_PAYLOAD) {
+          return viewPayload(args);
+        }
+        if (command === REVEAL_BODY) {
+          return revealBody(args, () => next(command, args));
+        }
+        return next(command, args);
+      },
+    },
+  };
+  const next = new LanguageClient('runlog', NAME, serverOptions, clientOptions);
+  try {
+    await next.start();
+  } catch (e) {
+    output.appendLine(`the server did not start: ${describe(e)}`);
+    void showStartError(`${NAME}: runlog-lsp (${found.candidate.command}) did not start: ${describe(e)}`);
+    return;
+  }
+  client = next;
+  await registerFallbackCommands();
+}
+
+/**
+ * The server normally advertises runlog.viewPayload/runlog.revealBody, which makes the client
+ * register them (and route them through the middleware). If it does not, the palette entries
+ * would do nothing, so the client registers them itself.
+ */
+async function registerFallbackCommands(): Promise<void> {
+  const known = new Set(await vscode.commands.getCommands(true));
+  if (!known.has(VIEW_PAYLOAD)) {
+    fallbackCommands.push(vscode.commands.registerCommand(VIEW_PAYLOAD, (...args: unknown[]) => viewPayload(args)));
+  }
+  if (!known.has(REVEAL_BODY)) {
+    fallbackCommands.push(vscode.commands.registerCommand(REVEAL_BODY, (...args: unknown[]) => revealBody(args)));
+  }
+}
+
+async function showStartError(message: string): Promise<void> {
+  const choice = await vscode.window.showErrorMessage(message, 'Open Settings', 'Show Output');
+  if (choice === 'Open Settings') {
+    await vscode.commands.executeCommand('workbench.action.openSettings', 'runlog.server.path');
+  } else if (choice === 'Show Output') {
+    output.show(true);
+  }
+}
+
+/** The runlog.* settings as plain JSON (the shape `synchronize.configurationSection` sends too). */
+function settingsObject(): unknown {
+  return JSON.parse(JSON.stringify(vscode.workspace.getConfiguration('runlog')));
+}
+
+/**
+ * The call a command is about: from the code action's arguments (`{uri, position}`, or
+ * `uri, position`), else the cursor of the active editor.
+ */
+function targetOf(args: unknown[] | undefined): Target | undefined {
+  const [first, second] = args ?? [];
+  const asPos = (p: unknown) =>
+    p && typeof p === 'object' && typeof (p as any).line === 'number' && typeof (p as any).character === 'number'
+      ? { line: (p as any).line as number, character: (p as any).character as number }
+      : undefined;
+  if (first && typeof first === 'object') {
+    const o = first as any;
+    const uri = typeof o.uri === 'string' ? o.uri : typeof o.textDocument?.uri === 'string' ? o.textDocument.uri : undefined;
+    const position = asPos(o.position);
+    if (uri && position) {
+      return { uri, position };
+    }
+  }
+  if (typeof first === 'string' && asPos(second)) {
+    return { uri: first, position: asPos(second)! };
+  }
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.document.uri.scheme === PAYLOAD_SCHEME) {
+    return undefined;
+  }
+  const p = editor.selection.active;
+  return { uri: editor.document.uri.toString(), position: { line: p.line, character: p.character } };
+}
+
+async function viewPayload(args: unknown[] | undefined): Promise<void> {
+  const target = targetOf(args);
+  const running = client;
+  if (!target || !running) {
+    void vscode.window.showInformationMessage(`${NAME}: put the cursor on a status code in a run log first.`);
+    return;
+  }
+  let result: PayloadResult | null;
+  try {
+    result = await running.sendRequest(payloadRequest, { textDocument: { uri: target.uri }, position: target.position });
+  } catch (e) {
+    output.appendLine(`runlog/payload failed: ${describe(e)}`);
+    void vscode.window.showErrorMessage(`${NAME}: could not get the payload: ${describe(e)}`);
+    return;
+  }
+  if (!result) {
+    void vscode.window.showInformationMessage(`${NAME}: no HTTP call at the cursor.`);
+    return;
+  }
+  const uri = payloads.put(target, result);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const language = result.language || 'json';
+  const shown = doc.languageId === language ? doc : await vscode.languages.setTextDocumentLanguage(doc, language).then(
+    (d) => d,
+    () => doc,
+  );
+  await vscode.window.showTextDocument(shown, { viewColumn: vscode.ViewColumn.Beside, preview: false, preserveFocus: false });
+}
+
+/**
+ * With arguments (the code action), the server command runs and the server answers with
+ * window/showDocument. From the palette (no arguments), or if the command fails, the client asks
+ * for the definition of the status code, which is the response body, and selects it.
+ */
+async function revealBody(args: unknown[] | undefined, serverCommand?: () => unknown): Promise<void> {
+  if (serverCommand && args && args.length > 0) {
+    try {
+      await serverCommand();
+      return;
+    } catch (e) {
+      output.appendLine(`runlog.revealBody on the server failed (${describe(e)}); using the definition instead`);
+    }
+  }
+  const target = targetOf(args);
+  const running = client;
+  if (!target || !running) {
+    void vscode.window.showInformationMessage(`${NAME}: put the cursor on a status code in a run log first.`);
+    return;
+  }
+  const result = await running.sendRequest(DefinitionRequest.type, {
+    textDocument: { uri: target.uri },
+    position: target.position,
+  });
+  const converted = await running.protocol2CodeConverter.asDefinitionResult(result ?? null);
+  const first = Array.isArray(converted) ? converted[0] : converted;
+  if (!first) {
+    void vscode.window.showInformationMessage(`${NAME}: this call has no response body in the log.`);
+    return;
+  }
+  const uri = 'targetUri' in first ? first.targetUri : first.uri;
+  const range = 'targetUri' in first ? first.targetSelectionRange ?? first.targetRange : first.range;
+  const editor = await vscode.window.showTextDocument(uri, { selection: range, preview: false });
+  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}
+
+function updateStatus(): void {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || !client || !LANGUAGES.includes(editor.document.languageId)) {
+    statusItem.hide();
+    return;
+  }
+  const failing = vscode.languages
+    .getDiagnostics(editor.document.uri)
+    .filter(
+      (d) =>
+        d.source === 'runlog' &&
+        (d.severity === vscode.DiagnosticSeverity.Error || d.severity === vscode.DiagnosticSeverity.Warning) &&
+        /^\d{3}$/.test(codeOf(d)),
+    ).length;
+  if (failing === 0) {
+    statusItem.hide();
+    return;
+  }
+  statusItem.text = `$(error) ${failing} failing call${failing === 1 ? '' : 's'}`;
+  statusItem.tooltip = `${NAME}: ${failing} failing HTTP call${failing === 1 ? '' : 's'} in this log. Click to open the Problems view.`;
+  statusItem.show();
+}
+
+function codeOf(d: vscode.Diagnostic): string {
+  const code = d.code;
+  if (code === undefined) {
+    return '';
+  }
+  if (typeof code === 'object') {
+    return String(code.value);
+  }
+  return String(code);
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Read-only documents holding payload views; one per call, the most recent few kept. */
+class PayloadProvider implements vscode.TextDocumentContentProvider {
+  private readonly docs = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  put(target: Target, result: PayloadResult): vscode.Uri {
+    const name = (result.title || 'Payload').replace(/[\\/:*?"<>|#?%\u0000-\u001f]+/g, ' ').trim().slice(0, 120) || 'Payload';
+    const ext = result.language === 'json' || !result.language ? '.json' : '';
+    const uri = vscode.Uri.from({
+      scheme: PAYLOAD_SCHEME,
+      path: `/${name}${ext}`,
+      query: `${target.uri}#${target.position.line}:${target.position.character}`,
+    });
+    const key = uri.toString();
+    this.docs.delete(key);
+    this.docs.set(key, result.content);
+    while (this.docs.size > 20) {
+      const oldest = this.docs.keys().next().value;
+      if (oldest === undefined) break;
+      this.docs.delete(oldest);
+    }
+    this.changed.fire(uri);
+    return uri;
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.docs.get(uri.toString()) ?? '';
+  }
+}

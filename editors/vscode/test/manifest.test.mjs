@@ -1,0 +1,92 @@
+// The extension's package.json against the names PRODUCT.md §2 fixes: identity, commands and
+// their titles, settings, activation and the languages it contributes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+test('identity is runlog.runlog-lsp, "Run Log Inspector"', () => {
+  assert.equal(pkg.publisher, 'runlog');
+  assert.equal(pkg.name, 'runlog-lsp');
+  assert.equal(pkg.displayName, 'Run Log Inspector');
+  assert.match(pkg.engines.vscode, /^\^1\.75/);
+  assert.equal(pkg.main, './out/extension.js');
+});
+
+test('the four commands of §2, titled "Run Log: ..."', () => {
+  const titles = Object.fromEntries(
+    pkg.contributes.commands.map((c) => [c.command, `${c.category}: ${c.title}`]),
+  );
+  assert.deepEqual(titles, {
+    'runlog.viewPayload': 'Run Log: View Payload',
+    'runlog.revealBody': 'Run Log: Go to Response Body',
+    'runlog.restartServer': 'Run Log: Restart Server',
+    'runlog.showOutput': 'Run Log: Show Output',
+  });
+});
+
+test('every setting of §2 (and only runlog.* ones)', () => {
+  const keys = Object.keys(pkg.contributes.configuration.properties);
+  for (const key of keys) {
+    assert.match(key, /^runlog\./);
+  }
+  const spec = [
+    'runlog.diagnostics.minimumStatus',
+    'runlog.diagnostics.severity',
+    'runlog.files.watch',
+    'runlog.maxFileSize',
+    'runlog.redact',
+    'runlog.server.path',
+    'runlog.statusCodes',
+    'runlog.trace.server',
+  ];
+  for (const key of spec) {
+    assert.ok(keys.includes(key), `${key} is contributed`);
+  }
+  for (const [key, schema] of Object.entries(pkg.contributes.configuration.properties)) {
+    assert.ok(schema.description || schema.markdownDescription, `${key} has a description`);
+    assert.ok('default' in schema, `${key} has a default`);
+  }
+  assert.deepEqual(pkg.contributes.configuration.properties['runlog.trace.server'].enum, [
+    'off',
+    'messages',
+    'verbose',
+  ]);
+});
+
+test('activates on JSON, JSONC and JSON Lines; .har is JSON; .jsonl/.ndjson are jsonl', () => {
+  for (const lang of ['json', 'jsonc', 'jsonl']) {
+    assert.ok(pkg.activationEvents.includes(`onLanguage:${lang}`), lang);
+  }
+  const langs = pkg.contributes.languages;
+  assert.ok(langs.some((l) => l.id === 'json' && l.extensions.includes('.har')));
+  const jsonl = langs.find((l) => l.id === 'jsonl');
+  assert.ok(jsonl && jsonl.extensions.includes('.jsonl') && jsonl.extensions.includes('.ndjson'));
+  assert.ok(existsSync(join(root, jsonl.configuration)));
+});
+
+test('the source uses the client id `runlog` and the names of §2', () => {
+  const src = readFileSync(join(root, 'src', 'extension.ts'), 'utf8');
+  assert.match(src, /new LanguageClient\('runlog', NAME/);
+  assert.match(src, /const NAME = 'Run Log Inspector'/);
+  assert.match(src, /'runlog\/payload'/);
+  assert.match(src, /configurationSection: 'runlog'/);
+  for (const c of pkg.contributes.commands) {
+    assert.ok(src.includes(`'${c.command}'`), `${c.command} is handled in extension.ts`);
+  }
+});
+
+test('the VSIX keeps the bundle, the server and the marketplace files', () => {
+  const ignore = readFileSync(join(root, '.vscodeignore'), 'utf8');
+  for (const kept of ['out/extension.js', 'server/runlog-lsp', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
+    assert.ok(ignore.includes(`!${kept}`), kept);
+  }
+  for (const file of ['README.md', 'CHANGELOG.md', 'LICENSE', pkg.icon]) {
+    assert.ok(existsSync(join(root, file)), file);
+  }
+});
