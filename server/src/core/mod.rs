@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod body;
 pub mod detect;
+pub mod exchange;
 pub mod explain;
 pub mod line_index;
 pub mod model;
