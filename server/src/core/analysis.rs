@@ -1,9 +1,657 @@
-//! The entry point: text in, `Analysis` out.
+//! The entry point: text in, `Analysis` out. Parses (tolerantly), extracts the exchanges, then
+//! turns failing calls, 2xx calls whose body reports an error, broken JSON and limits into
+//! findings, in text order.
 
-use super::model::{Analysis, AnalysisConfig};
+use super::body;
+use super::detect::Shape;
+use super::exchange::{self, Extracted};
+use super::explain;
+use super::model::{
+    Analysis, AnalysisConfig, BodyEncoding, Exchange, Finding, FindingKind, Format, Severity,
+    StatusSource,
+};
+use super::parse::{self, ProblemKind};
+use super::status;
+use std::collections::BTreeMap;
 
 /// Analyses a document (JSON, JSONC or JSON Lines). Never fails, never panics.
 pub fn analyze(text: &str, config: &AnalysisConfig) -> Analysis {
-    let _ = (text, config);
-    Analysis::default()
+    let mut extracted = Extracted::default();
+    let parsed = parse::parse_with(text, |root, piece| {
+        exchange::extract(root, piece, &config.redact, &mut extracted);
+    });
+    // Ordinary JSON (no exchange) stays quiet, even when it is invalid.
+    if extracted.exchanges.is_empty() {
+        return Analysis::default();
+    }
+    let format = if parsed.json_lines {
+        Format::JsonLines
+    } else {
+        match extracted.shape {
+            Some(Shape::Har) => Format::Har,
+            Some(Shape::Newman) => Format::Newman,
+            Some(Shape::Integration) => Format::IntegrationRunLog,
+            _ => Format::Generic,
+        }
+    };
+
+    let mut calls: Vec<Finding> = Vec::new();
+    for (index, ex) in extracted.exchanges.iter().enumerate() {
+        if let Some(f) = finding_for(text, ex, index, config) {
+            calls.push(f);
+        }
+    }
+    let mut findings: Vec<Finding> = Vec::with_capacity(calls.len().min(config.max_findings) + 2);
+    let total = calls.len();
+    let mut omitted_at = None;
+    for (n, f) in calls.into_iter().enumerate() {
+        if n < config.max_findings {
+            findings.push(f);
+        } else {
+            omitted_at.get_or_insert(f.span);
+        }
+    }
+    if let Some(span) = omitted_at {
+        let more = total - config.max_findings;
+        findings.push(Finding {
+            kind: FindingKind::LimitReached,
+            span,
+            severity: Severity::Information,
+            status: None,
+            message: format!(
+                "{more} more failing call{} not shown (at most {} findings are reported per document)",
+                if more == 1 { "" } else { "s" },
+                config.max_findings
+            ),
+            explanation: None,
+            exchange: None,
+        });
+    }
+    // Parse problems are never capped: one per break (one per broken line for JSON Lines).
+    for problem in parsed.problems {
+        let (kind, severity) = match problem.kind {
+            ProblemKind::Invalid => (FindingKind::InvalidJson, Severity::Error),
+            ProblemKind::TooDeep => (FindingKind::LimitReached, Severity::Warning),
+        };
+        findings.push(Finding {
+            kind,
+            span: problem.span,
+            severity,
+            status: None,
+            message: problem.message,
+            explanation: None,
+            exchange: None,
+        });
+    }
+    // Stable: a call's finding stays before a problem at the same offset.
+    findings.sort_by_key(|f| f.span.start);
+
+    Analysis {
+        format: Some(format),
+        exchanges: extracted.exchanges,
+        runs: extracted.runs,
+        findings,
+    }
+}
+
+/// The severity configured or defaulted for a code; `None` = no finding.
+pub fn severity_for(code: u16, config: &AnalysisConfig) -> Option<Severity> {
+    if let Some(s) = lookup_severity(&config.severity, &code.to_string()) {
+        return s;
+    }
+    if let Some(s) = lookup_severity(&config.severity, &format!("{}xx", code / 100)) {
+        return s;
+    }
+    if code < 400 {
+        // Only reached when the user lowered the minimum status below 400.
+        return Some(Severity::Information);
+    }
+    let standard = matches!(
+        status::lookup(code, &BTreeMap::new()).source,
+        StatusSource::Seed | StatusSource::Iana
+    );
+    Some(if standard && code < 600 {
+        Severity::Error
+    } else {
+        Severity::Warning
+    })
+}
+
+fn lookup_severity(
+    map: &BTreeMap<String, Option<Severity>>,
+    key: &str,
+) -> Option<Option<Severity>> {
+    if let Some(s) = map.get(key) {
+        return Some(*s);
+    }
+    map.iter()
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case(key))
+        .map(|(_, s)| *s)
+}
+
+/// "<code> <reason>", the message's head.
+fn head(code: u16, config: &AnalysisConfig) -> String {
+    let reason = status::lookup(code, &config.status_codes).reason;
+    if reason.is_empty() {
+        code.to_string()
+    } else {
+        format!("{code} {reason}")
+    }
+}
+
+fn finding_for(
+    text: &str,
+    ex: &Exchange,
+    index: usize,
+    config: &AnalysisConfig,
+) -> Option<Finding> {
+    let code = ex.status;
+    if code >= config.minimum_status {
+        if let Some(severity) = severity_for(code, config) {
+            let explanation = ex
+                .body
+                .as_ref()
+                .and_then(|b| explain::explain(&body::decode(text, b)))
+                .map(|e| e.summary);
+            let mut message = head(code, config);
+            if let Some(summary) = &explanation {
+                message.push_str(": ");
+                message.push_str(summary);
+            }
+            return Some(Finding {
+                kind: FindingKind::FailedCall,
+                span: ex.status_span,
+                severity,
+                status: Some(code),
+                message,
+                explanation,
+                exchange: Some(index),
+            });
+        }
+    }
+    if (200..300).contains(&code) {
+        let b = ex.body.as_ref()?;
+        if !may_report_error(text, b) {
+            return None;
+        }
+        let reported = explain::reported_error(&body::decode(text, b))?;
+        return Some(Finding {
+            kind: FindingKind::ErrorInSuccessfulCall,
+            span: ex.status_span,
+            severity: Severity::Information,
+            status: Some(code),
+            message: format!(
+                "{}, but the response body reports an error: {}",
+                head(code, config),
+                reported.summary
+            ),
+            explanation: Some(reported.summary),
+            exchange: Some(index),
+        });
+    }
+    None
+}
+
+/// A cheap look at the raw body before decoding it: a body that reports an error says "error",
+/// "fail" or `false` somewhere. Bodies stored as bytes are always decoded.
+fn may_report_error(text: &str, b: &super::model::BodyRef) -> bool {
+    match b.encoding {
+        BodyEncoding::Base64 | BodyEncoding::ByteArray => true,
+        BodyEncoding::Inline | BodyEncoding::String => {
+            let Some(raw) = text.get(b.span.start..b.span.end) else {
+                return false;
+            };
+            raw.contains("false") || contains_ci(raw, b"error") || contains_ci(raw, b"fail")
+        }
+    }
+}
+
+/// ASCII case-insensitive substring search (`needle` in lowercase).
+fn contains_ci(haystack: &str, needle: &[u8]) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::model::Span;
+
+    /// 1-based line and column (in characters) of a byte offset, as `check --format json` prints.
+    fn line_col(text: &str, offset: usize) -> (usize, usize) {
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        (line, before[line_start..].chars().count() + 1)
+    }
+
+    /// Findings as "line:col kind severity status", for data-driven comparison.
+    fn summary(text: &str, a: &Analysis) -> Vec<String> {
+        a.findings
+            .iter()
+            .map(|f| {
+                let (l, c) = line_col(text, f.span.start);
+                let status = f.status.map(|s| s.to_string()).unwrap_or("-".into());
+                format!("{l}:{c} {:?} {:?} {status}", f.kind, f.severity)
+            })
+            .collect()
+    }
+
+    fn check(text: &str, expected: &[&str]) -> Analysis {
+        let a = analyze(text, &AnalysisConfig::default());
+        assert_eq!(summary(text, &a), expected);
+        for f in &a.findings {
+            assert!(f.span.end <= text.len());
+            assert!(text.is_char_boundary(f.span.start) && text.is_char_boundary(f.span.end));
+        }
+        a
+    }
+
+    fn fixture(path: &str) -> String {
+        let full = format!("{}/../tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+    }
+
+    #[test]
+    fn seed() {
+        let text = fixture("integration/seed-168379.json");
+        let a = check(&text, &["41:27 FailedCall Error 400"]);
+        assert_eq!(a.format, Some(Format::IntegrationRunLog));
+        assert_eq!(a.exchanges.len(), 2);
+        let f = &a.findings[0];
+        assert!(f.message.starts_with("400 Bad Request"), "{}", f.message);
+        assert_eq!(f.exchange, Some(1));
+    }
+
+    #[test]
+    fn integration_fixtures() {
+        check(
+            &fixture("integration/zapier-429-retry-after.json"),
+            &["37:25 FailedCall Error 429"],
+        );
+        check(
+            &fixture("integration/make-401-bearer.json"),
+            &["14:26 FailedCall Error 401"],
+        );
+        check(
+            &fixture("integration/n8n-500-html.json"),
+            &["20:26 FailedCall Error 500"],
+        );
+        check(
+            &fixture("integration/workato-400-escaped-twice.json"),
+            &["14:26 FailedCall Error 400"],
+        );
+        check(
+            &fixture("integration/seed-shape-503-xml.json"),
+            &["16:27 FailedCall Error 503"],
+        );
+        check(
+            &fixture("integration/nonstandard-520-599.json"),
+            &[
+                "16:27 FailedCall Warning 520",
+                "42:27 FailedCall Warning 599",
+            ],
+        );
+        let a = check(
+            &fixture("integration/multi-run.json"),
+            &[
+                "93:27 FailedCall Error 409",
+                "124:27 FailedCall Error 404",
+                "147:27 FailedCall Error 403",
+                "172:27 FailedCall Error 422",
+            ],
+        );
+        assert_eq!(a.runs.len(), 3);
+        assert_eq!(a.exchanges.len(), 7);
+        let runs: Vec<Option<usize>> = a.exchanges.iter().map(|e| e.run).collect();
+        assert_eq!(runs, [0, 0, 1, 1, 2, 2, 2].map(Some));
+    }
+
+    #[test]
+    fn successful_calls_reporting_errors() {
+        let a = check(
+            &fixture("integration/graphql-200-errors.json"),
+            &["16:27 ErrorInSuccessfulCall Information 200"],
+        );
+        assert!(a.findings[0]
+            .message
+            .contains(", but the response body reports an error: "));
+        check(
+            &fixture("integration/slack-200-ok-false.json"),
+            &["16:27 ErrorInSuccessfulCall Information 200"],
+        );
+    }
+
+    #[test]
+    fn json_lines_fixtures() {
+        let a = check(
+            &fixture("jsonl/pino-http.jsonl"),
+            &[
+                "3:563 FailedCall Error 400",
+                "4:577 FailedCall Error 404",
+                "5:565 FailedCall Error 502",
+            ],
+        );
+        assert_eq!(a.format, Some(Format::JsonLines));
+        assert_eq!(a.exchanges.len(), 6);
+        check(
+            &fixture("jsonl/nginx-access.jsonl"),
+            &[
+                "3:139 FailedCall Error 401",
+                "4:138 FailedCall Error 404",
+                "5:142 FailedCall Error 504",
+                "6:139 FailedCall Warning 499",
+            ],
+        );
+        check(
+            &fixture("jsonl/ecs-access.jsonl"),
+            &[
+                "2:253 FailedCall Error 409",
+                "3:255 FailedCall Error 500",
+                "5:261 FailedCall Error 404",
+            ],
+        );
+        let text = fixture("jsonl/broken-line.jsonl");
+        let a = analyze(&text, &AnalysisConfig::default());
+        let s = summary(&text, &a);
+        assert_eq!(s.len(), 3, "{s:?}");
+        assert_eq!(s[0], "2:571 FailedCall Error 403");
+        assert!(
+            s[1].starts_with("3:") && s[1].ends_with("InvalidJson Error -"),
+            "{s:?}"
+        );
+        assert_eq!(s[2], "4:564 FailedCall Error 429");
+    }
+
+    #[test]
+    fn generic_fixtures() {
+        check(
+            &fixture("generic/status-body-array.json"),
+            &["22:15 FailedCall Error 422", "43:15 FailedCall Error 422"],
+        );
+        check(
+            &fixture("generic/response-code-404.json"),
+            &["14:13 FailedCall Error 404"],
+        );
+        check(
+            &fixture("generic/github-webhook-delivery.json"),
+            &["8:18 FailedCall Error 404"],
+        );
+        let a = check(
+            &fixture("generic/axios-error.json"),
+            &["19:17 FailedCall Error 400"],
+        );
+        assert_eq!(a.format, Some(Format::Generic));
+    }
+
+    #[test]
+    fn negatives_are_quiet() {
+        let dir = format!("{}/../tests/fixtures/negative", env!("CARGO_MANIFEST_DIR"));
+        let mut n = 0;
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            let a = analyze(&text, &AnalysisConfig::default());
+            assert_eq!(a, Analysis::default(), "{:?}", entry.path());
+            // Invalid ordinary JSON stays quiet too.
+            let cut = &text[..text.len() / 2];
+            if text.is_char_boundary(text.len() / 2) {
+                assert_eq!(
+                    analyze(cut, &AnalysisConfig::default()),
+                    Analysis::default()
+                );
+            }
+            n += 1;
+        }
+        assert!(n >= 9);
+    }
+
+    #[test]
+    fn truncated_fixtures() {
+        let text = fixture("truncated/seed-cut-mid-body.json");
+        let a = analyze(&text, &AnalysisConfig::default());
+        let s = summary(&text, &a);
+        assert_eq!(s[0], "41:27 FailedCall Error 400");
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert!(s[1].starts_with("58:") && s[1].ends_with("InvalidJson Error -"));
+        assert_eq!(
+            a.findings[1].message,
+            "The JSON stops being valid here: unexpected end of text (a log still being written?)"
+        );
+
+        let text = fixture("truncated/har-cut-mid-entry.har");
+        let a = analyze(&text, &AnalysisConfig::default());
+        let s = summary(&text, &a);
+        assert_eq!(a.format, Some(Format::Har));
+        assert_eq!(
+            s[..2],
+            ["121:21 FailedCall Error 404", "190:21 FailedCall Error 500"]
+        );
+        assert!(
+            s[2].starts_with("203:") && s[2].ends_with("InvalidJson Error -"),
+            "{s:?}"
+        );
+        assert_eq!(s.len(), 3);
+
+        let text = fixture("truncated/jsonl-half-line.jsonl");
+        let a = analyze(&text, &AnalysisConfig::default());
+        let s = summary(&text, &a);
+        assert_eq!(s[0], "2:123 FailedCall Error 422");
+        assert_eq!(
+            s.iter().filter(|f| f.contains("InvalidJson")).count(),
+            1,
+            "{s:?}"
+        );
+        assert!(s
+            .iter()
+            .any(|f| f.starts_with("3:") && f.contains("InvalidJson")));
+    }
+
+    #[test]
+    fn every_cut_of_the_seed() {
+        let text = fixture("integration/seed-168379.json");
+        let full = analyze(&text, &AnalysisConfig::default());
+        let status_400 = full.exchanges[1].status_span;
+        let config = AnalysisConfig::default();
+        for cut in 1..text.len() {
+            if !text.is_char_boundary(cut) {
+                continue;
+            }
+            let t = &text[..cut];
+            let a = analyze(t, &config);
+            for f in &a.findings {
+                assert!(f.span.end <= t.len(), "cut {cut}");
+            }
+            for e in &a.exchanges {
+                assert!(
+                    e.span.end <= t.len() && e.status_span.end <= t.len(),
+                    "cut {cut}"
+                );
+            }
+            if !a.exchanges.is_empty() {
+                let invalid = a
+                    .findings
+                    .iter()
+                    .filter(|f| f.kind == FindingKind::InvalidJson)
+                    .count();
+                // The text is complete only when nothing but whitespace was cut.
+                assert_eq!(
+                    invalid,
+                    usize::from(!text[cut..].trim().is_empty()),
+                    "cut {cut}"
+                );
+            }
+            // Every exchange whose status value is complete before the cut is kept.
+            if cut > status_400.end + 1 {
+                assert!(
+                    a.exchanges
+                        .iter()
+                        .any(|e| e.status == 400 && e.status_span == status_400),
+                    "cut {cut}"
+                );
+                assert!(
+                    a.findings.iter().any(|f| f.status == Some(400)),
+                    "cut {cut}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn unicode_fixtures() {
+        let text = fixture("unicode/emoji-cjk.json");
+        let a = check(
+            &text,
+            &["10:60 FailedCall Error 400", "11:61 FailedCall Error 503"],
+        );
+        for e in &a.exchanges {
+            assert_eq!(
+                &text[e.status_span.start..e.status_span.end],
+                e.status.to_string()
+            );
+        }
+        check(
+            &fixture("unicode/crlf.json"),
+            &["16:27 FailedCall Error 422"],
+        );
+        let text = fixture("unicode/bom.json");
+        let a = check(&text, &["16:27 FailedCall Error 404"]);
+        assert!(a.findings.iter().all(|f| f.kind == FindingKind::FailedCall));
+    }
+
+    #[test]
+    fn explanation_joins_message() {
+        let text = fixture("integration/seed-168379.json");
+        let a = analyze(&text, &AnalysisConfig::default());
+        let f = &a.findings[0];
+        // Once body/explain land, the body's words follow the reason phrase.
+        if let Some(e) = &f.explanation {
+            assert_eq!(f.message, format!("400 Bad Request: {e}"));
+            assert!(e.contains("already a list member"), "{e}");
+        } else {
+            assert_eq!(f.message, "400 Bad Request");
+        }
+    }
+
+    #[test]
+    fn severity_and_minimum_status() {
+        let text = r#"[{"status": 404, "body": 1}, {"status": 500, "body": 1}, {"status": 302, "body": 1}, {"status": 499, "body": 1}]"#;
+        let mut config = AnalysisConfig::default();
+        let kinds = |config: &AnalysisConfig| -> Vec<(u16, Severity)> {
+            analyze(text, config)
+                .findings
+                .iter()
+                .filter_map(|f| f.status.map(|s| (s, f.severity)))
+                .collect()
+        };
+        assert_eq!(
+            kinds(&config),
+            [
+                (404, Severity::Error),
+                (500, Severity::Error),
+                (499, Severity::Warning)
+            ]
+        );
+        config
+            .severity
+            .insert("4xx".into(), Some(Severity::Warning));
+        config.severity.insert("404".into(), Some(Severity::Hint));
+        config.severity.insert("5XX".into(), None);
+        assert_eq!(
+            kinds(&config),
+            [(404, Severity::Hint), (499, Severity::Warning)]
+        );
+        config.minimum_status = 300;
+        config.severity.clear();
+        assert_eq!(kinds(&config).len(), 4);
+        config.minimum_status = 450;
+        assert_eq!(
+            kinds(&config),
+            [(500, Severity::Error), (499, Severity::Warning)]
+        );
+    }
+
+    #[test]
+    fn cap_with_summary() {
+        let mut text = String::from("[");
+        for i in 0..30 {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(r#"{"status": 500, "body": "x"}"#);
+        }
+        text.push(']');
+        let config = AnalysisConfig {
+            max_findings: 10,
+            ..AnalysisConfig::default()
+        };
+        let a = analyze(&text, &config);
+        assert_eq!(a.findings.len(), 11);
+        assert_eq!(a.exchanges.len(), 30);
+        let last = &a.findings[10];
+        assert_eq!(last.kind, FindingKind::LimitReached);
+        assert!(last.message.starts_with("20 more failing calls not shown"));
+        assert_eq!(last.span, a.exchanges[10].status_span);
+    }
+
+    #[test]
+    fn deep_nesting() {
+        let depth = 100_000;
+        let text = format!(
+            "{{\"status\": 404, \"body\": \"x\", \"deep\": {}{}}}",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        let a = analyze(&text, &AnalysisConfig::default());
+        assert_eq!(a.exchanges.len(), 1);
+        let limits: Vec<&Finding> = a
+            .findings
+            .iter()
+            .filter(|f| f.kind == FindingKind::LimitReached)
+            .collect();
+        assert_eq!(limits.len(), 1);
+        assert!(limits[0].message.contains("nested"));
+        // Deep objects, unclosed, with exchanges inside the first levels.
+        let text = format!("[{{\"status\": 400}}, {}", "{\"a\":".repeat(depth));
+        let a = analyze(&text, &AnalysisConfig::default());
+        assert_eq!(a.exchanges.len(), 1);
+    }
+
+    #[test]
+    fn json_lines_with_broken_line_and_spans() {
+        let text =
+            "{\"status\": 200}\n{\"status\": 404, \"msg\": \"x\n{\"res\": {\"statusCode\": 503}}\n";
+        let a = analyze(text, &AnalysisConfig::default());
+        assert_eq!(a.format, Some(Format::JsonLines));
+        let s = summary(text, &a);
+        assert_eq!(
+            s,
+            [
+                "2:12 FailedCall Error 404",
+                "2:26 InvalidJson Error -",
+                "3:24 FailedCall Error 503"
+            ]
+        );
+        assert_eq!(a.findings[0].span, Span::new(27, 30));
+    }
+
+    #[test]
+    fn binary_junk_never_panics() {
+        let mut seed: u64 = 0x9e3779b97f4a7c15;
+        let alphabet = b"{}[]\",:0123456789 \n\\/*statusbody";
+        for _ in 0..300 {
+            let mut s = String::new();
+            for _ in 0..200 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push(alphabet[(seed % alphabet.len() as u64) as usize] as char);
+            }
+            let a = analyze(&s, &AnalysisConfig::default());
+            for f in &a.findings {
+                assert!(f.span.end <= s.len());
+            }
+        }
+    }
 }
