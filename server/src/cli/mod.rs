@@ -1,1 +1,184 @@
 //! The command line: `check`, `explain`, `--version`, and the default `--stdio` server.
+//!
+//! `run` parses the arguments and returns the process exit code; printing happens here and in
+//! the format modules, never in the analysis core.
+
+pub mod check;
+pub mod human;
+pub mod json;
+pub mod sarif;
+pub mod terminal;
+
+use crate::core::model::AnalysisConfig;
+use crate::core::status;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "runlog-lsp",
+    version,
+    about = "A language server (and checker) that explains failed HTTP calls in run logs",
+    long_about = "With no command, or with --stdio, runlog-lsp speaks the Language Server Protocol over stdin/stdout."
+)]
+pub struct Cli {
+    /// Speak LSP over stdin/stdout (the default).
+    #[arg(long)]
+    pub stdio: bool,
+    /// Accepted for LSP clients that pass the editor's process id; the server reads it from
+    /// `initialize` instead.
+    #[arg(long = "clientProcessId", alias = "client-process-id", hide = true)]
+    pub client_process_id: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the failing calls found in run logs (exit 0: none, 1: found, 2: a path could not be
+    /// read or is not a run log).
+    Check(CheckArgs),
+    /// Print what a status code means.
+    Explain {
+        /// A status code, such as 404.
+        code: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// Report calls with a status at or above this code (default 400).
+    #[arg(long, value_name = "N", default_value_t = 400)]
+    pub min_status: u16,
+    /// When to colour `human` output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Extra key or header names whose values are redacted (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub redact: Vec<String>,
+    /// Run logs to check (`-` reads standard input).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Parses the process arguments and runs; returns the exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help / --version print to stdout and exit 0; usage errors exit 2.
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    match cli.command {
+        None => crate::lsp::serve_stdio(),
+        Some(Command::Explain { code }) => explain(&code),
+        Some(Command::Check(args)) => check(&args),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
+fn print_out(text: &str) {
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    let _ = lock.write_all(text.as_bytes());
+    let _ = lock.flush();
+}
+
+fn print_err(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// Whether to colour stdout: only a terminal, and never with `NO_COLOR` set.
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// `runlog-lsp check`.
+pub fn check(args: &CheckArgs) -> i32 {
+    let config = AnalysisConfig {
+        minimum_status: args.min_status,
+        redact: args.redact.clone(),
+        ..AnalysisConfig::default()
+    };
+    let report = check::check_paths(&args.paths, &config);
+    let mut errors = String::new();
+    for e in &report.errors {
+        errors.push_str(&format!("{e}\n"));
+    }
+    print_err(&errors);
+    let out = match args.format {
+        OutputFormat::Human => human::render(&report, use_color(args.color)),
+        OutputFormat::Json => json::render(&report),
+        OutputFormat::Sarif => sarif::render(&report),
+    };
+    print_out(&out);
+    report.exit_code()
+}
+
+/// The text `explain` prints for a code.
+pub fn explain_text(code: u16) -> String {
+    let info = status::lookup(code, &Default::default());
+    let class = if info.class == 0 {
+        "outside 1xx-5xx (non-standard)".to_string()
+    } else {
+        format!("{}xx {}", info.class, status::class_name(info.class))
+    };
+    let source = match info.source {
+        crate::core::model::StatusSource::Seed => "the seed's definition (how to debug an error)",
+        crate::core::model::StatusSource::Iana => "IANA HTTP status code registry",
+        crate::core::model::StatusSource::Vendor => "well-known vendor code (non-standard)",
+        crate::core::model::StatusSource::Unknown => "not a known code",
+        crate::core::model::StatusSource::User => "user definition",
+    };
+    let mut s = format!(
+        "{} {}\n\n{}\n\nclass:  {class}\nsource: {source}\n",
+        info.code, info.reason, info.definition
+    );
+    if let Some(mdn) = &info.mdn {
+        s.push_str(&format!("MDN:    {mdn}\n"));
+    }
+    s
+}
+
+/// `runlog-lsp explain CODE`.
+pub fn explain(code: &str) -> i32 {
+    match code.trim().parse::<u16>() {
+        Ok(n) => {
+            print_out(&explain_text(n));
+            0
+        }
+        Err(_) => {
+            print_err(&format!(
+                "error: {}: not a status code (expected a number such as 404)\n",
+                terminal::inert(code)
+            ));
+            2
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! The `json` format: one JSON array of findings (PRODUCT.md §2 fields, plus end positions,
+//! kind, format and the call's step/method/url when known).
+
+use super::check::{Record, Report};
+use serde_json::{json, Map, Value};
+
+/// One finding as a JSON object.
+pub fn record_json(r: &Record) -> Value {
+    let mut obj = Map::new();
+    obj.insert("path".into(), json!(r.path));
+    obj.insert("line".into(), json!(r.line));
+    obj.insert("column".into(), json!(r.column));
+    obj.insert("endLine".into(), json!(r.end_line));
+    obj.insert("endColumn".into(), json!(r.end_column));
+    obj.insert("status".into(), json!(r.status));
+    obj.insert("reason".into(), json!(r.reason));
+    obj.insert("severity".into(), json!(r.severity));
+    obj.insert("message".into(), json!(r.message));
+    obj.insert("explanation".into(), json!(r.explanation));
+    obj.insert("kind".into(), json!(r.kind));
+    obj.insert("format".into(), json!(r.format));
+    for (key, value) in [("step", &r.step), ("method", &r.method), ("url", &r.url)] {
+        if let Some(v) = value {
+            obj.insert(key.into(), json!(v));
+        }
+    }
+    Value::Object(obj)
+}
+
+/// The whole `json` output for stdout.
+pub fn render(report: &Report) -> String {
+    let array = Value::Array(report.records.iter().map(record_json).collect());
+    let mut s = serde_json::to_string_pretty(&array).unwrap_or_else(|_| "[]".to_string());
+    s.push('\n');
+    s
+}
