@@ -95,7 +95,7 @@ struct Parts {
 
 impl Parts {
     fn set_headline(&mut self, s: &str) {
-        let s = clean(s);
+        let s = clean(&unembed_json(s));
         if s.is_empty() {
             return;
         }
@@ -153,7 +153,7 @@ impl Parts {
         // Sub-messages that only repeat the headline (Google repeats `message` in `errors[]`).
         if let Some(h) = &self.headline {
             let h = h.clone();
-            self.subs.retain(|s| *s != h);
+            self.subs.retain(|s| !h.contains(s.as_str()));
         }
         let mut head = match (self.prefix.take(), self.headline.take()) {
             (Some(p), Some(h)) => {
@@ -190,7 +190,13 @@ impl Parts {
                     format!("{h}. {t}")
                 }
             }
-            (Some(h), Some(t)) => join(h, t),
+            (Some(h), Some(t)) => {
+                if ends_with_punct(h) {
+                    format!("{h} {t}")
+                } else {
+                    format!("{h} — {t}")
+                }
+            }
             (Some(h), None) => h.clone(),
             (None, Some(t)) => t.clone(),
             (None, None) => return None,
@@ -232,6 +238,25 @@ impl Parts {
 
 fn ends_with_punct(s: &str) -> bool {
     s.ends_with(['.', '!', '?', ':', ';', '…'])
+}
+
+/// "Property values were not valid: [{\"message\": \"Email … is invalid\"}]" (HubSpot) →
+/// "Property values were not valid: Email … is invalid": JSON pasted into a message is read too.
+fn unembed_json(s: &str) -> std::borrow::Cow<'_, str> {
+    let Some(at) = s.find(": [{").or_else(|| s.find(": {")) else {
+        return std::borrow::Cow::Borrowed(s);
+    };
+    let (head, rest) = (&s[..at], s[at + 2..].trim());
+    let Ok(value) = serde_json::from_str::<Value>(rest) else {
+        return std::borrow::Cow::Borrowed(s);
+    };
+    let mut inner = Parts::default();
+    // Depth 3: the embedded value is read without unwrapping further wrappers.
+    read_value(&value, &mut inner, 3);
+    match inner.finish() {
+        Some(e) => std::borrow::Cow::Owned(format!("{head}: {}", e.summary)),
+        None => std::borrow::Cow::Borrowed(s),
+    }
 }
 
 /// "Title: detail", or "Sentence. More" when the first part already ends a sentence.
@@ -627,7 +652,13 @@ fn read_error_items(items: &[Value], parts: &mut Parts) {
                     }
                 }
                 if let Some(m) = item_message(o) {
-                    parts.add_sub(&m);
+                    // "email: Invalid email address" unless the message names its field itself.
+                    match item_field(o) {
+                        Some(f) if !alnum_lower(&m).contains(&alnum_lower(&f)) => {
+                            parts.add_sub(&format!("{f}: {m}"))
+                        }
+                        _ => parts.add_sub(&m),
+                    }
                 }
                 // Google's `details[].fieldViolations`.
                 for key in ["fieldViolations", "field_violations"] {
@@ -678,15 +709,36 @@ fn item_field(o: &Map<String, Value>) -> Option<String> {
     None
 }
 
+/// A JSON pointer as a field path: `/data/attributes/firstName` → `firstName`,
+/// `/purchase_units/@reference_id=='default'/amount/value` → `purchase_units.amount.value`.
 fn last_pointer_segment(p: &str) -> String {
-    if p.starts_with('/') {
+    if !p.starts_with('/') {
+        return p.to_string();
+    }
+    let segs: Vec<&str> = p
+        .split('/')
+        .filter(|s| {
+            !s.is_empty()
+                && !matches!(*s, "data" | "attributes" | "relationships")
+                && !s.contains(['@', '='])
+        })
+        .collect();
+    if segs.is_empty() {
         p.rsplit('/')
             .find(|s| !s.is_empty())
             .unwrap_or(p)
             .to_string()
     } else {
-        p.to_string()
+        segs.join(".")
     }
+}
+
+/// Lowercase letters and digits only: "firstName" matches "First name must…".
+fn alnum_lower(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 fn item_message(o: &Map<String, Value>) -> Option<String> {
@@ -1013,5 +1065,289 @@ mod tests {
         let e = ex(json!({ "errors": many }));
         assert!(e.fields.len() <= MAX_FIELDS);
         assert!(e.detail.unwrap().chars().count() <= MAX_DETAIL_CHARS + 1);
+    }
+
+    /// Every file in `tests/fixtures/bodies` (real error bodies as the APIs document them): the
+    /// summary must contain the expected words and name the expected fields.
+    const FIXTURES: &[(&str, &str, &[&str])] = &[
+        (
+            "airtable-invalid-permissions.json",
+            "Invalid permissions, or the requested model was not found.",
+            &[],
+        ),
+        (
+            "asana-missing-input.json",
+            "project: Missing input",
+            &[],
+        ),
+        (
+            "auth0-payload-validation.json",
+            "Payload validation error: 'Missing required property: connection'.",
+            &[],
+        ),
+        (
+            "aws-dynamodb-validation.json",
+            "ValidationException: One or more parameter values were invalid: Missing the key id in the item",
+            &[],
+        ),
+        (
+            "aws-sqs-invalid-parameter.xml",
+            "InvalidParameterValue: Value (quename_nonalpha) for parameter QueueName is invalid.",
+            &[],
+        ),
+        (
+            "azure-resource-group-not-found.json",
+            "Resource group 'rg-integrations' could not be found.",
+            &[],
+        ),
+        (
+            "cloudflare-522.html",
+            "522: Connection timed out",
+            &[],
+        ),
+        (
+            "discord-invalid-form-body.json",
+            "Invalid Form Body — username: Must be between 2 and 32 in length.",
+            &["username"],
+        ),
+        (
+            "django-rest-field-errors.json",
+            "Invalid fields: email, username.",
+            &["email", "username"],
+        ),
+        (
+            "django-rest-not-authenticated.json",
+            "Authentication credentials were not provided.",
+            &[],
+        ),
+        (
+            "facebook-graph-oauth.json",
+            "Error validating access token: Session has expired",
+            &[],
+        ),
+        (
+            "fastapi-field-required.json",
+            "email: field required",
+            &["email"],
+        ),
+        (
+            "github-graphql-not-found.json",
+            "Could not resolve to a Repository with the name 'octocat/does-not-exist'. (at repository)",
+            &[],
+        ),
+        (
+            "github-not-found.json",
+            "Not Found",
+            &[],
+        ),
+        (
+            "github-validation-failed.json",
+            "Validation Failed — title: missing_field",
+            &["title"],
+        ),
+        (
+            "gitlab-invalid-token.json",
+            "invalid_token: Token was revoked.",
+            &[],
+        ),
+        (
+            "gitlab-name-taken.json",
+            "Invalid fields: name, path.",
+            &["name", "path"],
+        ),
+        (
+            "google-insufficient-permission.json",
+            "Insufficient Permission: Request had insufficient authentication scopes.",
+            &[],
+        ),
+        (
+            "google-invalid-argument.json",
+            "Request contains an invalid argument. contact.email: Invalid email address",
+            &["contact.email"],
+        ),
+        (
+            "google-oauth-invalid-grant.json",
+            "invalid_grant: Token has been expired or revoked.",
+            &[],
+        ),
+        (
+            "heroku-application-error.html",
+            "Application Error",
+            &[],
+        ),
+        (
+            "hubspot-validation-error.json",
+            "Property values were not valid: Email address lena@example is invalid",
+            &["email"],
+        ),
+        (
+            "intercom-unauthorized.json",
+            "Access Token Invalid",
+            &[],
+        ),
+        (
+            "jira-issue-not-found.json",
+            "Issue does not exist or you do not have permission to see it.",
+            &[],
+        ),
+        (
+            "jira-summary-required.json",
+            "summary: You must specify a summary of the issue.",
+            &["summary"],
+        ),
+        (
+            "jsonapi-invalid-attribute.json",
+            "Invalid Attribute: First name must contain at least two characters.",
+            &["firstName"],
+        ),
+        (
+            "mailchimp-invalid-resource.json",
+            "Invalid Resource: The resource submitted could not be validated.",
+            &["email_address"],
+        ),
+        (
+            "mailchimp-member-exists.json",
+            "Member Exists: lena.fischer@example.com is already a list member. Use PUT to insert or update list members.",
+            &[],
+        ),
+        (
+            "msgraph-invalid-token.json",
+            "Access token is empty.",
+            &[],
+        ),
+        (
+            "nginx-502.html",
+            "502 Bad Gateway",
+            &[],
+        ),
+        (
+            "notion-validation-error.json",
+            "body failed validation: body.parent.page_id should be defined",
+            &[],
+        ),
+        (
+            "okta-api-validation.json",
+            "Api validation failed: login — login: An object with this field already exists",
+            &[],
+        ),
+        (
+            "openai-invalid-api-key.json",
+            "Incorrect API key provided:",
+            &[],
+        ),
+        (
+            "paypal-decimal-precision.json",
+            "The requested action could not be performed, semantically incorrect, or failed business validation. purchase_units.amount.value: If the currency supports decimals",
+            &["purchase_units.amount.value"],
+        ),
+        (
+            "plain-text-rate-limit.txt",
+            "Rate limit exceeded. Try again in 60 seconds.",
+            &[],
+        ),
+        (
+            "s3-no-such-key.xml",
+            "NoSuchKey: The specified key does not exist.",
+            &[],
+        ),
+        (
+            "salesforce-required-field.json",
+            "Required fields are missing: [Name]",
+            &["Name"],
+        ),
+        (
+            "sendgrid-sender-identity.json",
+            "The from address does not match a verified Sender Identity.",
+            &["from"],
+        ),
+        (
+            "shopify-customer-taken.json",
+            "Invalid fields: email, phone.",
+            &["email", "phone"],
+        ),
+        (
+            "shopify-invalid-token.json",
+            "[API] Invalid API key or access token",
+            &[],
+        ),
+        (
+            "slack-channel-not-found.json",
+            "channel_not_found",
+            &[],
+        ),
+        (
+            "spring-boot-missing-parameter.json",
+            "Required request parameter 'customerId' for method parameter type String is not present",
+            &[],
+        ),
+        (
+            "square-missing-parameter.json",
+            "name: Missing required parameter.",
+            &["name"],
+        ),
+        (
+            "stripe-card-declined.json",
+            "Your card was declined.",
+            &[],
+        ),
+        (
+            "stripe-resource-missing.json",
+            "No such customer: 'cus_nonexistent'",
+            &["id"],
+        ),
+        (
+            "twilio-resource-not-found.json",
+            "The requested resource /2010-04-01/Accounts/",
+            &[],
+        ),
+        (
+            "zendesk-record-invalid.json",
+            "RecordInvalid: Record validation errors — Email: lena.fischer@example.com is already being used by another user",
+            &["email"],
+        ),
+    ];
+
+    fn fixture_dir() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/bodies")
+    }
+
+    fn decode_fixture(name: &str) -> DecodedBody {
+        let text = std::fs::read_to_string(fixture_dir().join(name)).expect("fixture readable");
+        let mime = match name.rsplit('.').next() {
+            Some("json") => "application/json",
+            Some("html") => "text/html",
+            Some("xml") => "application/xml",
+            _ => "text/plain",
+        };
+        crate::core::body::classify_text(&text, Some(mime))
+    }
+
+    #[test]
+    fn real_error_bodies() {
+        let mut failures = Vec::new();
+        for (name, expected, fields) in FIXTURES {
+            let e = explain(&decode_fixture(name));
+            let summary = e.as_ref().map(|e| e.summary.as_str()).unwrap_or("<none>");
+            let got_fields: Vec<&str> = e
+                .as_ref()
+                .map(|e| e.fields.iter().map(String::as_str).collect())
+                .unwrap_or_default();
+            if !summary.contains(expected)
+                || got_fields != *fields
+                || summary.chars().count() > MAX_SUMMARY_CHARS
+            {
+                failures.push(format!("{name}:\n  summary {summary:?}\n  fields  {got_fields:?}\n  wanted  {expected:?} {fields:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+        // The table covers the folder.
+        let mut on_disk: Vec<String> = std::fs::read_dir(fixture_dir())
+            .expect("fixture dir")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .collect();
+        on_disk.sort();
+        let mut listed: Vec<String> = FIXTURES.iter().map(|f| f.0.to_string()).collect();
+        listed.sort();
+        assert_eq!(on_disk, listed);
     }
 }
