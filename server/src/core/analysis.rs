@@ -413,6 +413,7 @@ mod tests {
         let a = analyze(&text, &AnalysisConfig::default());
         let s = summary(&text, &a);
         assert_eq!(s[0], "41:27 FailedCall Error 400");
+        assert_eq!(a.findings[0].explanation, None);
         assert_eq!(s.len(), 2, "{s:?}");
         assert!(s[1].starts_with("58:") && s[1].ends_with("InvalidJson Error -"));
         assert_eq!(

@@ -405,6 +405,10 @@ fn body_in(obj: &Object<'_>, place: BodyPlace, cx: &Cx<'_>) -> Option<BodyRef> {
 
 /// How a body value is stored.
 fn body_ref(value: &Value<'_>, cx: &Cx<'_>) -> Option<BodyRef> {
+    // A body cut by the end of a truncated log says nothing reliable.
+    if !cx.piece.complete(value_range(value)) {
+        return None;
+    }
     match value {
         Value::NullKeyword(_) => None,
         Value::StringLit(_) => Some(BodyRef {

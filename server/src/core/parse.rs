@@ -45,6 +45,11 @@ pub struct Piece {
 }
 
 impl Piece {
+    /// False when the range reaches into brackets a repair appended: the value was cut.
+    pub fn complete(&self, range: jsonc_parser::common::Range) -> bool {
+        self.base + range.end <= self.end
+    }
+
     /// A parser range as a span in the whole text, clamped to the valid part.
     pub fn span(&self, range: jsonc_parser::common::Range) -> Span {
         let start = (self.base + range.start).min(self.end);
