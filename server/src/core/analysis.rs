@@ -656,3 +656,30 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod lookup_tests {
+    use super::*;
+
+    #[test]
+    fn exchange_and_finding_lookup() {
+        let text = r#"[{"status": 200, "body": 1}, {"name": "x", "status": 404, "body": 1}]"#;
+        let a = analyze(text, &AnalysisConfig::default());
+        let key = text.find("\"status\": 404").unwrap_or(0);
+        let value = text.find("404").unwrap_or(0);
+        assert_eq!(a.exchange_at(key), Some(1));
+        assert_eq!(a.exchange_at(value + 3), Some(1));
+        assert_eq!(a.exchange_at(value + 4), None);
+        assert_eq!(a.exchange_at(key - 1), None);
+        assert_eq!(a.exchange_at(text.find("200").unwrap_or(0)), Some(0));
+        assert_eq!(a.exchange_at(0), None);
+        assert_eq!(
+            a.exchange_containing(text.find("\"x\"").unwrap_or(0)),
+            Some(1)
+        );
+        assert_eq!(a.exchange_containing(0), None);
+        assert_eq!(a.finding_for_exchange(0), None);
+        assert_eq!(a.finding_for_exchange(1).map(|f| f.status), Some(Some(404)));
+        assert_eq!(a.finding_for_exchange(7), None);
+    }
+}

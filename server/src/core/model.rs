@@ -188,6 +188,39 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
 }
 
+impl Analysis {
+    /// The exchange whose status key or value the offset touches (from the key's opening quote
+    /// to just after the value): what hover and code actions ask for. Binary search: exchanges
+    /// are in text order.
+    pub fn exchange_at(&self, offset: usize) -> Option<usize> {
+        let i = self
+            .exchanges
+            .partition_point(|e| e.status_key_span.start <= offset);
+        let index = i.checked_sub(1)?;
+        let e = &self.exchanges[index];
+        let start = e.status_key_span.start.min(e.status_span.start);
+        let end = e.status_key_span.end.max(e.status_span.end);
+        (start <= offset && offset <= end).then_some(index)
+    }
+
+    /// The exchange whose recorded object (step, entry, line) contains the offset.
+    pub fn exchange_containing(&self, offset: usize) -> Option<usize> {
+        let i = self.exchanges.partition_point(|e| e.span.start <= offset);
+        let index = i.checked_sub(1)?;
+        self.exchanges[index].span.touches(offset).then_some(index)
+    }
+
+    /// The finding about exchange `index` (failed call or error in a 2xx body), if any.
+    pub fn finding_for_exchange(&self, index: usize) -> Option<&Finding> {
+        let at = self.exchanges.get(index)?.status_span.start;
+        let first = self.findings.partition_point(|f| f.span.start < at);
+        self.findings[first..]
+            .iter()
+            .take_while(|f| f.span.start == at)
+            .find(|f| f.exchange == Some(index))
+    }
+}
+
 /// Where a status code's definition comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
