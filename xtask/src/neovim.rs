@@ -1,6 +1,158 @@
 //! The Neovim tier: Neovim headless with editors/neovim's setup attached to runlog-lsp.
-use crate::util::Result;
+//! Also holds what the editor tiers share: building the server, a scratch directory with a copy
+//! of the seed fixture, and running an editor with a time limit.
+
+use crate::util::{self, Result};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// An editor run that takes longer than this is stopped and fails the tier.
+const EDITOR_TIMEOUT: Duration = Duration::from_secs(180);
+
 /// `Err` says what failed, or, when a tool is missing, how to install it.
 pub fn tier() -> Result {
-    Err("the neovim tier is not built yet".into())
+    if !util::on_path("nvim") {
+        return Err("`nvim` is not on PATH; install it: apt-get install neovim".into());
+    }
+    let root = util::root();
+    let server = build_server()?;
+    let scratch = Scratch::new("neovim")?;
+    let fixture = scratch.copy_seed()?;
+    let mut cmd = Command::new("nvim");
+    cmd.args(["--headless", "--clean", "-c"])
+        .arg(format!(
+            "luafile {}",
+            root.join("editors/neovim/test/e2e.lua").display()
+        ))
+        .env("RUNLOG_REPO", &root)
+        .env("RUNLOG_LSP_BIN", &server)
+        .env("RUNLOG_FIXTURE", &fixture);
+    scratch.isolate(&mut cmd);
+    run_editor("neovim", &mut cmd, &scratch)
+}
+
+/// Builds the server with cargo and returns the path of the debug binary.
+pub(crate) fn build_server() -> Result<PathBuf> {
+    let root = util::root();
+    util::run(
+        Command::new("cargo")
+            .args(["build", "-p", "runlog-lsp"])
+            .current_dir(&root),
+    )?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|t| if t.is_relative() { root.join(t) } else { t })
+        .unwrap_or_else(|| root.join("target"));
+    let binary = target.join("debug").join("runlog-lsp");
+    if binary.is_file() {
+        Ok(binary)
+    } else {
+        Err(format!("cargo built no {}", binary.display()))
+    }
+}
+
+/// A fresh directory under the system temp dir, removed when dropped.
+pub(crate) struct Scratch {
+    pub dir: PathBuf,
+}
+
+impl Scratch {
+    pub(crate) fn new(label: &str) -> Result<Scratch> {
+        let dir = std::env::temp_dir().join(format!("runlog-{label}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        Ok(Scratch { dir })
+    }
+
+    /// Copies the seed fixture in, so that the editor never touches the repository's copy.
+    pub(crate) fn copy_seed(&self) -> Result<PathBuf> {
+        let from = util::root().join("tests/fixtures/integration/seed-168379.json");
+        let logs = self.dir.join("logs");
+        std::fs::create_dir_all(&logs).map_err(|e| format!("{}: {e}", logs.display()))?;
+        let to = logs.join("seed-168379.json");
+        std::fs::copy(&from, &to).map_err(|e| format!("copy {}: {e}", from.display()))?;
+        Ok(to)
+    }
+
+    /// Points HOME and the XDG directories into the scratch dir: no user configuration is read
+    /// and the editor's logs and state stay out of the real home.
+    pub(crate) fn isolate(&self, cmd: &mut Command) {
+        let home = self.dir.join("home");
+        for (var, sub) in [
+            ("XDG_CONFIG_HOME", ".config"),
+            ("XDG_DATA_HOME", ".local/share"),
+            ("XDG_STATE_HOME", ".local/state"),
+            ("XDG_CACHE_HOME", ".cache"),
+        ] {
+            let path = home.join(sub);
+            let _ = std::fs::create_dir_all(&path);
+            cmd.env(var, path);
+        }
+        cmd.env("HOME", &home);
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Runs an editor test with a time limit, echoing its stderr. `Err` carries the test's `FAIL:`
+/// lines (or the tail of its output) so that the tier's summary says what broke.
+pub(crate) fn run_editor(label: &str, cmd: &mut Command, scratch: &Scratch) -> Result {
+    let log_path = scratch.dir.join(format!("{label}-test.log"));
+    let log =
+        std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
+    let log_err = log.try_clone().map_err(|e| e.to_string())?;
+    eprintln!("$ {}", util::describe(cmd));
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log_err)
+        .spawn()
+        .map_err(|e| format!("could not start `{}`: {e}", util::describe(cmd)))?;
+    let start = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if start.elapsed() > EDITOR_TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(100)),
+            Err(e) => return Err(format!("waiting for {label}: {e}")),
+        }
+    };
+    let output = read_lossy(&log_path);
+    eprint!("{output}");
+    let failures: Vec<&str> = output
+        .lines()
+        .filter(|l| l.contains("FAIL"))
+        .map(str::trim)
+        .collect();
+    let why = if failures.is_empty() {
+        let lines: Vec<&str> = output.lines().collect();
+        lines[lines.len().saturating_sub(5)..].join(" / ")
+    } else {
+        failures.join(" / ")
+    };
+    match status {
+        None => Err(format!(
+            "{label} did not finish within {}s: {why}",
+            EDITOR_TIMEOUT.as_secs()
+        )),
+        Some(s) if s.success() && output.contains("PASS") => Ok(()),
+        Some(s) if s.success() => Err(format!("{label} exited 0 without reporting PASS: {why}")),
+        Some(s) => Err(format!("{label} test failed ({s}): {why}")),
+    }
+}
+
+fn read_lossy(path: &Path) -> String {
+    let mut bytes = Vec::new();
+    let _ = std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes));
+    String::from_utf8_lossy(&bytes).into_owned()
 }

@@ -1,0 +1,305 @@
+--- runlog: attaches the runlog-lsp language server to run logs (JSON, JSONC, HAR, JSON Lines).
+---
+--- require('runlog').setup(opts) works on Neovim 0.7 and later: on 0.11+ it registers the server
+--- with vim.lsp.config + vim.lsp.enable; before that it starts one client per root directory
+--- (vim.lsp.start_client) from a FileType autocommand and attaches it (vim.lsp.buf_attach_client).
+--- The server decides by content whether a document is a run log, so attaching it to every JSON
+--- buffer is cheap and silent on ordinary JSON.
+local M = {}
+
+local NAME = 'runlog-lsp'
+
+--- Defaults; every key can be overridden in setup(opts).
+M.defaults = {
+  -- The server command. nil: settings.runlog.server.path when set, else `runlog-lsp` on PATH.
+  cmd = nil,
+  -- Buffers of these filetypes get the server.
+  filetypes = { 'json', 'jsonc', 'jsonl' },
+  -- Files that mark a project root (the nearest one above the file); else the file's directory.
+  root_markers = { '.git' },
+  -- runlog.* settings, nested: { runlog = { diagnostics = { minimumStatus = 400 } } }. Sent as
+  -- initializationOptions and returned for workspace/configuration. Use vim.empty_dict() for an
+  -- empty object value.
+  settings = {},
+  -- Filetype detection for *.har (json) and *.jsonl / *.ndjson (jsonl).
+  detect_filetypes = true,
+  -- Passed through to the client.
+  on_attach = nil,
+  capabilities = nil,
+  -- How :RunlogPayload opens the payload: 'vsplit', 'split' or 'tab'.
+  payload_split = 'vsplit',
+}
+
+M.config = vim.deepcopy(M.defaults)
+
+local function has(version)
+  return vim.fn.has('nvim-' .. version) == 1
+end
+
+local function notify(msg, level)
+  vim.notify('runlog: ' .. msg, level or vim.log.levels.INFO)
+end
+
+--- The command that starts the server.
+local function server_cmd(config)
+  if config.cmd then
+    return config.cmd
+  end
+  local runlog = type(config.settings) == 'table' and config.settings.runlog or nil
+  local server = type(runlog) == 'table' and runlog.server or nil
+  local path = type(server) == 'table' and server.path or nil
+  if type(path) == 'string' and path ~= '' then
+    return { path }
+  end
+  return { NAME }
+end
+
+--- Looks `section` ("runlog" or "runlog.diagnostics") up in the settings; vim.NIL when absent.
+local function lookup_section(settings, section)
+  if section == nil or section == '' then
+    return settings or vim.NIL
+  end
+  local value = settings
+  for part in string.gmatch(section, '[^.]+') do
+    if type(value) ~= 'table' or value[part] == nil then
+      return vim.NIL
+    end
+    value = value[part]
+  end
+  return value
+end
+
+--- Answers workspace/configuration with one value per item (also for items without a section,
+--- which Neovim's default handler drops, misaligning the answer).
+local function on_configuration(_, result, ctx)
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  local settings = client and client.config.settings or M.config.settings
+  local answer = {}
+  for _, item in ipairs((result and result.items) or {}) do
+    table.insert(answer, lookup_section(settings, item.section))
+  end
+  return answer
+end
+
+--- The directory holding the nearest root marker above `path`, else path's directory.
+local function find_root(path, markers)
+  local dir = vim.fn.fnamemodify(path, ':p:h')
+  for _, marker in ipairs(markers or {}) do
+    local found = vim.fn.finddir(marker, dir .. ';')
+    if found ~= '' then
+      -- ':p' of a directory ends in '/', so ':h' twice climbs from '.git/' to its parent.
+      return vim.fn.fnamemodify(found, ':p:h:h')
+    end
+    found = vim.fn.findfile(marker, dir .. ';')
+    if found ~= '' then
+      return vim.fn.fnamemodify(found, ':p:h')
+    end
+  end
+  return dir
+end
+
+--- The client configuration shared by both ways of starting the server.
+local function client_config(config)
+  local settings = config.settings or {}
+  return {
+    name = NAME,
+    cmd = server_cmd(config),
+    settings = settings,
+    init_options = settings,
+    capabilities = config.capabilities or vim.lsp.protocol.make_client_capabilities(),
+    handlers = { ['workspace/configuration'] = on_configuration },
+    on_attach = config.on_attach,
+  }
+end
+
+--- The runlog-lsp clients attached to `bufnr` (all of them when bufnr is nil).
+function M.clients(bufnr)
+  local clients
+  if vim.lsp.get_clients then
+    clients = vim.lsp.get_clients({ bufnr = bufnr, name = NAME })
+  elseif bufnr then
+    clients = vim.tbl_values(vim.lsp.buf_get_clients(bufnr))
+  else
+    clients = vim.lsp.get_active_clients()
+  end
+  return vim.tbl_filter(function(c)
+    return c.name == NAME
+  end, clients)
+end
+
+--- Neovim < 0.11: one client per root directory, started on first use.
+local clients_by_root = {}
+
+local function attach_legacy(bufnr)
+  local config = M.config
+  local path = vim.api.nvim_buf_get_name(bufnr)
+  local root = path ~= '' and find_root(path, config.root_markers) or vim.fn.getcwd()
+  local client_id = clients_by_root[root]
+  if client_id and not vim.lsp.get_client_by_id(client_id) then
+    client_id = nil
+  end
+  if not client_id then
+    local conf = client_config(config)
+    conf.root_dir = root
+    conf.workspace_folders = { { uri = vim.uri_from_fname(root), name = root } }
+    conf.on_exit = function()
+      if clients_by_root[root] == client_id then
+        clients_by_root[root] = nil
+      end
+    end
+    client_id = vim.lsp.start_client(conf)
+    if not client_id then
+      notify('could not start ' .. table.concat(conf.cmd, ' '), vim.log.levels.ERROR)
+      return
+    end
+    clients_by_root[root] = client_id
+  end
+  vim.lsp.buf_attach_client(bufnr, client_id)
+end
+
+local function detect_filetypes()
+  if vim.filetype and vim.filetype.add and has('0.8') then
+    vim.filetype.add({ extension = { har = 'json', jsonl = 'jsonl', ndjson = 'jsonl' } })
+  end
+  -- Neovim 0.7 still detects filetypes with filetype.vim by default: an autocommand covers it.
+  local group = vim.api.nvim_create_augroup('runlog_filetypes', { clear = true })
+  vim.api.nvim_create_autocmd({ 'BufNewFile', 'BufRead' }, {
+    group = group,
+    pattern = { '*.har' },
+    command = 'setfiletype json',
+  })
+  vim.api.nvim_create_autocmd({ 'BufNewFile', 'BufRead' }, {
+    group = group,
+    pattern = { '*.jsonl', '*.ndjson' },
+    command = 'setfiletype jsonl',
+  })
+end
+
+--- Shows `result` ({title, language, content}) in a read-only scratch buffer in a split.
+function M.show_payload(result)
+  local split = M.config.payload_split
+  if split == 'tab' then
+    vim.cmd('tabnew')
+  elseif split == 'split' then
+    vim.cmd('new')
+  else
+    vim.cmd('vnew')
+  end
+  local buf = vim.api.nvim_get_current_buf()
+  vim.bo[buf].buftype = 'nofile'
+  vim.bo[buf].bufhidden = 'wipe'
+  vim.bo[buf].swapfile = false
+  local lines = vim.split(result.content or '', '\n', { plain = true })
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
+  local title = result.title or 'payload'
+  pcall(vim.api.nvim_buf_set_name, buf, 'runlog://payload/' .. title)
+  vim.bo[buf].filetype = (result.language and result.language ~= '') and result.language or 'json'
+  vim.bo[buf].modifiable = false
+  vim.bo[buf].readonly = true
+  vim.b[buf].runlog_payload_title = title
+  return buf
+end
+
+local function client_request(client, method, params, handler, bufnr)
+  if has('0.11') then
+    return client:request(method, params, handler, bufnr)
+  end
+  return client.request(method, params, handler, bufnr)
+end
+
+--- :RunlogPayload: asks the server for the payload of the call at the cursor (runlog/payload) and
+--- opens it beside the log.
+function M.payload()
+  local bufnr = vim.api.nvim_get_current_buf()
+  local client = M.clients(bufnr)[1]
+  if not client then
+    notify('runlog-lsp is not attached to this buffer', vim.log.levels.WARN)
+    return
+  end
+  local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
+  client_request(client, 'runlog/payload', params, function(err, result)
+    if err then
+      notify('runlog/payload failed: ' .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+    elseif result == nil or result == vim.NIL then
+      notify('no call at the cursor', vim.log.levels.WARN)
+    else
+      M.show_payload(result)
+    end
+  end, bufnr)
+end
+
+--- :RunlogRestart: stops the runlog-lsp clients and attaches fresh ones to the open buffers.
+function M.restart()
+  local buffers = {}
+  for _, client in ipairs(M.clients()) do
+    for _, b in ipairs(vim.lsp.get_buffers_by_client_id(client.id)) do
+      table.insert(buffers, b)
+    end
+    if has('0.11') then
+      client:stop()
+    else
+      client.stop()
+    end
+  end
+  clients_by_root = {}
+  vim.defer_fn(function()
+    for _, b in ipairs(buffers) do
+      if vim.api.nvim_buf_is_valid(b) then
+        vim.api.nvim_exec_autocmds('FileType', { buffer = b })
+      end
+    end
+  end, 500)
+end
+
+function M.setup(opts)
+  if not has('0.7') then
+    notify('needs Neovim 0.7 or later', vim.log.levels.ERROR)
+    return
+  end
+  M.config = vim.tbl_deep_extend('force', vim.deepcopy(M.defaults), opts or {})
+  -- The list replaces the default one rather than being merged index by index.
+  if opts and opts.filetypes then
+    M.config.filetypes = opts.filetypes
+  end
+  if M.config.detect_filetypes then
+    detect_filetypes()
+  end
+
+  vim.api.nvim_create_user_command('RunlogPayload', M.payload, {
+    desc = 'runlog: view the payload of the call at the cursor',
+  })
+  vim.api.nvim_create_user_command('RunlogRestart', M.restart, {
+    desc = 'runlog: restart runlog-lsp',
+  })
+
+  if has('0.11') and vim.lsp.config and vim.lsp.enable then
+    local conf = client_config(M.config)
+    conf.filetypes = M.config.filetypes
+    conf.root_markers = M.config.root_markers
+    vim.lsp.config(NAME, conf)
+    vim.lsp.enable(NAME)
+    return
+  end
+
+  local group = vim.api.nvim_create_augroup('runlog_lsp', { clear = true })
+  vim.api.nvim_create_autocmd('FileType', {
+    group = group,
+    pattern = M.config.filetypes,
+    callback = function(args)
+      -- Only real files and unnamed scratch JSON: never our own payload buffers.
+      if vim.bo[args.buf].buftype == '' then
+        attach_legacy(args.buf)
+      end
+    end,
+  })
+  -- Buffers opened before setup() ran.
+  for _, b in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(b) and vim.tbl_contains(M.config.filetypes, vim.bo[b].filetype) then
+      if vim.bo[b].buftype == '' then
+        attach_legacy(b)
+      end
+    end
+  end
+end
+
+return M

@@ -1,0 +1,185 @@
+-- End-to-end test of editors/neovim with the real runlog-lsp, run by `cargo xtask test` (neovim
+-- tier) as: nvim --headless --clean -c 'luafile editors/neovim/test/e2e.lua'
+-- Environment: RUNLOG_REPO (repository root), RUNLOG_LSP_BIN (the server binary), RUNLOG_FIXTURE
+-- (a scratch copy of tests/fixtures/integration/seed-168379.json).
+-- Prints one line per check to stderr; exits 0 when all pass, 1 with the reason otherwise.
+
+local TIMEOUT = 20000 -- ms for each wait on the server
+
+local function log(msg)
+  io.stderr:write(msg .. '\n')
+end
+
+local function fail(msg)
+  log('FAIL: ' .. msg)
+  vim.cmd('cquit 1')
+end
+
+local function check(cond, msg)
+  if not cond then
+    fail(msg)
+  end
+  log('ok: ' .. msg)
+end
+
+local function env(name)
+  local value = os.getenv(name)
+  if not value or value == '' then
+    fail('environment variable ' .. name .. ' is not set')
+  end
+  return value
+end
+
+local function run()
+  local repo = env('RUNLOG_REPO')
+  local bin = env('RUNLOG_LSP_BIN')
+  local fixture = env('RUNLOG_FIXTURE')
+  log('neovim ' .. tostring(vim.version().major) .. '.' .. vim.version().minor .. '.' .. vim.version().patch)
+
+  -- Load the plugin from the repository, as a plugin manager would.
+  vim.opt.runtimepath:prepend(repo .. '/editors/neovim')
+  local runlog = require('runlog')
+  runlog.setup({
+    cmd = { bin },
+    -- A setting the server must receive (initializationOptions and workspace/configuration):
+    -- the default value, so the assertions below hold.
+    settings = { runlog = { diagnostics = { minimumStatus = 400 } } },
+  })
+  check(vim.fn.exists(':RunlogPayload') == 2, ':RunlogPayload is defined')
+
+  vim.cmd('edit ' .. vim.fn.fnameescape(fixture))
+  local bufnr = vim.api.nvim_get_current_buf()
+  check(vim.bo[bufnr].filetype == 'json', 'the fixture opens as filetype json')
+
+  local attached = vim.wait(TIMEOUT, function()
+    local c = runlog.clients(bufnr)[1]
+    return c ~= nil and c.initialized ~= false and c.server_capabilities ~= nil
+  end, 50)
+  check(attached, 'runlog-lsp attaches to the buffer and initializes')
+  local client = runlog.clients(bufnr)[1]
+
+  -- The line and column of the failing status code: `"network_code": 400`.
+  local lines = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+  local line400, col400
+  for i, text in ipairs(lines) do
+    local s = text:find('"network_code": 400', 1, true)
+    if s then
+      line400 = i - 1
+      col400 = s - 1 + #'"network_code": '
+    end
+  end
+  check(line400 ~= nil, 'the fixture has "network_code": 400')
+
+  local got = vim.wait(TIMEOUT, function()
+    return #vim.diagnostic.get(bufnr) > 0
+  end, 50)
+  check(got, 'diagnostics arrive')
+  local diagnostics = vim.diagnostic.get(bufnr)
+  local errors = vim.diagnostic.get(bufnr, { severity = vim.diagnostic.severity.ERROR })
+  for _, d in ipairs(diagnostics) do
+    log(string.format('   diagnostic %d:%d severity %d: %s', d.lnum + 1, d.col + 1, d.severity, d.message))
+  end
+  check(#errors == 1, 'exactly one error diagnostic (got ' .. #errors .. ')')
+  local d = errors[1]
+  check(d.lnum == line400 and d.col == col400,
+    string.format('it is at the 400 (line %d col %d; expected %d:%d)', d.lnum + 1, d.col + 1, line400 + 1, col400 + 1))
+  check(d.message:find('400 Bad Request', 1, true) == 1, 'its message starts with "400 Bad Request"')
+  check(d.message:find('already a list member', 1, true) ~= nil, 'its message says "already a list member"')
+  check(d.source == 'runlog', 'its source is "runlog"')
+  -- Back to the LSP shape, as vim.lsp.buf.code_action() does (user_data.lsp holds only the
+  -- fields that vim.diagnostic has no place for).
+  local lsp_diagnostic = vim.tbl_extend('force', (d.user_data and d.user_data.lsp) or {}, {
+    range = {
+      start = { line = d.lnum, character = d.col },
+      ['end'] = { line = d.end_lnum or d.lnum, character = d.end_col or d.col },
+    },
+    severity = d.severity,
+    message = d.message,
+    source = d.source,
+  })
+  check(tostring(lsp_diagnostic.code) == '400', 'its code is "400"')
+
+  -- Hover on the 400.
+  local position = { line = line400, character = col400 + 1 }
+  local params = { textDocument = vim.lsp.util.make_text_document_params(bufnr), position = position }
+  local responses = vim.lsp.buf_request_sync(bufnr, 'textDocument/hover', params, TIMEOUT)
+  local hover
+  for id, r in pairs(responses or {}) do
+    if id == client.id and r.result then
+      hover = r.result
+    end
+  end
+  check(hover ~= nil, 'hover answers on the 400')
+  local contents = hover.contents
+  local text = type(contents) == 'string' and contents or contents.value or vim.inspect(contents)
+  check(text:find('The request was unacceptable', 1, true) ~= nil,
+    'the hover has the definition ("The request was unacceptable...")')
+  check(text:find('already a list member', 1, true) ~= nil, "the hover has the body's explanation")
+
+  -- Code actions at the 400, with its diagnostic in the context.
+  local action_params = {
+    textDocument = vim.lsp.util.make_text_document_params(bufnr),
+    range = { start = position, ['end'] = position },
+    context = { diagnostics = { lsp_diagnostic } },
+  }
+  responses = vim.lsp.buf_request_sync(bufnr, 'textDocument/codeAction', action_params, TIMEOUT)
+  local titles = {}
+  for id, r in pairs(responses or {}) do
+    if id == client.id then
+      if r.err or r.error then
+        log('   codeAction error: ' .. vim.inspect(r.err or r.error))
+      end
+      for _, action in ipairs(r.result or {}) do
+        table.insert(titles, action.title)
+      end
+    end
+  end
+  log('   code actions: ' .. table.concat(titles, ' | '))
+  for _, want in ipairs({ 'View payload', 'Go to response body', 'Unfold response body' }) do
+    local found = false
+    for _, title in ipairs(titles) do
+      if title:sub(1, #want) == want then
+        found = true
+      end
+    end
+    check(found, 'a code action titled "' .. want .. '..."')
+  end
+
+  -- :RunlogPayload with the cursor on the 400 opens the payload in a scratch buffer.
+  vim.api.nvim_win_set_cursor(0, { line400 + 1, col400 + 1 })
+  vim.cmd('RunlogPayload')
+  local payload_buf
+  local opened = vim.wait(TIMEOUT, function()
+    for _, b in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.b[b].runlog_payload_title ~= nil then
+        payload_buf = b
+        return true
+      end
+    end
+    return false
+  end, 50)
+  check(opened, ':RunlogPayload opens a payload buffer')
+  check(vim.bo[payload_buf].modifiable == false, 'the payload buffer is not modifiable')
+  check(vim.bo[payload_buf].buftype == 'nofile', 'the payload buffer is a scratch buffer')
+  check(#vim.fn.win_findbuf(payload_buf) > 0, 'the payload buffer is shown in a window')
+  local payload = table.concat(vim.api.nvim_buf_get_lines(payload_buf, 0, -1, false), '\n')
+  check(payload:find('already a list member', 1, true) ~= nil, 'the payload shows the response body')
+  check(payload:find('Member Exists', 1, true) ~= nil, "the payload shows the body's title")
+  check(payload:find('YW55c3RyaW5nOjVmM2E5YzFk', 1, true) == nil,
+    'the payload does not show the Authorization secret')
+  check(vim.tbl_count(runlog.clients(payload_buf)) == 0, 'runlog-lsp is not attached to the payload buffer')
+
+  log('PASS: neovim e2e')
+  for _, c in ipairs(runlog.clients()) do
+    c.stop()
+  end
+  vim.wait(2000, function()
+    return #runlog.clients() == 0
+  end, 50)
+  vim.cmd('qall!')
+end
+
+local ok, err = xpcall(run, debug.traceback)
+if not ok then
+  fail('error in the test script: ' .. tostring(err))
+end
