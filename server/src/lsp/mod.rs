@@ -14,10 +14,42 @@ pub mod server;
 pub mod to_lsp;
 pub mod watch;
 
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::io::{AsyncRead, ReadBuf};
+use tokio::sync::Notify;
 use tower_lsp_server::{LspService, Server};
+
+/// After stdin ends, handlers still waiting on the client (a response that can never come)
+/// get this long before the server exits anyway.
+const EOF_GRACE: Duration = Duration::from_millis(500);
+
+/// Stdin that tells when it reached its end: tower-lsp-server's `serve` only returns once every
+/// handler has finished, and one awaiting a client response would keep the process alive.
+struct EofSignal<R> {
+    inner: R,
+    eof: Arc<Notify>,
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for EofSignal<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(r) = &result {
+            if r.is_err() || buf.filled().len() == before {
+                self.eof.notify_one();
+            }
+        }
+        result
+    }
+}
 
 /// Serves LSP over stdin/stdout until `exit`, end of stdin, or the editor process is gone.
 /// Builds its own tokio runtime; returns the process exit code.
@@ -53,9 +85,18 @@ pub fn serve_stdio() -> i32 {
             )
             .custom_method("runlog/debugPanic", server::Backend::debug_panic)
             .finish();
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        let eof = Arc::new(Notify::new());
+        let stdin = EofSignal {
+            inner: tokio::io::stdin(),
+            eof: eof.clone(),
+        };
+        tokio::select! {
+            () = Server::new(stdin, tokio::io::stdout(), socket).serve(service) => {}
+            () = async {
+                eof.notified().await;
+                tokio::time::sleep(EOF_GRACE).await;
+            } => tracing::info!("stdin closed; exiting"),
+        }
     });
     // Background analyses still running are abandoned, not awaited.
     runtime.shutdown_timeout(Duration::from_millis(200));

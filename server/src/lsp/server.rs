@@ -52,6 +52,8 @@ struct Inner {
     /// Files on disk (not open) whose diagnostics we published.
     disk: Mutex<HashSet<Uri>>,
     shutdown_requested: Arc<AtomicBool>,
+    /// File watchers are registered with the client (so they must be unregistered first).
+    watch_registered: AtomicBool,
     /// Debug-only requests (`runlog/debugDocumentText`, `runlog/debugPanic`) are answered.
     debug_requests: bool,
 }
@@ -87,6 +89,7 @@ impl Backend {
                 watch: Mutex::new(None),
                 disk: Mutex::new(HashSet::new()),
                 shutdown_requested,
+                watch_registered: AtomicBool::new(false),
                 debug_requests,
             }),
         }
@@ -287,7 +290,7 @@ impl Backend {
             self.log(MessageType::WARNING, e);
         }
         *lock(&self.inner.watch) = Some(watch.clone());
-        if negotiated.watch_dynamic {
+        if negotiated.watch_dynamic && self.inner.watch_registered.swap(false, Ordering::SeqCst) {
             let _ = self
                 .client
                 .unregister_capability(vec![Unregistration {
@@ -295,6 +298,8 @@ impl Backend {
                     method: "workspace/didChangeWatchedFiles".into(),
                 }])
                 .await;
+        }
+        if negotiated.watch_dynamic {
             if !watch.is_empty() {
                 let watchers: Vec<FileSystemWatcher> = watch
                     .patterns
