@@ -1,7 +1,12 @@
 //! The payload view: request and response of one exchange as one readable document, the body
 //! decoded and pretty-printed, secrets redacted (what the seed's "View Payload" shows).
 
-use super::model::{Analysis, AnalysisConfig};
+use super::body::{self, DecodedBody};
+use super::explain;
+use super::model::{Analysis, AnalysisConfig, BodyRef, Exchange, Header};
+use super::redact;
+use super::status;
+use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PayloadView {
@@ -13,7 +18,390 @@ pub struct PayloadView {
 }
 
 /// The payload view of `analysis.exchanges[exchange]` in `text`.
-pub fn payload(text: &str, analysis: &Analysis, exchange: usize, config: &AnalysisConfig) -> Option<PayloadView> {
-    let _ = (text, analysis, exchange, config);
-    None
+pub fn payload(
+    text: &str,
+    analysis: &Analysis,
+    exchange: usize,
+    config: &AnalysisConfig,
+) -> Option<PayloadView> {
+    let ex = analysis.exchanges.get(exchange)?;
+    let extra = &config.redact;
+    let reason = reason_of(ex, config);
+    let url = ex
+        .request
+        .url
+        .as_deref()
+        .map(|u| redact::redact_url(u, extra));
+
+    let mut call = Map::new();
+    if let Some(name) = &ex.name {
+        call.insert(
+            "name".into(),
+            Value::String(redact::redact_text(name, extra)),
+        );
+    }
+    if let Some(run) = ex.run.and_then(|r| analysis.runs.get(r)) {
+        call.insert(
+            "run".into(),
+            Value::String(redact::redact_text(&run.name, extra)),
+        );
+    }
+    call.insert("status".into(), Value::from(ex.status));
+    call.insert("reason".into(), Value::String(reason.clone()));
+    if let Some(st) = &ex.status_text {
+        call.insert("statusText".into(), Value::String(st.clone()));
+    }
+    if let Some(format) = analysis.format {
+        call.insert("format".into(), Value::String(format.label().to_string()));
+    }
+
+    let mut request = Map::new();
+    if let Some(m) = &ex.request.method {
+        request.insert("method".into(), Value::String(m.clone()));
+    }
+    if let Some(u) = &url {
+        request.insert("url".into(), Value::String(u.clone()));
+    }
+    if !ex.request.headers.is_empty() {
+        request.insert("headers".into(), headers_object(&ex.request.headers, extra));
+    }
+    if let Some(b) = &ex.request.body {
+        request.insert("body".into(), body_value(text, b, extra));
+    }
+
+    let mut response = Map::new();
+    response.insert("status".into(), Value::from(ex.status));
+    if let Some(st) = &ex.status_text {
+        response.insert("statusText".into(), Value::String(st.clone()));
+    }
+    if !ex.response_headers.is_empty() {
+        response.insert(
+            "headers".into(),
+            headers_object(&ex.response_headers, extra),
+        );
+    }
+    let decoded = ex.body.as_ref().map(|b| body::decode(text, b));
+    if let (Some(b), Some(d)) = (&ex.body, &decoded) {
+        if let Some(mime) = &b.mime_type {
+            response.insert("mimeType".into(), Value::String(mime.clone()));
+        }
+        response.insert("body".into(), decoded_value(d, extra));
+    }
+
+    let mut doc = Map::new();
+    doc.insert("call".into(), Value::Object(call));
+    if !request.is_empty() {
+        doc.insert("request".into(), Value::Object(request));
+    }
+    doc.insert("response".into(), Value::Object(response));
+    if let Some(d) = &decoded {
+        let failing = ex.status >= config.minimum_status;
+        let explanation = if failing {
+            explain::explain(d)
+        } else {
+            explain::reported_error(d)
+        };
+        if let Some(e) = explanation {
+            doc.insert("explanation".into(), explanation_value(&e, extra));
+        }
+    }
+
+    let target = match (&ex.request.method, &url) {
+        (Some(m), Some(u)) => format!("{m} {u}"),
+        (None, Some(u)) => u.clone(),
+        (Some(m), None) => ex
+            .name
+            .as_ref()
+            .map_or_else(|| m.clone(), |n| format!("{m} {n}")),
+        (None, None) => ex.name.clone().unwrap_or_else(|| "call".to_string()),
+    };
+    let title = format!("Payload: {} → {} {}", one_line(&target), ex.status, reason);
+    let content = serde_json::to_string_pretty(&Value::Object(doc)).ok()?;
+    Some(PayloadView {
+        title,
+        language: "json".to_string(),
+        content,
+    })
+}
+
+/// The log's own status text when it has one, else the catalogue's reason phrase.
+fn reason_of(ex: &Exchange, config: &AnalysisConfig) -> String {
+    match ex.status_text.as_deref().map(str::trim) {
+        Some(t) if !t.is_empty() && !t.bytes().all(|b| b.is_ascii_digit()) => t.to_string(),
+        _ => status::lookup(ex.status, &config.status_codes).reason,
+    }
+}
+
+/// Titles are one line; a URL with a newline in it (hostile log) must not break that.
+fn one_line(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    explain::shorten(&s, 300)
+}
+
+/// Headers as an object in log order; a repeated header (Set-Cookie) becomes an array.
+fn headers_object(headers: &[Header], extra: &[String]) -> Value {
+    let mut map = Map::new();
+    for h in headers {
+        let value = Value::String(redact::redact_header_value(&h.name, &h.value, extra));
+        match map.get_mut(&h.name) {
+            Some(Value::Array(values)) => values.push(value),
+            Some(existing) => {
+                let first = existing.take();
+                *existing = Value::Array(vec![first, value]);
+            }
+            None => {
+                map.insert(h.name.clone(), value);
+            }
+        }
+    }
+    Value::Object(map)
+}
+
+fn body_value(text: &str, b: &BodyRef, extra: &[String]) -> Value {
+    decoded_value(&body::decode(text, b), extra)
+}
+
+/// JSON as JSON, text as a string, HTML as `{"title", "text"}`; secrets redacted.
+fn decoded_value(d: &DecodedBody, extra: &[String]) -> Value {
+    match d {
+        DecodedBody::Empty => Value::String(String::new()),
+        DecodedBody::Json(v) => {
+            let mut v = v.clone();
+            redact::redact_json(&mut v, extra);
+            v
+        }
+        DecodedBody::Text(t) | DecodedBody::Xml(t) => Value::String(redact::redact_text(t, extra)),
+        DecodedBody::Html { title, text } => {
+            let mut m = Map::new();
+            if let Some(t) = title {
+                m.insert("title".into(), Value::String(redact::redact_text(t, extra)));
+            }
+            m.insert(
+                "text".into(),
+                Value::String(redact::redact_text(text, extra)),
+            );
+            Value::Object(m)
+        }
+        DecodedBody::Binary { .. } => Value::String(body::pretty(d)),
+    }
+}
+
+fn explanation_value(e: &explain::Explanation, extra: &[String]) -> Value {
+    let mut m = Map::new();
+    m.insert(
+        "summary".into(),
+        Value::String(redact::redact_text(&e.summary, extra)),
+    );
+    if let Some(d) = &e.detail {
+        m.insert(
+            "detail".into(),
+            Value::String(redact::redact_text(d, extra)),
+        );
+    }
+    if !e.fields.is_empty() {
+        m.insert(
+            "fields".into(),
+            Value::Array(e.fields.iter().cloned().map(Value::String).collect()),
+        );
+    }
+    Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::model::{BodyEncoding, RequestInfo, Span};
+
+    fn seed() -> String {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/integration/seed-168379.json");
+        std::fs::read_to_string(path).expect("seed fixture")
+    }
+
+    #[test]
+    fn seed_step_two_shows_the_member_exists_body_without_secrets() {
+        let text = seed();
+        let config = AnalysisConfig::default();
+        let analysis = crate::core::analyze(&text, &config);
+        let index = analysis
+            .exchanges
+            .iter()
+            .position(|e| e.status == 400)
+            .expect("the failed step is an exchange");
+        let view = payload(&text, &analysis, index, &config).expect("a payload view");
+        assert_eq!(view.language, "json");
+        assert_eq!(
+            view.title,
+            "Payload: POST https://us21.api.mailchimp.com/3.0/lists/4ca5becb8d/members → 400 Bad Request"
+        );
+        let doc: Value = serde_json::from_str(&view.content).expect("content is JSON");
+        assert_eq!(doc["call"]["status"], 400);
+        assert_eq!(doc["response"]["body"]["title"], "Member Exists");
+        assert_eq!(
+            doc["response"]["body"]["detail"],
+            "lena.fischer@example.com is already a list member. Use PUT to insert or update list members."
+        );
+        assert_eq!(
+            doc["request"]["body"]["email_address"],
+            "lena.fischer@example.com"
+        );
+        assert!(doc["explanation"]["summary"]
+            .as_str()
+            .is_some_and(|s| s
+                .starts_with("Member Exists: lena.fischer@example.com is already a list member.")));
+        assert!(!view.content.contains("YW55c3RyaW5n"), "{}", view.content);
+        assert!(view.content.contains(redact::REDACTED));
+        // Key order of the decoded body is the body's own.
+        let keys: Vec<&String> = doc["response"]["body"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+        assert_eq!(keys, ["type", "title", "status", "detail", "instance"]);
+    }
+
+    #[test]
+    fn seed_step_one_hides_the_shopify_token() {
+        let text = seed();
+        let config = AnalysisConfig::default();
+        let analysis = crate::core::analyze(&text, &config);
+        let index = analysis
+            .exchanges
+            .iter()
+            .position(|e| e.status == 200)
+            .expect("step 1");
+        let view = payload(&text, &analysis, index, &config).unwrap();
+        assert!(!view.content.contains("shpat_"), "{}", view.content);
+        assert!(!view.content.contains("explanation"));
+        let doc: Value = serde_json::from_str(&view.content).unwrap();
+        assert_eq!(doc["response"]["body"]["customer"]["id"], 7310251991321u64);
+    }
+
+    fn synthetic(
+        text: &str,
+        body: &str,
+        encoding: BodyEncoding,
+        mime: Option<&str>,
+    ) -> (Analysis, usize) {
+        let start = text.find(body).expect("body in text");
+        let req_start = text.find("{\\\"password").expect("request body");
+        let req_end = text[req_start..]
+            .find("}\"")
+            .map(|e| req_start + e + 1)
+            .unwrap();
+        let ex = Exchange {
+            status: 502,
+            status_span: Span::new(0, 0),
+            status_key_span: Span::new(0, 0),
+            span: Span::new(0, text.len()),
+            response_span: None,
+            status_text: None,
+            request: RequestInfo {
+                method: Some("POST".into()),
+                url: Some("https://user:pw@api.example.com/v1/login?api_key=abc123&x=1".into()),
+                headers: vec![
+                    Header {
+                        name: "Authorization".into(),
+                        value: "Bearer [redacted]".into(),
+                    },
+                    Header {
+                        name: "X-Custom-Secret".into(),
+                        value: "s3cr3t-value".into(),
+                    },
+                ],
+                span: None,
+                body: Some(BodyRef {
+                    span: Span::new(req_start - 1, req_end + 1),
+                    encoding: BodyEncoding::String,
+                    mime_type: None,
+                }),
+            },
+            response_headers: vec![
+                Header {
+                    name: "Set-Cookie".into(),
+                    value: "a=1".into(),
+                },
+                Header {
+                    name: "Set-Cookie".into(),
+                    value: "b=2".into(),
+                },
+                Header {
+                    name: "Content-Type".into(),
+                    value: "text/html".into(),
+                },
+            ],
+            body: Some(BodyRef {
+                span: Span::new(start, start + body.len()),
+                encoding,
+                mime_type: mime.map(str::to_string),
+            }),
+            name: Some("Log in".into()),
+            run: None,
+        };
+        (
+            Analysis {
+                format: None,
+                exchanges: vec![ex],
+                runs: vec![],
+                findings: vec![],
+            },
+            0,
+        )
+    }
+
+    #[test]
+    fn html_bodies_secrets_and_repeated_headers() {
+        let html = "\"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>\"";
+        let text = format!("{{\"req\": \"{{\\\"password\\\":\\\"hunter2\\\",\\\"user\\\":\\\"lena\\\"}}\", \"res\": {html}}}");
+        let (analysis, i) = synthetic(&text, html, BodyEncoding::String, Some("text/html"));
+        let config = AnalysisConfig {
+            redact: vec!["X-Custom-Secret".into()],
+            ..AnalysisConfig::default()
+        };
+        let view = payload(&text, &analysis, i, &config).unwrap();
+        assert!(
+            view.title.starts_with("Payload: POST https://"),
+            "{}",
+            view.title
+        );
+        assert!(view.title.ends_with("→ 502 Bad Gateway"), "{}", view.title);
+        for secret in ["hunter2", "s3cr3t-value", "abc123", ":pw@"] {
+            assert!(
+                !view.content.contains(secret),
+                "{secret} in {}",
+                view.content
+            );
+            assert!(!view.title.contains(secret), "{secret} in {}", view.title);
+        }
+        let doc: Value = serde_json::from_str(&view.content).unwrap();
+        assert_eq!(doc["request"]["body"]["user"], "lena");
+        assert_eq!(doc["response"]["body"]["title"], "502 Bad Gateway");
+        assert_eq!(
+            doc["response"]["headers"]["Set-Cookie"]
+                .as_array()
+                .map(Vec::len),
+            Some(2)
+        );
+        assert_eq!(doc["explanation"]["summary"], "502 Bad Gateway");
+        assert_eq!(
+            doc["request"]["headers"]["Authorization"],
+            "Bearer [redacted]"
+        );
+    }
+
+    #[test]
+    fn base64_text_and_out_of_range() {
+        // "Service down, retry later"
+        let b64 = "\"U2VydmljZSBkb3duLCByZXRyeSBsYXRlcg\"";
+        let text = format!("{{\"req\": \"{{\\\"password\\\":1}}\", \"res\": {b64}}}");
+        let (analysis, i) = synthetic(&text, b64, BodyEncoding::Base64, None);
+        let config = AnalysisConfig::default();
+        let view = payload(&text, &analysis, i, &config).unwrap();
+        let doc: Value = serde_json::from_str(&view.content).unwrap();
+        assert_eq!(doc["response"]["body"], "Service down, retry later");
+        assert_eq!(payload(&text, &analysis, 1, &config), None);
+    }
 }
