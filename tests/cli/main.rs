@@ -1,1 +1,587 @@
 //! End-to-end tests of `runlog-lsp check` / `explain` / `--version`: they run the built binary.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const SEED: &str = "tests/fixtures/integration/seed-168379.json";
+
+/// The repository root: the binary runs there so paths print as `tests/fixtures/...`.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_runlog-lsp"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env("RUNLOG_LSP_LOG", "off");
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("the binary starts");
+    if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        use std::io::Write;
+        pipe.write_all(input.as_bytes()).expect("stdin written");
+    }
+    let out = child.wait_with_output().expect("the binary finishes");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+fn run(args: &[&str]) -> Output {
+    run_in(&root(), args, None)
+}
+
+fn json_of(out: &Output) -> Value {
+    serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", out.stdout))
+}
+
+/// The fake secrets the fixtures README lists: no output may contain them.
+fn secrets() -> Vec<String> {
+    let readme =
+        std::fs::read_to_string(root().join("tests/fixtures/README.md")).expect("fixtures README");
+    let start = readme
+        .find("<!-- secrets:begin -->")
+        .expect("secrets block");
+    let end = readme
+        .find("<!-- secrets:end -->")
+        .expect("secrets block end");
+    let list: Vec<String> = readme[start..end]
+        .lines()
+        .skip(1)
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("```"))
+        .map(str::to_string)
+        .collect();
+    assert!(list.len() >= 10, "secrets list parsed: {list:?}");
+    list
+}
+
+fn fixtures() -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root().join("tests/fixtures")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("fixture dir").flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n != "README.md") {
+                let rel = p
+                    .strip_prefix(root())
+                    .expect("under root")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push(rel);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn temp_file(name: &str, content: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(name);
+    std::fs::write(&path, content).expect("temp file written");
+    (dir, path)
+}
+
+#[test]
+fn version() {
+    let out = run(&["--version"]);
+    assert_eq!(out.code, 0);
+    assert_eq!(out.stdout, "runlog-lsp 0.1.0\n");
+}
+
+#[test]
+fn explain_uses_the_seeds_wording() {
+    let out = run(&["explain", "400"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with("400 Bad Request\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains(
+        "The request was unacceptable. This happens mostly when a required parameter is missing."
+    ));
+    assert!(out.stdout.contains("4xx client error"));
+    assert!(out.stdout.contains("seed"));
+    assert!(out
+        .stdout
+        .contains("https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Status/400"));
+
+    let out = run(&["explain", "402"]);
+    assert!(out.stdout.starts_with("402 Payment Required\n"));
+    assert!(out
+        .stdout
+        .contains("The request failed even though the parameters provided were valid."));
+
+    let out = run(&["explain", "503"]);
+    assert!(out
+        .stdout
+        .contains("Error codes in the 500 series are server errors"));
+    assert!(out.stdout.contains("5xx server error"));
+}
+
+#[test]
+fn explain_vendor_and_unknown_codes() {
+    let out = run(&["explain", "520"]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains("Cloudflare"));
+    assert!(!out.stdout.contains("MDN"));
+    let out = run(&["explain", "432"]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.starts_with("432 Non-standard status"));
+    assert!(out.stdout.contains("support team"));
+}
+
+#[test]
+fn explain_rejects_a_non_number() {
+    for arg in ["abc", "40x", "-1", "70000"] {
+        let out = run(&["explain", arg]);
+        assert_eq!(out.code, 2, "{arg}");
+        assert_eq!(out.stdout, "");
+        assert!(out.stderr.starts_with("error: "), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn seed_scenario_human() {
+    let out = run(&["check", SEED]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(out.stderr, "");
+    let s = &out.stdout;
+    assert!(s.contains("error[400]: 400 Bad Request"), "{s}");
+    assert!(s.contains("seed-168379.json:41:27"), "{s}");
+    assert!(s.contains("already a list member"), "{s}");
+    assert!(s.contains("\"network_code\": 400,"), "{s}");
+    // The caret sits under the status code: same column as "400" in the source line.
+    let lines: Vec<&str> = s.lines().collect();
+    let src = lines
+        .iter()
+        .position(|l| l.contains("\"network_code\": 400"))
+        .expect("source line");
+    let caret_line = lines[src + 1];
+    assert_eq!(caret_line.find("^^^"), lines[src].find("400"), "{s}");
+    assert!(s.contains("note: The request was unacceptable."));
+    assert!(s.contains("Add member to Mailchimp audience"));
+    assert!(s.contains("POST https://us21.api.mailchimp.com/3.0/lists/4ca5becb8d/members"));
+    assert!(
+        s.trim_end().ends_with("1 failing call in 1 file (1 error)"),
+        "{s}"
+    );
+    assert!(
+        !s.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
+}
+
+#[test]
+fn exit_codes() {
+    // Clean log: calls, none failing.
+    let (_d, clean) = temp_file(
+        "clean.json",
+        br#"[{"method": "GET", "url": "https://x.example/a", "status": 200, "body": {"id": 1}},
+            {"method": "GET", "url": "https://x.example/b", "status": 204, "body": ""}]"#,
+    );
+    let clean = clean.to_string_lossy().into_owned();
+    let out = run(&["check", &clean]);
+    assert_eq!(out.code, 0, "{} {}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("no failing calls found in 1 file"));
+
+    assert_eq!(run(&["check", SEED]).code, 1);
+    assert_eq!(run(&["check", "--min-status", "500", SEED]).code, 0);
+
+    let out = run(&["check", "tests/fixtures/does-not-exist.json"]);
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        out.stderr,
+        "error: tests/fixtures/does-not-exist.json: could not be read: no such file\n"
+    );
+
+    let out = run(&["check", "tests/fixtures"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .starts_with("error: tests/fixtures: is a directory"),
+        "{}",
+        out.stderr
+    );
+
+    let (_b, binary) = temp_file(
+        "junk.bin",
+        &[0x7f, b'E', b'L', b'F', 0, 0, 1, 2, 0xff, 0xfe],
+    );
+    let out = run(&["check", &binary.to_string_lossy()]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("binary file"), "{}", out.stderr);
+
+    let out = run(&["check", "tests/fixtures/negative/package.json"]);
+    assert_eq!(out.code, 2);
+    assert_eq!(out.stderr, "error: tests/fixtures/negative/package.json: not a run log (no HTTP status fields found)\n");
+
+    // Other paths are still processed, one stderr line per bad path.
+    let out = run(&[
+        "check",
+        "--format",
+        "json",
+        "nope.json",
+        SEED,
+        "tests/fixtures/negative/tsconfig.json",
+    ]);
+    assert_eq!(out.code, 2);
+    assert_eq!(out.stderr.lines().count(), 2, "{}", out.stderr);
+    assert_eq!(json_of(&out).as_array().map(Vec::len), Some(1));
+
+    // Usage errors are exit 2 too.
+    assert_eq!(run(&["check"]).code, 2);
+    assert_eq!(run(&["check", "--format", "xml", SEED]).code, 2);
+}
+
+#[test]
+fn every_negative_fixture_is_not_a_run_log() {
+    for f in fixtures()
+        .into_iter()
+        .filter(|f| f.starts_with("tests/fixtures/negative/"))
+    {
+        let out = run(&["check", "--format", "json", &f]);
+        assert_eq!(out.code, 2, "{f}: {}", out.stdout);
+        assert_eq!(out.stdout.trim(), "[]", "{f}");
+        assert!(out.stderr.contains("not a run log"), "{f}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn json_fields() {
+    let out = run(&["check", "--format", "json", SEED]);
+    assert_eq!(out.code, 1);
+    let v = json_of(&out);
+    let arr = v.as_array().expect("an array");
+    assert_eq!(arr.len(), 1);
+    let f = &arr[0];
+    assert_eq!(f["path"], SEED);
+    assert_eq!(f["line"], 41);
+    assert_eq!(f["column"], 27);
+    assert_eq!(f["endLine"], 41);
+    assert_eq!(f["endColumn"], 30);
+    assert_eq!(f["status"], 400);
+    assert_eq!(f["reason"], "Bad Request");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["kind"], "failed-call");
+    assert_eq!(f["format"], "integration-run-log");
+    assert!(f["message"]
+        .as_str()
+        .is_some_and(|m| m.starts_with("400 Bad Request")));
+    assert!(f["explanation"]
+        .as_str()
+        .is_some_and(|m| m.contains("already a list member")));
+    assert_eq!(f["step"], "Add member to Mailchimp audience");
+    assert_eq!(f["method"], "POST");
+    assert_eq!(
+        f["url"],
+        "https://us21.api.mailchimp.com/3.0/lists/4ca5becb8d/members"
+    );
+}
+
+#[test]
+fn json_invalid_json_finding_has_null_status_and_explanation_may_be_null() {
+    let out = run(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/truncated/seed-cut-mid-body.json",
+    ]);
+    assert_eq!(out.code, 1);
+    let v = json_of(&out);
+    let arr = v.as_array().expect("an array");
+    let invalid: Vec<&Value> = arr.iter().filter(|f| f["kind"] == "invalid-json").collect();
+    assert_eq!(invalid.len(), 1, "{v:#}");
+    assert_eq!(invalid[0]["status"], Value::Null);
+    assert_eq!(invalid[0]["reason"], Value::Null);
+    assert_eq!(invalid[0]["line"], 58);
+    for key in [
+        "path",
+        "line",
+        "column",
+        "status",
+        "reason",
+        "severity",
+        "message",
+        "explanation",
+    ] {
+        assert!(
+            arr.iter().all(|f| f.get(key).is_some()),
+            "every finding has {key}"
+        );
+    }
+    let call = arr
+        .iter()
+        .find(|f| f["status"] == 400)
+        .expect("the 400 before the cut");
+    assert_eq!(call["explanation"], Value::Null);
+}
+
+#[test]
+fn json_columns_are_characters() {
+    let out = run(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/unicode/emoji-cjk.json",
+    ]);
+    let v = json_of(&out);
+    let positions: Vec<(u64, u64)> = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|f| Some((f["line"].as_u64()?, f["column"].as_u64()?)))
+        .collect();
+    assert_eq!(positions, vec![(10, 60), (11, 61)]);
+}
+
+#[test]
+fn sarif_shape() {
+    let out = run(&[
+        "check",
+        "--format",
+        "sarif",
+        SEED,
+        "tests/fixtures/truncated/seed-cut-mid-body.json",
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let v = json_of(&out);
+    assert_eq!(v["version"], "2.1.0");
+    assert!(v["$schema"]
+        .as_str()
+        .is_some_and(|s| s.contains("sarif-2.1.0")));
+    let run0 = &v["runs"][0];
+    let driver = &run0["tool"]["driver"];
+    assert_eq!(driver["name"], "runlog-lsp");
+    assert_eq!(driver["version"], "0.1.0");
+    assert!(driver["informationUri"]
+        .as_str()
+        .is_some_and(|u| u.starts_with("https://")));
+    let rules = driver["rules"].as_array().expect("rules");
+    let ids: Vec<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
+    assert_eq!(ids, vec!["400", "invalid-json"]);
+    assert_eq!(rules[0]["shortDescription"]["text"], "400 Bad Request");
+    assert_eq!(
+        rules[0]["helpUri"],
+        "https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Status/400"
+    );
+    let results = run0["results"].as_array().expect("results");
+    assert_eq!(results.len(), 3);
+    for r in results {
+        let id = r["ruleId"].as_str().expect("ruleId");
+        let index = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(rules[index]["id"], id);
+        assert!(["error", "warning", "note"].contains(&r["level"].as_str().unwrap_or("")));
+        assert!(r["message"]["text"].as_str().is_some_and(|t| !t.is_empty()));
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert!(loc["artifactLocation"]["uri"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("tests/fixtures/")));
+        for k in ["startLine", "startColumn", "endLine", "endColumn"] {
+            assert!(loc["region"][k].as_u64().is_some_and(|n| n >= 1), "{k}");
+        }
+    }
+    let first = &results[0];
+    assert_eq!(first["ruleId"], "400");
+    assert_eq!(first["level"], "error");
+    assert_eq!(
+        first["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        SEED
+    );
+    assert_eq!(
+        first["locations"][0]["physicalLocation"]["region"]["startLine"],
+        41
+    );
+    assert_eq!(
+        first["locations"][0]["physicalLocation"]["region"]["startColumn"],
+        27
+    );
+    assert_eq!(run0["columnKind"], "unicodeCodePoints");
+}
+
+#[test]
+fn sarif_reports_unreadable_paths_as_notifications() {
+    let out = run(&["check", "--format", "sarif", "missing.json"]);
+    assert_eq!(out.code, 2);
+    let v = json_of(&out);
+    let inv = &v["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false);
+    assert!(inv["toolExecutionNotifications"][0]["message"]["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("missing.json")));
+    assert_eq!(v["runs"][0]["results"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn no_secret_appears_in_any_format() {
+    let secrets = secrets();
+    let files = fixtures();
+    for format in ["human", "json", "sarif"] {
+        let mut args = vec!["check", "--format", format];
+        args.extend(files.iter().map(String::as_str));
+        let out = run(&args);
+        assert!(out.stdout.len() > 1000, "{format} printed findings");
+        for s in &secrets {
+            assert!(
+                !out.stdout.contains(s.as_str()),
+                "{format} stdout leaks {s}"
+            );
+            assert!(
+                !out.stderr.contains(s.as_str()),
+                "{format} stderr leaks {s}"
+            );
+        }
+    }
+    // The seed's Basic scheme survives, its credentials do not.
+    let out = run(&["check", "--format", "json", SEED]);
+    assert!(!out.stdout.contains("shpat_") && !out.stdout.contains("YW55c3RyaW5n"));
+}
+
+#[test]
+fn secrets_on_the_status_line_are_redacted() {
+    let (_d, log) = temp_file(
+        "app.jsonl",
+        b"{\"req\":{\"method\":\"GET\",\"url\":\"/v1/me?api_key=QUERYSECRET1\",\"headers\":{\"authorization\":\"Bearer HEADERSECRET2abc\"}},\"res\":{\"statusCode\":401},\"password\":\"hunter2xyz\"}\n",
+    );
+    for format in ["human", "json", "sarif"] {
+        let out = run(&["check", "--format", format, &log.to_string_lossy()]);
+        assert_eq!(out.code, 1, "{format}: {} {}", out.stdout, out.stderr);
+        for s in ["QUERYSECRET1", "HEADERSECRET2abc", "hunter2xyz"] {
+            assert!(
+                !out.stdout.contains(s),
+                "{format} leaks {s}: {}",
+                out.stdout
+            );
+        }
+    }
+}
+
+#[test]
+fn log_text_is_inert_in_the_terminal() {
+    let (_d, log) = temp_file(
+        "ansi.json",
+        "{\"status\": 400, \"name\": \"\\u001b[2J\\u001b]0;pwned\\u0007 step\", \"body\": {\"message\": \"bad \\u001b[31mred\\u001b[0m \\u202e input\"}}"
+            .as_bytes(),
+    );
+    let out = run(&["check", "--color", "never", &log.to_string_lossy()]);
+    assert_eq!(out.code, 1, "{} {}", out.stdout, out.stderr);
+    assert!(
+        !out.stdout.contains('\x1b')
+            && !out.stdout.contains('\x07')
+            && !out.stdout.contains('\u{202e}'),
+        "{:?}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("\\x1b[31m") || out.stdout.contains("red"),
+        "{}",
+        out.stdout
+    );
+    // Even with colour on, the only escapes are our own styling.
+    let out = run(&["check", "--color", "always", &log.to_string_lossy()]);
+    assert!(
+        !out.stdout.contains("\x1b]0;")
+            && !out.stdout.contains("\x1b[2J")
+            && !out.stdout.contains('\x07')
+    );
+    assert!(out.stdout.contains('\x1b'), "styled output");
+}
+
+#[test]
+fn reads_standard_input() {
+    let text = std::fs::read_to_string(root().join(SEED)).expect("seed");
+    let out = run_in(&root(), &["check", "--format", "json", "-"], Some(&text));
+    assert_eq!(out.code, 1);
+    assert_eq!(json_of(&out)[0]["path"], "<stdin>");
+}
+
+#[test]
+fn extra_redact_names() {
+    let (_d, log) = temp_file(
+        "tenant.json",
+        br#"{"status": 403, "headers": {"X-Tenant": "TENANTSECRET9"}, "body": {"message": "tenant X-Tenant: TENANTSECRET9 is not allowed"}}"#,
+    );
+    let p = log.to_string_lossy().into_owned();
+    let out = run(&["check", "--format", "json", "--redact", "x-tenant", &p]);
+    assert_eq!(out.code, 1);
+    assert!(!out.stdout.contains("TENANTSECRET9"), "{}", out.stdout);
+}
+
+#[test]
+fn snapshot_human() {
+    let out = run(&[
+        "check",
+        "--format",
+        "human",
+        SEED,
+        "tests/fixtures/truncated/seed-cut-mid-body.json",
+        "missing.json",
+    ]);
+    insta::assert_snapshot!(format!(
+        "exit: {}\n--- stderr\n{}--- stdout\n{}",
+        out.code, out.stderr, out.stdout
+    ));
+}
+
+#[test]
+fn snapshot_json() {
+    let out = run(&[
+        "check",
+        "--format",
+        "json",
+        SEED,
+        "tests/fixtures/integration/nonstandard-520-599.json",
+    ]);
+    insta::assert_snapshot!(format!(
+        "exit: {}\n--- stderr\n{}--- stdout\n{}",
+        out.code, out.stderr, out.stdout
+    ));
+}
+
+#[test]
+fn snapshot_sarif() {
+    let out = run(&["check", "--format", "sarif", SEED]);
+    insta::assert_snapshot!(format!(
+        "exit: {}\n--- stderr\n{}--- stdout\n{}",
+        out.code, out.stderr, out.stdout
+    ));
+}
+
+#[test]
+fn large_file_over_50_mb() {
+    // ~52 MB of JSON Lines: the last line fails.
+    let ok = "{\"level\":30,\"req\":{\"method\":\"GET\",\"url\":\"/health\"},\"res\":{\"statusCode\":200},\"msg\":\"request completed\",\"pad\":\"................................................................................................\"}\n";
+    let n = 52 * 1024 * 1024 / ok.len() + 1;
+    let mut text = String::with_capacity(n * ok.len() + 200);
+    for _ in 0..n {
+        text.push_str(ok);
+    }
+    text.push_str("{\"req\":{\"method\":\"POST\",\"url\":\"/v1/orders\"},\"res\":{\"statusCode\":503},\"err\":{\"message\":\"database is read-only\"}}\n");
+    let (_d, log) = temp_file("big.jsonl", text.as_bytes());
+    let out = run(&["check", "--format", "json", &log.to_string_lossy()]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let v = json_of(&out);
+    assert_eq!(v.as_array().map(Vec::len), Some(1));
+    assert_eq!(v[0]["status"], 503);
+    assert_eq!(v[0]["line"].as_u64(), Some(n as u64 + 1));
+}

@@ -18,11 +18,14 @@ fn level(severity: Severity) -> Level {
 
 /// Renders one record. `color` selects ANSI styling.
 pub fn render_record(record: &Record, color: bool) -> String {
+    // Excerpts are already cut to a window: a wide width keeps annotate-snippets from
+    // trimming them a second time.
     let renderer = if color {
         Renderer::styled()
     } else {
         Renderer::plain()
-    };
+    }
+    .term_width(1000);
     let id = match (record.status, record.kind) {
         (Some(code), _) => code.to_string(),
         (None, FindingKind::InvalidJson) => "invalid-json".to_string(),
@@ -118,6 +121,7 @@ pub fn summary(report: &Report) -> String {
         format!("no failing calls found in {files}")
     } else {
         let calls = report.records.iter().filter(|r| r.status.is_some()).count();
+        let others = report.records.len() - calls;
         let mut parts = Vec::new();
         for (s, one, many) in [
             (Severity::Error, "error", "errors"),
@@ -130,11 +134,15 @@ pub fn summary(report: &Report) -> String {
                 parts.push(plural(n, one, many));
             }
         }
-        format!(
-            "{} in {files}: {}",
-            plural(calls, "failing call", "failing calls"),
-            parts.join(", ")
-        )
+        let mut what = plural(calls, "failing call", "failing calls");
+        if others > 0 {
+            let _ = write!(
+                what,
+                " and {}",
+                plural(others, "other finding", "other findings")
+            );
+        }
+        format!("{what} in {files} ({})", parts.join(", "))
     };
     if !report.errors.is_empty() {
         let _ = write!(
