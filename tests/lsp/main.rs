@@ -900,6 +900,20 @@ fn watched_files_on_disk_are_analysed_refreshed_and_cleared() {
             .any(|r| r["method"] == "client/registerCapability"),
         "watchers registered"
     );
+    // The start-up scan reported its progress.
+    assert!(
+        c.server_requests
+            .iter()
+            .any(|r| r["method"] == "window/workDoneProgress/create"),
+        "progress token created"
+    );
+    let end = c.wait_for("$/progress", |p| p["value"]["kind"] == "end");
+    assert!(
+        end["value"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("run logs analysed")),
+        "{end}"
+    );
 
     // The log grows: a second failing call.
     let appended = text.replace("\"network_code\": 200", "\"network_code\": 503");
@@ -918,4 +932,28 @@ fn watched_files_on_disk_are_analysed_refreshed_and_cleared() {
         json!({"changes": [{"uri": uri, "type": 3}]}),
     );
     assert_eq!(c.disk_diagnostics(&uri), Vec::<Value>::new());
+}
+
+#[test]
+fn cancelled_requests_are_answered_and_the_server_goes_on() {
+    let (mut c, text) = seed_client();
+    // A hover that must wait for the analysis of a fresh edit, cancelled straight away.
+    c.replace(URI, &text);
+    c.notify("$/cancelRequest", json!({"id": 999_999}));
+    let params = Client::at(URI, 40, 27);
+    let id = c.send_request("textDocument/hover", params);
+    c.notify("$/cancelRequest", json!({"id": id}));
+    let response = c.response(id);
+    // Either it was cancelled (RequestCancelled) or it had already been answered.
+    if let Some(err) = response.get("error") {
+        assert_eq!(err["code"], -32800, "{response}");
+    } else {
+        assert!(response["result"]["contents"].is_object(), "{response}");
+    }
+    let hover = c
+        .request("textDocument/hover", Client::at(URI, 40, 27))
+        .expect("hover after a cancel");
+    assert!(hover["contents"]["value"]
+        .as_str()
+        .is_some_and(|v| v.starts_with("**400")));
 }

@@ -168,19 +168,31 @@ impl Client {
 
     /// Sends a request and waits for its response: `Ok(result)` or `Err(error)`.
     pub fn request(&mut self, method: &str, params: Value) -> Result<Value, Value> {
+        let id = self.send_request(method, params);
+        let msg = self.response(id);
+        if let Some(err) = msg.get("error") {
+            return Err(err.clone());
+        }
+        Ok(msg.get("result").cloned().unwrap_or(Value::Null))
+    }
+
+    /// Sends a request without waiting; returns its id.
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
         let id = self.next_id;
         self.next_id += 1;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        id
+    }
+
+    /// Waits for the response (the whole message) to request `id`.
+    pub fn response(&mut self, id: i64) -> Value {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let msg = self
                 .recv(deadline)
-                .unwrap_or_else(|| panic!("no response to {method} within {TIMEOUT:?}"));
+                .unwrap_or_else(|| panic!("no response to request {id} within {TIMEOUT:?}"));
             if msg.get("method").is_none() && msg.get("id") == Some(&json!(id)) {
-                if let Some(err) = msg.get("error") {
-                    return Err(err.clone());
-                }
-                return Ok(msg.get("result").cloned().unwrap_or(Value::Null));
+                return msg;
             }
             self.inbox.push_back(msg);
         }
