@@ -1,6 +1,40 @@
 //! The Emacs tier: Emacs in batch mode with editors/emacs's eglot config.
-use crate::util::Result;
+use crate::neovim::{build_server, run_editor, Scratch};
+use crate::util::{self, Result};
+use std::process::{Command, Stdio};
+
 /// `Err` says what failed, or, when a tool is missing, how to install it.
 pub fn tier() -> Result {
-    Err("the emacs tier is not built yet".into())
+    if !util::on_path("emacs") {
+        return Err(
+            "`emacs` is not on PATH; install it: apt-get install emacs-nox elpa-eglot".into(),
+        );
+    }
+    // Eglot is built into Emacs 29; Emacs 28 (Debian 12) needs the elpa-eglot package.
+    let eglot = Command::new("emacs")
+        .args([
+            "--batch",
+            "--eval",
+            "(progn (package-initialize) (require 'eglot))",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| format!("could not run emacs: {e}"))?;
+    if !eglot.success() {
+        return Err("Emacs has no eglot; install it: apt-get install elpa-eglot".into());
+    }
+    let root = util::root();
+    let server = build_server()?;
+    let scratch = Scratch::new("emacs")?;
+    let fixture = scratch.copy_seed()?;
+    let mut cmd = Command::new("emacs");
+    cmd.args(["--batch", "-l"])
+        .arg(root.join("editors/emacs/test/e2e.el"))
+        .env("RUNLOG_REPO", &root)
+        .env("RUNLOG_LSP_BIN", &server)
+        .env("RUNLOG_FIXTURE", &fixture);
+    scratch.isolate(&mut cmd);
+    run_editor("emacs", &mut cmd, &scratch)
 }

@@ -33,8 +33,18 @@ pub fn tier() -> Result {
     run_editor("neovim", &mut cmd, &scratch)
 }
 
-/// Builds the server with cargo and returns the path of the debug binary.
+/// Builds the server with cargo and returns the path of the debug binary; `RUNLOG_LSP_BIN`, when
+/// set, names a binary to test instead (nothing is built then).
 pub(crate) fn build_server() -> Result<PathBuf> {
+    if let Some(bin) = std::env::var_os("RUNLOG_LSP_BIN").filter(|b| !b.is_empty()) {
+        let bin = PathBuf::from(bin);
+        return if bin.is_file() {
+            eprintln!("using RUNLOG_LSP_BIN={}", bin.display());
+            Ok(bin)
+        } else {
+            Err(format!("RUNLOG_LSP_BIN={} is not a file", bin.display()))
+        };
+    }
     let root = util::root();
     util::run(
         Command::new("cargo")

@@ -1,0 +1,118 @@
+;;; e2e.el --- End-to-end test of runlog-lsp.el with Eglot and the real server  -*- lexical-binding: t; -*-
+
+;; Run by `cargo xtask test' (emacs tier) as: emacs --batch -l editors/emacs/test/e2e.el
+;; Environment: RUNLOG_REPO (repository root), RUNLOG_LSP_BIN (the server binary),
+;; RUNLOG_FIXTURE (a scratch copy of tests/fixtures/integration/seed-168379.json).
+;; Prints one line per check; exits 0 when all pass, 1 with the reason otherwise.
+
+;;; Code:
+
+(require 'cl-lib)
+(require 'subr-x)
+
+(defvar runlog-e2e-timeout 30 "Seconds to wait for the server at each step.")
+
+(defun runlog-e2e-log (fmt &rest args)
+  (princ (concat (apply #'format fmt args) "\n") #'external-debugging-output))
+
+(defun runlog-e2e-fail (fmt &rest args)
+  (runlog-e2e-log "FAIL: %s" (apply #'format fmt args))
+  (kill-emacs 1))
+
+(defun runlog-e2e-check (ok fmt &rest args)
+  (if ok
+      (runlog-e2e-log "ok: %s" (apply #'format fmt args))
+    (apply #'runlog-e2e-fail fmt args)))
+
+(defun runlog-e2e-env (name)
+  (let ((value (getenv name)))
+    (if (and value (not (string-empty-p value)))
+        value
+      (runlog-e2e-fail "environment variable %s is not set" name))))
+
+(defun runlog-e2e-wait (predicate)
+  "Process events until PREDICATE returns non-nil or the timeout passes; its last value."
+  (let ((deadline (+ (float-time) runlog-e2e-timeout))
+        (value nil))
+    (while (and (not (setq value (funcall predicate)))
+                (< (float-time) deadline))
+      (accept-process-output nil 0.1))
+    value))
+
+(defun runlog-e2e-run ()
+  (let* ((repo (runlog-e2e-env "RUNLOG_REPO"))
+         (bin (runlog-e2e-env "RUNLOG_LSP_BIN"))
+         (fixture (runlog-e2e-env "RUNLOG_FIXTURE")))
+    (runlog-e2e-log "emacs %s" emacs-version)
+    (package-initialize) ; Debian's elpa-eglot lives in the package directories.
+    (require 'eglot)
+    (runlog-e2e-log "eglot from %s" (locate-library "eglot"))
+    (add-to-list 'load-path (expand-file-name "editors/emacs" repo))
+    (require 'runlog-lsp)
+    (setq runlog-lsp-server-command (list bin)
+          ;; A setting the server must receive: the default value, so the assertions hold.
+          runlog-lsp-settings '(:diagnostics (:minimumStatus 400))
+          eglot-sync-connect t
+          eglot-autoshutdown t)
+    (runlog-lsp-setup)
+
+    (find-file fixture)
+    ;; eglot-ensure connects from post-command-hook, which batch mode never runs: run it as the
+    ;; command loop would after find-file.
+    (run-hooks 'post-command-hook)
+    (runlog-e2e-log "   major mode: %s" major-mode)
+    (runlog-e2e-check (memq major-mode '(runlog-json-mode js-json-mode json-mode json-ts-mode))
+                      "the fixture opens in a mode runlog-lsp serves (%s)" major-mode)
+    (let ((server (runlog-e2e-wait (lambda () (eglot-current-server)))))
+      (runlog-e2e-check (and server (object-of-class-p server 'runlog-lsp-server))
+                        "Eglot starts runlog-lsp for the buffer"))
+
+    ;; The position of the failing status code: `"network_code": 400'.
+    (goto-char (point-min))
+    (runlog-e2e-check (search-forward "\"network_code\": 400" nil t)
+                      "the fixture has \"network_code\": 400")
+    (let* ((end (point))
+           (beg (- end 3))
+           (line (line-number-at-pos beg))
+           (diags (runlog-e2e-wait
+                   (lambda ()
+                     (unless (flymake-diagnostics) (flymake-start))
+                     (flymake-diagnostics)))))
+      (runlog-e2e-check diags "Flymake has diagnostics")
+      (dolist (d diags)
+        (runlog-e2e-log "   diagnostic line %d type %s: %s"
+                        (line-number-at-pos (flymake-diagnostic-beg d))
+                        (flymake-diagnostic-type d) (flymake-diagnostic-text d)))
+      (let ((errors (cl-remove-if-not (lambda (d) (eq (flymake-diagnostic-type d) 'eglot-error))
+                                      diags)))
+        (runlog-e2e-check (= (length errors) 1)
+                          "exactly one error diagnostic (got %d)" (length errors))
+        (let ((d (car errors)))
+          (runlog-e2e-check (and (= (flymake-diagnostic-beg d) beg)
+                                 (= (flymake-diagnostic-end d) end))
+                            "it covers the 400 on line %d" line)
+          (runlog-e2e-check (string-match-p "400 Bad Request" (flymake-diagnostic-text d))
+                            "its message has \"400 Bad Request\"")
+          (runlog-e2e-check (string-match-p "already a list member" (flymake-diagnostic-text d))
+                            "its message has the body's \"already a list member\""))))
+
+    ;; M-x runlog-lsp-view-payload at the 400.
+    (goto-char (- (point) 2))
+    (let* ((buffer (runlog-lsp-view-payload))
+           (text (and (bufferp buffer) (with-current-buffer buffer (buffer-string)))))
+      (runlog-e2e-check (bufferp buffer) "runlog-lsp-view-payload opens a payload buffer")
+      (runlog-e2e-check (with-current-buffer buffer buffer-read-only) "the payload buffer is read-only")
+      (runlog-e2e-check (string-match-p "already a list member" text)
+                        "the payload shows the response body")
+      (runlog-e2e-check (not (string-match-p "YW55c3RyaW5nOjVmM2E5YzFk" text))
+                        "the payload does not show the Authorization secret"))
+
+    (runlog-e2e-log "PASS: emacs e2e")
+    (ignore-errors (eglot-shutdown (eglot-current-server)))
+    (kill-emacs 0)))
+
+(condition-case err
+    (runlog-e2e-run)
+  (error (runlog-e2e-fail "error in the test script: %S" err)))
+
+;;; e2e.el ends here
