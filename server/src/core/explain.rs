@@ -91,11 +91,17 @@ struct Parts {
     /// A reason phrase or other generic word ("Bad Request", "error"): used only when nothing
     /// better is said.
     fallback: Option<String>,
+    /// Reading JSON embedded in a message: no further embedded JSON is read (bounded work).
+    embedded: bool,
 }
 
 impl Parts {
     fn set_headline(&mut self, s: &str) {
-        let s = clean(&unembed_json(s));
+        let s = if self.embedded {
+            clean(s)
+        } else {
+            clean(&unembed_json(s))
+        };
         if s.is_empty() {
             return;
         }
@@ -250,7 +256,10 @@ fn unembed_json(s: &str) -> std::borrow::Cow<'_, str> {
     let Ok(value) = serde_json::from_str::<Value>(rest) else {
         return std::borrow::Cow::Borrowed(s);
     };
-    let mut inner = Parts::default();
+    let mut inner = Parts {
+        embedded: true,
+        ..Parts::default()
+    };
     // Depth 3: the embedded value is read without unwrapping further wrappers.
     read_value(&value, &mut inner, 3);
     match inner.finish() {
@@ -273,7 +282,12 @@ fn join(a: &str, b: &str) -> String {
 /// Whitespace collapsed, trimmed.
 fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len().min(8192));
-    for (i, w) in s.split_whitespace().enumerate() {
+    // Control characters (a NUL, an escape sequence) are never passed on.
+    for (i, w) in s
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .enumerate()
+    {
         if out.len() > 16 * 1024 {
             break;
         }
@@ -684,9 +698,20 @@ fn item_field(o: &Map<String, Value>) -> Option<String> {
             "property",
             "target",
             "attribute",
+            "pointer",
         ],
     ) {
         return Some(last_pointer_segment(f));
+    }
+    // RFC 9457 `invalid-params: [{"name", "reason"}]`, HubSpot `{"name": "email"}`; not an
+    // error class name (`ValidationError`, `INVALID_EMAIL`).
+    if let Some(n) = str_of(o, &["name"]) {
+        let is_type = n.ends_with("Error")
+            || n.ends_with("Exception")
+            || n.chars().all(|c| c.is_ascii_uppercase() || c == '_');
+        if !is_type {
+            return Some(n.to_string());
+        }
     }
     if let Some(Value::Object(source)) = o.get("source") {
         if let Some(p) = str_of(source, &["pointer", "parameter"]) {
@@ -712,6 +737,8 @@ fn item_field(o: &Map<String, Value>) -> Option<String> {
 /// A JSON pointer as a field path: `/data/attributes/firstName` → `firstName`,
 /// `/purchase_units/@reference_id=='default'/amount/value` → `purchase_units.amount.value`.
 fn last_pointer_segment(p: &str) -> String {
+    // RFC 9457 writes pointers as URI fragments: `#/profile/color`.
+    let p = p.strip_prefix('#').unwrap_or(p);
     if !p.starts_with('/') {
         return p.to_string();
     }
@@ -1070,6 +1097,21 @@ mod tests {
     /// Every file in `tests/fixtures/bodies` (real error bodies as the APIs document them): the
     /// summary must contain the expected words and name the expected fields.
     const FIXTURES: &[(&str, &str, &[&str])] = &[
+        (
+            "rfc9457-invalid-params.json",
+            "Your request is not valid. Invalid fields: age, profile.color.",
+            &["age", "profile.color"],
+        ),
+        (
+            "rfc9457-out-of-credit.json",
+            "You do not have enough credit. Your current balance is 30, but that costs 50.",
+            &[],
+        ),
+        (
+            "rfc7807-invalid-params.json",
+            "Your request parameters didn't validate. Invalid fields: age, color.",
+            &["age", "color"],
+        ),
         (
             "airtable-invalid-permissions.json",
             "Invalid permissions, or the requested model was not found.",
