@@ -585,3 +585,32 @@ fn large_file_over_50_mb() {
     assert_eq!(v[0]["status"], 503);
     assert_eq!(v[0]["line"].as_u64(), Some(n as u64 + 1));
 }
+
+#[test]
+fn sarif_reads_back_as_sarif_2_1_0() {
+    let mut args = vec!["check", "--format", "sarif", "missing.json"];
+    let files = fixtures();
+    args.extend(files.iter().map(String::as_str));
+    let out = run(&args);
+    let log: serde_sarif::sarif::Sarif =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("not SARIF 2.1.0 ({e})"));
+    let value = serde_json::to_value(&log).expect("serialises");
+    assert_eq!(value["version"], "2.1.0");
+    let results = value["runs"][0]["results"].as_array().expect("results");
+    assert!(results.len() > 20, "{}", results.len());
+    let rules = value["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    // One rule per code found, each with its MDN page when the code is standard.
+    let mut ids: Vec<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
+    let n = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "rule ids are unique");
+    for rule in rules {
+        let id = rule["id"].as_str().unwrap_or("");
+        if let Ok(code) = id.parse::<u16>() {
+            let standard = runlog_lsp::core::status::is_standard(code);
+            assert_eq!(rule["helpUri"].is_string(), standard, "{id}");
+        }
+    }
+}
