@@ -37,10 +37,10 @@
   :type '(repeat string))
 
 (defcustom runlog-lsp-settings nil
-  "The `runlog.*' settings, as a plist nested like the JSON keys, without the `runlog' level.
+  "The `runlog.*' settings: a plist nested like the JSON keys, minus `runlog'.
 Example: (:diagnostics (:minimumStatus 400) :redact [\"X-Session\"]).
-Sent as initializationOptions and returned for workspace/configuration (section \"runlog\").
-Use vectors for JSON arrays."
+Sent as initializationOptions and returned for workspace/configuration
+\(section \"runlog\").  Use vectors for JSON arrays."
   :type 'plist)
 
 (defcustom runlog-lsp-modes
@@ -50,22 +50,23 @@ Use vectors for JSON arrays."
     (jsonc-mode :language-id "jsonc")
     (runlog-json-mode :language-id "json")
     (runlog-jsonl-mode :language-id "jsonl"))
-  "Major modes whose buffers runlog-lsp serves, with the languageId sent for each."
+  "Major modes whose buffers runlog-lsp serves, with the languageId of each."
   :type '(repeat sexp))
 
 (defcustom runlog-lsp-auto-start t
-  "When non-nil, `runlog-lsp-setup' starts Eglot in the modes of `runlog-lsp-modes'."
+  "When non-nil, `runlog-lsp-setup' starts Eglot in `runlog-lsp-modes'."
   :type 'boolean)
 
 (defcustom runlog-lsp-json-files 'auto
   "Whether `runlog-lsp-setup' opens *.json files in `runlog-json-mode'.
-`auto': only when no JSON major mode is available (Emacs 28 without json-mode opens JSON in
-`js-mode', which runlog-lsp does not claim, so JavaScript files keep their own server)."
+`auto': only when no JSON major mode is available.  (Emacs 28 without
+json-mode opens JSON in `js-mode', which runlog-lsp does not claim, so that
+JavaScript files keep their own server.)"
   :type '(choice (const auto) (const t) (const nil)))
 
 ;;;###autoload
 (define-derived-mode runlog-json-mode js-mode "RunLog-JSON"
-  "Major mode for JSON run logs (HAR files, and JSON when no JSON mode is installed).")
+  "Major mode for JSON run logs: HAR files, and JSON without a JSON mode.")
 
 ;;;###autoload
 (define-derived-mode runlog-jsonl-mode runlog-json-mode "RunLog-JSONL"
@@ -75,7 +76,7 @@ Use vectors for JSON arrays."
   "An Eglot connection to runlog-lsp.")
 
 (defun runlog-lsp--settings-object ()
-  "The settings as the JSON object `{\"runlog\": {...}}' (an empty object when unset)."
+  "The settings as the JSON object `{\"runlog\": {...}}', or `{}' when unset."
   (if runlog-lsp-settings
       (list :runlog runlog-lsp-settings)
     eglot--{}))
@@ -100,7 +101,7 @@ Use vectors for JSON arrays."
                  items)))
 
 (defun runlog-lsp--lookup (dotted)
-  "The value of DOTTED (\"diagnostics.minimumStatus\") in `runlog-lsp-settings', or nil."
+  "The value of DOTTED (\"diagnostics.minimumStatus\") in the settings, or nil."
   (let ((value runlog-lsp-settings))
     (dolist (part (split-string dotted "\\." t) value)
       (setq value (and (listp value) (plist-get value (intern (concat ":" part))))))))
@@ -115,7 +116,7 @@ Use vectors for JSON arrays."
 
 ;;;###autoload
 (defun runlog-lsp-register ()
-  "Add runlog-lsp to `eglot-server-programs' (first, so that it wins for JSON buffers)."
+  "Add runlog-lsp to `eglot-server-programs', first so that it wins for JSON."
   (setq eglot-server-programs
         (cons (cons (runlog-lsp--available-modes) #'runlog-lsp--contact)
               (cl-remove-if (lambda (entry) (eq (cdr entry) #'runlog-lsp--contact))
@@ -123,8 +124,8 @@ Use vectors for JSON arrays."
 
 ;;;###autoload
 (defun runlog-lsp-setup ()
-  "Register runlog-lsp with Eglot, map *.har / *.jsonl / *.ndjson to the run-log modes and,
-with `runlog-lsp-auto-start', start Eglot in the served modes."
+  "Register runlog-lsp with Eglot and map *.har, *.jsonl, *.ndjson to its modes.
+With `runlog-lsp-auto-start', start Eglot in the served modes."
   (runlog-lsp-register)
   (add-to-list 'auto-mode-alist '("\\.har\\'" . runlog-json-mode))
   (add-to-list 'auto-mode-alist '("\\.\\(?:jsonl\\|ndjson\\)\\'" . runlog-jsonl-mode))
@@ -148,14 +149,42 @@ with `runlog-lsp-auto-start', start Eglot in the served modes."
 
 ;;;###autoload
 (defun runlog-lsp-view-payload ()
-  "Show the payload of the call at point (the custom request runlog/payload) read-only."
+  "Show the payload of the call at point (request runlog/payload), read-only.
+Returns the payload buffer, or nil when there is no call at point."
   (interactive)
-  (let* ((server (runlog-lsp--server))
-         (result (jsonrpc-request server :runlog/payload
-                                  (eglot--TextDocumentPositionParams))))
+  (runlog-lsp--request-payload (runlog-lsp--server) (eglot--TextDocumentPositionParams)))
+
+(defun runlog-lsp--request-payload (server params)
+  "Ask SERVER for the payload at PARAMS ({textDocument, position}) and show it."
+  (let ((result (jsonrpc-request server :runlog/payload params)))
     (if (null result)
-        (message "runlog: no call at point")
+        (progn (message "runlog: no call at point") nil)
       (runlog-lsp--show-payload result))))
+
+(defun runlog-lsp--goto-location (location)
+  "Visit LOCATION (an LSP Location or LocationLink, or a vector of them)."
+  (when (vectorp location)
+    (setq location (and (> (length location) 0) (aref location 0))))
+  (if (null location)
+      (message "runlog: no response body here")
+    (let ((uri (or (plist-get location :targetUri) (plist-get location :uri)))
+          (range (or (plist-get location :targetSelectionRange) (plist-get location :range))))
+      (find-file (eglot--uri-to-path uri))
+      (goto-char (eglot--lsp-position-to-point (plist-get range :start))))))
+
+(cl-defmethod eglot-execute-command ((server runlog-lsp-server) command arguments)
+  "Run COMMAND of SERVER client-side, so that its code actions show something.
+Eglot neither displays executeCommand results nor handles
+window/showDocument.  ARGUMENTS is [{uri, position}]."
+  (let* ((target (and (vectorp arguments) (> (length arguments) 0) (aref arguments 0)))
+         (params (and target (list :textDocument (list :uri (plist-get target :uri))
+                                   :position (plist-get target :position)))))
+    (pcase (format "%s" command)
+      ((and "runlog.viewPayload" (guard params))
+       (runlog-lsp--request-payload server params))
+      ((and "runlog.revealBody" (guard params))
+       (runlog-lsp--goto-location (jsonrpc-request server :textDocument/definition params)))
+      (_ (cl-call-next-method)))))
 
 (defun runlog-lsp--show-payload (result)
   "Display RESULT (a plist with :title, :language, :content) in a read-only buffer."

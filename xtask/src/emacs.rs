@@ -26,8 +26,23 @@ pub fn tier() -> Result {
         return Err("Emacs has no eglot; install it: apt-get install elpa-eglot".into());
     }
     let root = util::root();
-    let server = build_server()?;
     let scratch = Scratch::new("emacs")?;
+    // The config byte-compiles without a warning (into the scratch dir, not next to the source).
+    let elc = scratch.dir.join("runlog-lsp.elc");
+    util::run(
+        Command::new("emacs")
+            .arg("--batch")
+            .arg("--eval")
+            .arg(format!(
+                "(progn (package-initialize) (setq byte-compile-error-on-warn t \
+                 byte-compile-dest-file-function (lambda (_) {elc:?})))"
+            ))
+            .args(["-f", "batch-byte-compile"])
+            .arg(root.join("editors/emacs/runlog-lsp.el"))
+            .stdin(Stdio::null()),
+    )
+    .map_err(|e| format!("editors/emacs/runlog-lsp.el does not byte-compile cleanly: {e}"))?;
+    let server = build_server()?;
     let fixture = scratch.copy_seed()?;
     let mut cmd = Command::new("emacs");
     cmd.args(["--batch", "-l"])

@@ -96,8 +96,38 @@
           (runlog-e2e-check (string-match-p "already a list member" (flymake-diagnostic-text d))
                             "its message has the body's \"already a list member\""))))
 
-    ;; M-x runlog-lsp-view-payload at the 400.
+    ;; The code actions at the 400; "Go to response body" run as Eglot runs a chosen action.
     (goto-char (- (point) 2))
+    (let* ((server (eglot-current-server))
+           (status-point (point))
+           (params (append (eglot--TextDocumentPositionParams) nil))
+           (position (plist-get params :position))
+           (actions (jsonrpc-request
+                     server :textDocument/codeAction
+                     (list :textDocument (plist-get params :textDocument)
+                           :range (list :start position :end position)
+                           :context (list :diagnostics
+                                          (vconcat (mapcar (lambda (d) (cdr (assoc 'eglot-lsp-diag (flymake-diagnostic-data d))))
+                                                           (flymake-diagnostics status-point)))))))
+           (titles (mapcar (lambda (a) (plist-get a :title)) actions))
+           (reveal (cl-find-if (lambda (a) (string-prefix-p "Go to response body" (plist-get a :title)))
+                               actions))
+           (command (and reveal (or (plist-get reveal :command) reveal)))
+           (body-line (save-excursion
+                        (search-forward "Member Exists" nil t)
+                        (line-number-at-pos))))
+      (runlog-e2e-log "   code actions: %s" (mapconcat #'identity titles " | "))
+      (dolist (want '("View payload" "Go to response body"))
+        (runlog-e2e-check (cl-some (lambda (title) (string-prefix-p want title)) titles)
+                          "a code action titled \"%s...\"" want))
+      (eglot-execute-command server (intern (plist-get command :command))
+                             (plist-get command :arguments))
+      (runlog-e2e-check (= (line-number-at-pos) body-line)
+                        "\"Go to response body\" moves point to the body on line %d (it is on %d)"
+                        body-line (line-number-at-pos))
+      (goto-char status-point))
+
+    ;; M-x runlog-lsp-view-payload at the 400.
     (let* ((buffer (runlog-lsp-view-payload))
            (text (and (bufferp buffer) (with-current-buffer buffer (buffer-string)))))
       (runlog-e2e-check (bufferp buffer) "runlog-lsp-view-payload opens a payload buffer")

@@ -124,6 +124,7 @@ local function run()
   }
   responses = vim.lsp.buf_request_sync(bufnr, 'textDocument/codeAction', action_params, TIMEOUT)
   local titles = {}
+  local actions = {}
   for id, r in pairs(responses or {}) do
     if id == client.id then
       if r.err or r.error then
@@ -131,6 +132,7 @@ local function run()
       end
       for _, action in ipairs(r.result or {}) do
         table.insert(titles, action.title)
+        actions[action.title] = action
       end
     end
   end
@@ -144,6 +146,27 @@ local function run()
     end
     check(found, 'a code action titled "' .. want .. '..."')
   end
+
+  -- "Go to response body" as vim.lsp.buf.code_action() applies it: its command goes to the
+  -- plugin's client-side handler, which jumps to the body.
+  local reveal = actions['Go to response body']
+  local command = reveal and (reveal.command or reveal)
+  check(command and runlog.commands[command.command] ~= nil,
+    'the plugin handles the "Go to response body" command (' .. tostring(command and command.command) .. ')')
+  local body_line
+  for i = line400 + 1, #lines do
+    -- The response Body of the 400 is the first line after it with the body's title.
+    if lines[i]:find('Member Exists', 1, true) then
+      body_line = i
+      break
+    end
+  end
+  runlog.commands[command.command](command, { bufnr = bufnr, client_id = client.id })
+  local moved = vim.wait(TIMEOUT, function()
+    return vim.api.nvim_win_get_cursor(0)[1] == body_line
+  end, 50)
+  check(moved, string.format('the cursor goes to the response body on line %s (it is on line %d)',
+    tostring(body_line), vim.api.nvim_win_get_cursor(0)[1]))
 
   -- :RunlogPayload with the cursor on the 400 opens the payload in a scratch buffer.
   vim.api.nvim_win_set_cursor(0, { line400 + 1, col400 + 1 })

@@ -108,6 +108,7 @@ local function client_config(config)
     init_options = settings,
     capabilities = config.capabilities or vim.lsp.protocol.make_client_capabilities(),
     handlers = { ['workspace/configuration'] = on_configuration },
+    commands = M.commands,
     on_attach = config.on_attach,
   }
 end
@@ -207,16 +208,8 @@ local function client_request(client, method, params, handler, bufnr)
   return client.request(method, params, handler, bufnr)
 end
 
---- :RunlogPayload: asks the server for the payload of the call at the cursor (runlog/payload) and
---- opens it beside the log.
-function M.payload()
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = M.clients(bufnr)[1]
-  if not client then
-    notify('runlog-lsp is not attached to this buffer', vim.log.levels.WARN)
-    return
-  end
-  local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
+--- Asks `client` for the payload at params ({textDocument, position}) and shows it.
+local function request_payload(client, params, bufnr)
   client_request(client, 'runlog/payload', params, function(err, result)
     if err then
       notify('runlog/payload failed: ' .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
@@ -227,6 +220,63 @@ function M.payload()
     end
   end, bufnr)
 end
+
+--- Jumps to the first location of a textDocument/definition answer.
+local function jump(result, offset_encoding)
+  if result == nil or result == vim.NIL then
+    notify('no response body here', vim.log.levels.WARN)
+    return
+  end
+  local islist = vim.islist or vim.tbl_islist
+  local location = islist(result) and result[1] or result
+  if location == nil then
+    notify('no response body here', vim.log.levels.WARN)
+  elseif vim.lsp.util.show_document then
+    vim.lsp.util.show_document(location, offset_encoding, { focus = true })
+  else
+    vim.lsp.util.jump_to_location(location, offset_encoding)
+  end
+end
+
+--- :RunlogPayload: asks the server for the payload of the call at the cursor (runlog/payload) and
+--- opens it beside the log.
+function M.payload()
+  local bufnr = vim.api.nvim_get_current_buf()
+  local client = M.clients(bufnr)[1]
+  if not client then
+    notify('runlog-lsp is not attached to this buffer', vim.log.levels.WARN)
+    return
+  end
+  request_payload(client, vim.lsp.util.make_position_params(0, client.offset_encoding), bufnr)
+end
+
+--- Client-side handlers of the server's commands, so that the "View payload" and "Go to
+--- response body" code actions show something: Neovim neither displays executeCommand results
+--- nor (before 0.12) honours window/showDocument. Arguments: [{uri, position}].
+local commands = {
+  ['runlog.viewPayload'] = function(command, ctx)
+    local client = vim.lsp.get_client_by_id(ctx.client_id)
+    local target = command.arguments and command.arguments[1]
+    if client and type(target) == 'table' then
+      request_payload(client, { textDocument = { uri = target.uri }, position = target.position }, ctx.bufnr)
+    end
+  end,
+  ['runlog.revealBody'] = function(command, ctx)
+    local client = vim.lsp.get_client_by_id(ctx.client_id)
+    local target = command.arguments and command.arguments[1]
+    if client and type(target) == 'table' then
+      local params = { textDocument = { uri = target.uri }, position = target.position }
+      client_request(client, 'textDocument/definition', params, function(err, result)
+        if err then
+          notify('textDocument/definition failed: ' .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+        else
+          jump(result, client.offset_encoding)
+        end
+      end, ctx.bufnr)
+    end
+  end,
+}
+M.commands = commands
 
 --- :RunlogRestart: stops the runlog-lsp clients and attaches fresh ones to the open buffers.
 function M.restart()
