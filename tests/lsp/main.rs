@@ -27,15 +27,6 @@ fn pos(text: &str, needle: &str, nth: usize) -> Value {
     position_of(text, offset, "utf-16")
 }
 
-fn range_of(text: &str, needle: &str, nth: usize, encoding: &str) -> Value {
-    let offset = text
-        .match_indices(needle)
-        .nth(nth)
-        .map(|(i, _)| i)
-        .expect("needle in text");
-    json!({"start": position_of(text, offset, encoding), "end": position_of(text, offset + needle.len(), encoding)})
-}
-
 /// The step-2 body string token of the seed (quotes included).
 fn seed_body_range(text: &str) -> Value {
     let start = text.find("\"{\\\"type\\\"").expect("body start");

@@ -299,50 +299,49 @@ impl Backend {
                 }])
                 .await;
         }
-        if negotiated.watch_dynamic {
-            if !watch.is_empty() {
-                let watchers: Vec<FileSystemWatcher> = watch
-                    .patterns
-                    .iter()
-                    .flat_map(|p| {
-                        let relative = negotiated.watch_relative_patterns && !p.starts_with('/');
-                        if relative && !negotiated.roots.is_empty() {
-                            negotiated
-                                .roots
-                                .iter()
-                                .map(|root| FileSystemWatcher {
-                                    glob_pattern: GlobPattern::Relative(RelativePattern {
-                                        base_uri: OneOf::Right(root.clone()),
-                                        pattern: p.clone(),
-                                    }),
-                                    kind: None,
-                                })
-                                .collect::<Vec<_>>()
-                        } else {
-                            let glob = if p.starts_with('/') || p.starts_with("**") {
-                                p.clone()
-                            } else {
-                                format!("**/{p}")
-                            };
-                            vec![FileSystemWatcher {
-                                glob_pattern: GlobPattern::String(glob),
+        if negotiated.watch_dynamic && !watch.is_empty() {
+            let watchers: Vec<FileSystemWatcher> = watch
+                .patterns
+                .iter()
+                .flat_map(|p| {
+                    let relative = negotiated.watch_relative_patterns && !p.starts_with('/');
+                    if relative && !negotiated.roots.is_empty() {
+                        negotiated
+                            .roots
+                            .iter()
+                            .map(|root| FileSystemWatcher {
+                                glob_pattern: GlobPattern::Relative(RelativePattern {
+                                    base_uri: OneOf::Right(root.clone()),
+                                    pattern: p.clone(),
+                                }),
                                 kind: None,
-                            }]
-                        }
-                    })
-                    .collect();
-                let options = DidChangeWatchedFilesRegistrationOptions { watchers };
-                let registration = Registration {
-                    id: WATCH_REGISTRATION.into(),
-                    method: "workspace/didChangeWatchedFiles".into(),
-                    register_options: serde_json::to_value(options).ok(),
-                };
-                if let Err(e) = self.client.register_capability(vec![registration]).await {
-                    self.log(
-                        MessageType::WARNING,
-                        format!("could not register file watchers: {e}"),
-                    );
-                }
+                            })
+                            .collect::<Vec<_>>()
+                    } else {
+                        let glob = if p.starts_with('/') || p.starts_with("**") {
+                            p.clone()
+                        } else {
+                            format!("**/{p}")
+                        };
+                        vec![FileSystemWatcher {
+                            glob_pattern: GlobPattern::String(glob),
+                            kind: None,
+                        }]
+                    }
+                })
+                .collect();
+            let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+            let registration = Registration {
+                id: WATCH_REGISTRATION.into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            match self.client.register_capability(vec![registration]).await {
+                Ok(()) => self.inner.watch_registered.store(true, Ordering::SeqCst),
+                Err(e) => self.log(
+                    MessageType::WARNING,
+                    format!("could not register file watchers: {e}"),
+                ),
             }
         }
         let roots = self.roots();
@@ -352,10 +351,7 @@ impl Backend {
             .unwrap_or_default();
         // Files published before that no longer match: clear them.
         let stale: Vec<Uri> = {
-            let wanted: HashSet<Uri> = files
-                .iter()
-                .filter_map(|p| Uri::from_file_path(p))
-                .collect();
+            let wanted: HashSet<Uri> = files.iter().filter_map(Uri::from_file_path).collect();
             let mut disk = lock(&self.inner.disk);
             let stale: Vec<Uri> = disk
                 .iter()
