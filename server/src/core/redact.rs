@@ -147,6 +147,13 @@ pub fn is_secret_name(name: &str, extra: &[String]) -> bool {
     if SECRET_NAMES.contains(&norm.as_str()) || extra.iter().any(|e| normalize(e) == norm) {
         return true;
     }
+    // Run-together names ("dbpassword", "csrftoken", "appsecret").
+    if ["password", "passwd", "token", "secret"]
+        .iter()
+        .any(|w| norm.ends_with(w))
+    {
+        return true;
+    }
     let words = words(name);
     match words.last().map(String::as_str) {
         Some(last) if SECRET_LAST_WORDS.contains(&last) => true,
@@ -450,7 +457,7 @@ fn secret_after_word(
         // A token, not a word of prose ("Basic auth", "bearer token"): needs a digit or length.
         let tok = &text[vs..ve];
         let is_token =
-            tok.len() >= 8 && (tok.bytes().any(|b| b.is_ascii_digit()) || tok.len() >= 20);
+            (tok.len() >= 6 && tok.bytes().any(|b| b.is_ascii_digit())) || tok.len() >= 16;
         return is_token.then(|| (vs, ve, REDACTED.to_string()));
     }
     let secret_name = is_secret_name(word, extra);
@@ -783,6 +790,60 @@ mod tests {
             "Bearer ",
         ] {
             let _ = redact_text(s, &e);
+        }
+    }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+
+            #[test]
+            fn never_panics(text in "\\PC{0,200}", name in "\\PC{0,30}") {
+                let extra = vec![name.clone()];
+                let _ = redact_text(&text, &extra);
+                let _ = redact_url(&text, &extra);
+                let _ = redact_header_value(&name, &text, &extra);
+                let _ = is_secret_name(&name, &extra);
+            }
+
+            #[test]
+            fn never_panics_on_json_like_text(text in r#"[a-z_:="'\\ {}\[\],&?#@/.0-9日本-]{0,120}"#) {
+                let _ = redact_text(&text, &[]);
+                let _ = redact_url(&text, &[]);
+            }
+
+            /// A secret in any of the shapes logs use never survives, whatever surrounds it.
+            #[test]
+            fn secrets_do_not_survive(
+                secret in "[A-Za-z0-9]{6,12}[0-9][A-Za-z0-9._~+/=-]{0,20}",
+                name in prop::sample::select(vec!["password", "api_key", "access_token", "client_secret", "X-Api-Key", "token", "Authorization"]),
+                shape in 0usize..7,
+                before in "[ a-zA-Z,{(]{0,10}",
+                after in "[ a-zA-Z,})&]{0,10}",
+            ) {
+                let snippet = match shape {
+                    0 => format!(r#""{name}": "{secret}""#),
+                    1 => format!(r#"\"{name}\":\"{secret}\""#),
+                    2 => format!("{name}={secret}"),
+                    3 => format!("{name}: {secret}"),
+                    4 => format!(r#"{{"name": "{name}", "value": "{secret}"}}"#),
+                    5 => format!("Bearer {secret}"),
+                    _ => format!("https://example.com/cb?{name}={secret}"),
+                };
+                let text = format!("{before} {snippet}{after}");
+                let out = redact_text(&text, &[]);
+                prop_assert!(!out.contains(&secret), "{} -> {}", text, out);
+            }
+
+            #[test]
+            fn url_secrets_do_not_survive(secret in "[A-Za-z0-9_.~-]{4,30}", user in "[a-z]{1,8}") {
+                let url = format!("https://{user}:{secret}@h.example/p?x=1&token={secret}#access_token={secret}");
+                let out = redact_url(&url, &[]);
+                prop_assert!(!out.contains(&secret), "{}", out);
+            }
         }
     }
 }
