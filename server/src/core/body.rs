@@ -639,4 +639,23 @@ mod tests {
             "(3 bytes of binary data)"
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_decode_without_panicking(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200), mime in proptest::sample::select(vec![None, Some("text/html"), Some("application/json"), Some("application/xml")])) {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let token = serde_json::to_string(&text).unwrap();
+            let array = serde_json::to_string(&bytes).unwrap();
+            for (t, enc) in [
+                (&text, BodyEncoding::Inline),
+                (&token, BodyEncoding::String),
+                (&token, BodyEncoding::Base64),
+                (&array, BodyEncoding::ByteArray),
+            ] {
+                let d = body(t, enc, mime);
+                let _ = pretty(&d);
+            }
+            let _ = decode_bytes(bytes, mime);
+        }
+    }
 }

@@ -1392,4 +1392,83 @@ mod tests {
         listed.sort();
         assert_eq!(on_disk, listed);
     }
+
+    fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let key = prop::sample::select(vec![
+            "error",
+            "errors",
+            "message",
+            "detail",
+            "title",
+            "type",
+            "status",
+            "code",
+            "field",
+            "fields",
+            "details",
+            "_errors",
+            "error_description",
+            "errorSummary",
+            "errorCauses",
+            "errorMessages",
+            "ok",
+            "success",
+            "path",
+            "name",
+            "source",
+            "pointer",
+            "loc",
+            "msg",
+            "innerError",
+            "fault",
+            "faultstring",
+            "__type",
+            "Message",
+            "x",
+        ]);
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            "\\PC{0,30}".prop_map(Value::String),
+            Just(Value::String("x: [{\"message\": \"inner\"}]".into())),
+            Just(Value::String("Bad Request".into())),
+        ];
+        leaf.prop_recursive(6, 64, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec((key.clone(), inner), 0..6).prop_map(|kv| {
+                    Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+                }),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_body_gives_a_bounded_explanation_or_none(v in any_json()) {
+            let body = DecodedBody::Json(v);
+            for e in [explain(&body), reported_error(&body)].into_iter().flatten() {
+                proptest::prop_assert!(!e.summary.is_empty());
+                proptest::prop_assert!(e.summary.chars().count() <= MAX_SUMMARY_CHARS);
+                proptest::prop_assert!(!e.summary.chars().any(char::is_control));
+                proptest::prop_assert!(e.fields.len() <= MAX_FIELDS);
+            }
+        }
+
+        #[test]
+        fn any_text_gives_a_bounded_explanation(s in "\\PC{0,300}") {
+            for body in [
+                DecodedBody::Text(s.clone()),
+                DecodedBody::Xml(s.clone()),
+                DecodedBody::Html { title: Some(s.clone()), text: s.clone() },
+                crate::core::body::classify_text(&s, None),
+            ] {
+                if let Some(e) = explain(&body) {
+                    proptest::prop_assert!(e.summary.chars().count() <= MAX_SUMMARY_CHARS);
+                }
+            }
+        }
+    }
 }
