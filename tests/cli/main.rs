@@ -614,3 +614,17 @@ fn sarif_reads_back_as_sarif_2_1_0() {
         }
     }
 }
+
+#[test]
+fn status_code_docs_are_fresh() {
+    let path = root().join("docs/status-codes.md");
+    let want = runlog_lsp::core::status::catalogue_markdown();
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &want).expect("docs/status-codes.md written");
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/status-codes.md is stale: run `UPDATE_DOCS=1 cargo test -p runlog-lsp --test cli`"
+    );
+}

@@ -257,6 +257,45 @@ pub fn known_codes() -> impl Iterator<Item = u16> {
     TABLE.iter().map(|e| e.code)
 }
 
+/// The built-in catalogue as a Markdown document (`docs/status-codes.md` is generated from it;
+/// a test fails when that file is stale).
+pub fn catalogue_markdown() -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut out = String::from(
+        "# Status codes runlog-lsp knows\n\n\
+         <!-- Generated from server/src/core/status.rs by `UPDATE_DOCS=1 cargo test -p runlog-lsp --test cli`; do not edit. -->\n\n\
+         Source: **seed** = the wording of the seed document (how to debug an error), **IANA** = the IANA \
+         HTTP status code registry (definitions written for this project), **vendor** = a well-known \
+         non-standard code. Every 5xx definition starts with the seed's 500-series sentence. Any code \
+         not listed gets the seed's guidance for other error codes: \"",
+    );
+    out.push_str(SEED_OTHER);
+    out.push_str("\" Users add or override definitions with `runlog.statusCodes`.\n\n");
+    out.push_str("| Code | Reason | Class | Source | Definition |\n|---|---|---|---|---|\n");
+    for code in known_codes() {
+        let info = builtin(code);
+        let source = match info.source {
+            StatusSource::Seed => "seed",
+            StatusSource::Iana => "IANA",
+            StatusSource::Vendor => "vendor",
+            StatusSource::Unknown => "unknown",
+            StatusSource::User => "user",
+        };
+        let code_cell = match &info.mdn {
+            Some(mdn) => format!("[{code}]({mdn})"),
+            None => code.to_string(),
+        };
+        out.push_str(&format!(
+            "| {code_cell} | {} | {}xx {} | {source} | {} |\n",
+            cell(&info.reason),
+            info.class,
+            class_name(info.class),
+            cell(&info.definition)
+        ));
+    }
+    out
+}
+
 fn header<'h>(headers: &'h [super::model::Header], name: &str) -> Option<&'h super::model::Header> {
     headers.iter().find(|h| h.name.eq_ignore_ascii_case(name))
 }
