@@ -46,7 +46,7 @@ pub fn decode(text: &str, body: &BodyRef) -> DecodedBody {
         return DecodedBody::Empty;
     }
     match body.encoding {
-        BodyEncoding::Inline | BodyEncoding::String => match parse_json(raw) {
+        BodyEncoding::Inline | BodyEncoding::String => match parse_log_value(raw) {
             Some(serde_json::Value::String(s)) => classify_text(&s, mime),
             Some(value) => DecodedBody::Json(value),
             // Not JSON at all (a hand-edited log, JSONC): read the raw text.
@@ -132,6 +132,74 @@ fn parse_json(s: &str) -> Option<serde_json::Value> {
     // serde_json stops at 128 levels of nesting with an error; that error means "not JSON we
     // read", and the caller falls back to text.
     serde_json::from_str(s).ok()
+}
+
+/// The value of an inline body in a JSONC log: as JSON, or with comments and trailing commas
+/// taken out when that is what stops it from being JSON.
+fn parse_log_value(s: &str) -> Option<serde_json::Value> {
+    parse_json(s).or_else(|| {
+        let plain = strip_jsonc(s)?;
+        parse_json(&plain)
+    })
+}
+
+/// `s` with `//` and `/* */` comments blanked and trailing commas removed; `None` when it has
+/// neither (nothing to retry).
+fn strip_jsonc(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i = (i + 1).min(b.len());
+                out.extend_from_slice(&b[start..i]);
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                changed = true;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
+                    i += 1;
+                }
+                i = (i + 2).min(b.len());
+                out.push(b' ');
+                changed = true;
+            }
+            b'}' | b']' => {
+                // Drop a trailing comma before the closer (whitespace may sit between).
+                let mut j = out.len();
+                while j > 0 && out[j - 1].is_ascii_whitespace() {
+                    j -= 1;
+                }
+                if j > 0 && out[j - 1] == b',' {
+                    out.remove(j - 1);
+                    changed = true;
+                }
+                out.push(b[i]);
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    if !changed {
+        return None;
+    }
+    // Only ASCII bytes were removed or inserted outside strings: still UTF-8.
+    String::from_utf8(out).ok()
 }
 
 fn is_json_mime(mime: &str) -> bool {
@@ -449,6 +517,20 @@ mod tests {
             mime_type: mime.map(str::to_string),
         };
         decode(text, &r)
+    }
+
+    #[test]
+    fn inline_jsonc_bodies_are_read() {
+        let t =
+            "{\n  // why\n  \"error\": \"a // not a comment\", /* gone */\n  \"list\": [1, 2,],\n}";
+        assert_eq!(
+            body(t, BodyEncoding::Inline, None),
+            DecodedBody::Json(serde_json::json!({"error": "a // not a comment", "list": [1, 2]}))
+        );
+        assert!(matches!(
+            body("{\"a\": /* open", BodyEncoding::Inline, None),
+            DecodedBody::Text(_)
+        ));
     }
 
     #[test]
