@@ -30,7 +30,22 @@ const MAX_FIELD_DEPTH: usize = 6;
 const MAX_ITEMS: usize = 200;
 
 /// The explanation a failure body gives, if any.
+/// Secrets the body quotes back ("Invalid token: Bearer eyJ…") are redacted with the built-in
+/// rules; callers apply the user's `runlog.redact` names on top.
 pub fn explain(body: &DecodedBody) -> Option<Explanation> {
+    explain_raw(body).map(redacted)
+}
+
+fn redacted(mut e: Explanation) -> Explanation {
+    let summary = super::redact::redact_text(&e.summary, &[]);
+    if summary != e.summary {
+        e.summary = shorten(&summary, MAX_SUMMARY_CHARS);
+    }
+    e.detail = e.detail.map(|d| super::redact::redact_text(&d, &[]));
+    e
+}
+
+fn explain_raw(body: &DecodedBody) -> Option<Explanation> {
     match body {
         DecodedBody::Empty | DecodedBody::Binary { .. } => None,
         DecodedBody::Json(value) => {
@@ -1009,6 +1024,19 @@ mod tests {
         // No whitespace at all, multi-byte chars: still cut on a char boundary.
         let e = ex(json!({"message": "é".repeat(500)}));
         assert_eq!(e.summary.chars().count(), MAX_SUMMARY_CHARS);
+    }
+
+    #[test]
+    fn quoted_secrets_are_redacted() {
+        let e = ex(
+            json!({"message": "Invalid header Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig"}),
+        );
+        assert!(!e.summary.contains("eyJhbGci"), "{}", e.summary);
+        assert!(
+            e.summary.contains(crate::core::redact::REDACTED),
+            "{}",
+            e.summary
+        );
     }
 
     #[test]
