@@ -194,7 +194,11 @@ local function run()
 
   log('PASS: neovim e2e')
   for _, c in ipairs(runlog.clients()) do
-    c.stop()
+    if vim.fn.has('nvim-0.11') == 1 then
+      c:stop()
+    else
+      c.stop()
+    end
   end
   vim.wait(2000, function()
     return #runlog.clients() == 0

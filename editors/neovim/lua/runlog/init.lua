@@ -105,7 +105,8 @@ local function client_config(config)
     name = NAME,
     cmd = server_cmd(config),
     settings = settings,
-    init_options = settings,
+    -- An empty Lua table would be sent as a JSON array.
+    init_options = next(settings) ~= nil and settings or vim.empty_dict(),
     capabilities = config.capabilities or vim.lsp.protocol.make_client_capabilities(),
     handlers = { ['workspace/configuration'] = on_configuration },
     commands = M.commands,
