@@ -628,3 +628,48 @@ fn status_code_docs_are_fresh() {
         "docs/status-codes.md is stale: run `UPDATE_DOCS=1 cargo test -p runlog-lsp --test cli`"
     );
 }
+
+#[test]
+fn config_file_overrides_definitions_and_severity() {
+    let (_d, cfg) = temp_file(
+        "settings.json",
+        br#"{
+  // a VS Code settings.json: JSONC, other extensions' keys, trailing commas
+  "editor.fontSize": 14,
+  "runlog.statusCodes": {"400": {"title": "Already subscribed", "description": "Mailchimp says the member exists."}},
+  "runlog.diagnostics.severity": {"4xx": "warning"},
+  "runlog.diagnostics.minimumStatus": "not a number",
+}"#,
+    );
+    let cfg = cfg.to_string_lossy().into_owned();
+    let out = run(&["check", "--format", "json", "--config", &cfg, SEED]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("warning:") && out.stderr.contains("minimumStatus"),
+        "{}",
+        out.stderr
+    );
+    let v = json_of(&out);
+    assert_eq!(v[0]["reason"], "Already subscribed");
+    assert_eq!(v[0]["severity"], "warning");
+    assert!(v[0]["message"]
+        .as_str()
+        .is_some_and(|m| m.starts_with("400 Already subscribed")));
+    let human = run(&["check", "--config", &cfg, SEED]);
+    assert!(
+        human.stdout.contains("warning[400]")
+            && human.stdout.contains("Mailchimp says the member exists."),
+        "{}",
+        human.stdout
+    );
+    // --min-status on the command line wins over the file.
+    assert_eq!(
+        run(&["check", "--config", &cfg, "--min-status", "500", SEED]).code,
+        0
+    );
+    let out = run(&["check", "--config", "no-such-settings.json", SEED]);
+    assert_eq!(out.code, 2);
+    assert!(out
+        .stderr
+        .starts_with("error: no-such-settings.json: could not be read"));
+}

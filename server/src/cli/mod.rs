@@ -50,9 +50,15 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
-    /// Report calls with a status at or above this code (default 400).
-    #[arg(long, value_name = "N", default_value_t = 400)]
-    pub min_status: u16,
+    /// Report calls with a status at or above this code (default 400, or the config's
+    /// `runlog.diagnostics.minimumStatus`).
+    #[arg(long, value_name = "N")]
+    pub min_status: Option<u16>,
+    /// A JSON/JSONC settings file with `runlog.*` keys (a VS Code settings.json works):
+    /// `runlog.statusCodes`, `runlog.diagnostics.severity`, `runlog.diagnostics.minimumStatus`,
+    /// `runlog.redact`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
     /// When to colour `human` output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -119,13 +125,70 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
+/// Converts a JSONC value to serde_json, depth-bounded (settings files are shallow).
+fn jsonc_to_serde(value: jsonc_parser::JsonValue<'_>, depth: usize) -> serde_json::Value {
+    use jsonc_parser::JsonValue as J;
+    use serde_json::Value as V;
+    match value {
+        _ if depth > 64 => V::Null,
+        J::Null => V::Null,
+        J::Boolean(b) => V::Bool(b),
+        J::String(s) => V::String(s.into_owned()),
+        J::Number(n) => serde_json::from_str(n).unwrap_or(V::Null),
+        J::Array(items) => V::Array(
+            items
+                .into_iter()
+                .map(|v| jsonc_to_serde(v, depth + 1))
+                .collect(),
+        ),
+        J::Object(map) => V::Object(
+            map.into_iter()
+                .map(|(k, v)| (k.into_owned(), jsonc_to_serde(v, depth + 1)))
+                .collect(),
+        ),
+    }
+}
+
+/// Reads `--config`: the analysis settings, and warnings for stderr.
+pub fn read_config(path: &str) -> Result<(AnalysisConfig, Vec<String>), String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("error: {}: could not be read: {e}", terminal::inert(path)))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let value = jsonc_parser::parse_to_value(text, &Default::default())
+        .map_err(|e| format!("error: {}: not valid JSON: {e}", terminal::inert(path)))?
+        .map(|v| jsonc_to_serde(v, 0))
+        .unwrap_or(serde_json::Value::Null);
+    let (settings, warnings) = crate::settings::Settings::from_json(&value);
+    Ok((
+        settings.analysis,
+        warnings
+            .into_iter()
+            .map(|w| format!("warning: {}: {w}", terminal::inert(path)))
+            .collect(),
+    ))
+}
+
 /// `runlog-lsp check`.
 pub fn check(args: &CheckArgs) -> i32 {
-    let config = AnalysisConfig {
-        minimum_status: args.min_status,
-        redact: args.redact.clone(),
-        ..AnalysisConfig::default()
-    };
+    let mut config = AnalysisConfig::default();
+    if let Some(path) = &args.config {
+        match read_config(path) {
+            Ok((c, warnings)) => {
+                config = c;
+                for w in warnings {
+                    print_err(&format!("{w}\n"));
+                }
+            }
+            Err(e) => {
+                print_err(&format!("{e}\n"));
+                return 2;
+            }
+        }
+    }
+    if let Some(n) = args.min_status {
+        config.minimum_status = n;
+    }
+    config.redact.extend(args.redact.iter().cloned());
     let report = check::check_paths(&args.paths, &config);
     let mut errors = String::new();
     for e in &report.errors {
