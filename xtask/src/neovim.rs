@@ -20,6 +20,8 @@ pub fn tier() -> Result {
     let server = build_server()?;
     let scratch = Scratch::new("neovim")?;
     let fixture = scratch.copy_seed()?;
+    let har = scratch.copy_fixture("har/chromium-recorded.pretty.har", "capture.har")?;
+    let jsonl = scratch.copy_fixture("jsonl/pino-http.jsonl", "app.jsonl")?;
     let mut cmd = Command::new("nvim");
     cmd.args(["--headless", "--clean", "-c"])
         .arg(format!(
@@ -28,7 +30,9 @@ pub fn tier() -> Result {
         ))
         .env("RUNLOG_REPO", &root)
         .env("RUNLOG_LSP_BIN", &server)
-        .env("RUNLOG_FIXTURE", &fixture);
+        .env("RUNLOG_FIXTURE", &fixture)
+        .env("RUNLOG_HAR", &har)
+        .env("RUNLOG_JSONL", &jsonl);
     scratch.isolate(&mut cmd);
     run_editor("neovim", &mut cmd, &scratch)
 }
@@ -78,10 +82,15 @@ impl Scratch {
 
     /// Copies the seed fixture in, so that the editor never touches the repository's copy.
     pub(crate) fn copy_seed(&self) -> Result<PathBuf> {
-        let from = util::root().join("tests/fixtures/integration/seed-168379.json");
+        self.copy_fixture("integration/seed-168379.json", "seed-168379.json")
+    }
+
+    /// Copies `tests/fixtures/<fixture>` to `logs/<name>` in the scratch dir.
+    pub(crate) fn copy_fixture(&self, fixture: &str, name: &str) -> Result<PathBuf> {
+        let from = util::root().join("tests/fixtures").join(fixture);
         let logs = self.dir.join("logs");
         std::fs::create_dir_all(&logs).map_err(|e| format!("{}: {e}", logs.display()))?;
-        let to = logs.join("seed-168379.json");
+        let to = logs.join(name);
         std::fs::copy(&from, &to).map_err(|e| format!("copy {}: {e}", from.display()))?;
         Ok(to)
     }

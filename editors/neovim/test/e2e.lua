@@ -1,7 +1,9 @@
 -- End-to-end test of editors/neovim with the real runlog-lsp, run by `cargo xtask test` (neovim
 -- tier) as: nvim --headless --clean -c 'luafile editors/neovim/test/e2e.lua'
 -- Environment: RUNLOG_REPO (repository root), RUNLOG_LSP_BIN (the server binary), RUNLOG_FIXTURE
--- (a scratch copy of tests/fixtures/integration/seed-168379.json).
+-- (a scratch copy of tests/fixtures/integration/seed-168379.json), RUNLOG_HAR (a copy of
+-- tests/fixtures/har/chromium-recorded.pretty.har named *.har), RUNLOG_JSONL (a copy of
+-- tests/fixtures/jsonl/pino-http.jsonl).
 -- Prints one line per check to stderr; exits 0 when all pass, 1 with the reason otherwise.
 
 local TIMEOUT = 20000 -- ms for each wait on the server
@@ -191,6 +193,39 @@ local function run()
   check(payload:find('YW55c3RyaW5nOjVmM2E5YzFk', 1, true) == nil,
     'the payload does not show the Authorization secret')
   check(vim.tbl_count(runlog.clients(payload_buf)) == 0, 'runlog-lsp is not attached to the payload buffer')
+
+  -- Filetype detection and attachment for *.har and *.jsonl, on logs from real producers.
+  local function open_and_wait(path)
+    vim.cmd('edit ' .. vim.fn.fnameescape(path))
+    local b = vim.api.nvim_get_current_buf()
+    vim.wait(TIMEOUT, function()
+      return #vim.diagnostic.get(b) > 0
+    end, 50)
+    return b, vim.diagnostic.get(b)
+  end
+  local function has_diagnostic(list, severity, prefix)
+    for _, item in ipairs(list) do
+      if item.severity == severity and item.message:sub(1, #prefix) == prefix then
+        return true
+      end
+    end
+    return false
+  end
+  local har_buf, har_diagnostics = open_and_wait(env('RUNLOG_HAR'))
+  check(vim.bo[har_buf].filetype == 'json', 'a *.har file opens as filetype json')
+  check(#runlog.clients(har_buf) == 1, 'runlog-lsp attaches to the HAR')
+  check(has_diagnostic(har_diagnostics, vim.diagnostic.severity.ERROR, '400 Bad Request'),
+    "the Chromium HAR's 400 gets an error diagnostic")
+  check(has_diagnostic(har_diagnostics, vim.diagnostic.severity.ERROR, '429 Too Many Requests'),
+    "the Chromium HAR's 429 gets an error diagnostic")
+  check(has_diagnostic(har_diagnostics, vim.diagnostic.severity.INFO, '200 OK'),
+    "the Chromium HAR's GraphQL 200 with errors gets an information diagnostic")
+  local jsonl_buf, jsonl_diagnostics = open_and_wait(env('RUNLOG_JSONL'))
+  check(vim.bo[jsonl_buf].filetype == 'jsonl', 'a *.jsonl file opens as filetype jsonl')
+  check(#runlog.clients(jsonl_buf) == 1, 'runlog-lsp attaches to the JSON Lines log')
+  check(has_diagnostic(jsonl_diagnostics, vim.diagnostic.severity.ERROR, '502 Bad Gateway'),
+    "the JSON Lines log's 502 gets an error diagnostic")
+  check(#runlog.clients() == 1, 'one runlog-lsp client serves all three files')
 
   log('PASS: neovim e2e')
   for _, c in ipairs(runlog.clients()) do
