@@ -44,12 +44,14 @@ pub fn tier() -> Result {
     .map_err(|e| format!("editors/emacs/runlog-lsp.el does not byte-compile cleanly: {e}"))?;
     let server = build_server()?;
     let fixture = scratch.copy_seed()?;
+    let har = scratch.copy_fixture("har/chromium-recorded.pretty.har", "capture.har")?;
     let mut cmd = Command::new("emacs");
     cmd.args(["--batch", "-l"])
         .arg(root.join("editors/emacs/test/e2e.el"))
         .env("RUNLOG_REPO", &root)
         .env("RUNLOG_LSP_BIN", &server)
-        .env("RUNLOG_FIXTURE", &fixture);
+        .env("RUNLOG_FIXTURE", &fixture)
+        .env("RUNLOG_HAR", &har);
     scratch.isolate(&mut cmd);
     run_editor("emacs", &mut cmd, &scratch)
 }

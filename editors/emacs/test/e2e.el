@@ -2,7 +2,8 @@
 
 ;; Run by `cargo xtask test' (emacs tier) as: emacs --batch -l editors/emacs/test/e2e.el
 ;; Environment: RUNLOG_REPO (repository root), RUNLOG_LSP_BIN (the server binary),
-;; RUNLOG_FIXTURE (a scratch copy of tests/fixtures/integration/seed-168379.json).
+;; RUNLOG_FIXTURE (a scratch copy of tests/fixtures/integration/seed-168379.json),
+;; RUNLOG_HAR (a copy of tests/fixtures/har/chromium-recorded.pretty.har named *.har).
 ;; Prints one line per check; exits 0 when all pass, 1 with the reason otherwise.
 
 ;;; Code:
@@ -136,6 +137,22 @@
                         "the payload shows the response body")
       (runlog-e2e-check (not (string-match-p "YW55c3RyaW5nOjVmM2E5YzFk" text))
                         "the payload does not show the Authorization secret"))
+
+    ;; A HAR recorded by Chromium: *.har opens in runlog-json-mode and gets the same server.
+    (find-file (runlog-e2e-env "RUNLOG_HAR"))
+    (run-hooks 'post-command-hook)
+    (runlog-e2e-check (eq major-mode 'runlog-json-mode)
+                      "a *.har file opens in runlog-json-mode (%s)" major-mode)
+    (let ((diags (runlog-e2e-wait
+                  (lambda ()
+                    (unless (flymake-diagnostics) (flymake-start))
+                    (flymake-diagnostics)))))
+      (runlog-e2e-check
+       (cl-some (lambda (d) (and (eq (flymake-diagnostic-type d) 'eglot-error)
+                                 (string-match-p "400 Bad Request: Member Exists"
+                                                 (flymake-diagnostic-text d))))
+                diags)
+       "the Chromium HAR's 400 gets an error diagnostic (of %d)" (length diags)))
 
     (runlog-e2e-log "PASS: emacs e2e")
     (ignore-errors (eglot-shutdown (eglot-current-server)))
