@@ -673,3 +673,85 @@ fn config_file_overrides_definitions_and_severity() {
         .stderr
         .starts_with("error: no-such-settings.json: could not be read"));
 }
+
+/// Runs the binary as an editor would start it: initialize, wait for the answer, initialized,
+/// shutdown, wait, exit. Returns (exit code, stdout). Gives up after 30 s so a hang fails the
+/// test instead of blocking the suite.
+fn lsp_session(args: &[&str]) -> (Option<i32>, String) {
+    use std::io::{Read, Write};
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+    let frame = |body: &str| format!("Content-Length: {}\r\n\r\n{body}", body.len());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_runlog-lsp"))
+        .args(args)
+        .env("RUNLOG_LSP_LOG", "off")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("server starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel::<Vec<u8>>();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    let mut wait_for = |needle: &str, seen: &mut Vec<u8>| {
+        while !String::from_utf8_lossy(seen).contains(needle) && Instant::now() < deadline {
+            if let Ok(chunk) = rx.recv_timeout(Duration::from_millis(100)) {
+                seen.extend(chunk);
+            }
+        }
+    };
+    let _ = stdin.write_all(frame(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"rootUri":null,"capabilities":{}}}"#).as_bytes());
+    let _ = stdin.flush();
+    wait_for("\"id\":1", &mut seen);
+    let _ = stdin
+        .write_all(frame(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#).as_bytes());
+    let _ = stdin.write_all(frame(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#).as_bytes());
+    let _ = stdin.flush();
+    wait_for("\"id\":2", &mut seen);
+    let _ = stdin.write_all(frame(r#"{"jsonrpc":"2.0","method":"exit"}"#).as_bytes());
+    let _ = stdin.flush();
+    let code = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status.code(),
+            _ if Instant::now() > deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            _ => std::thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    drop(stdin);
+    while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(200)) {
+        seen.extend(chunk);
+    }
+    (code, String::from_utf8_lossy(&seen).into_owned())
+}
+
+#[test]
+fn no_arguments_and_stdio_speak_lsp() {
+    for args in [
+        &[][..],
+        &["--stdio"][..],
+        &["--stdio", "--clientProcessId=4242"][..],
+    ] {
+        let (code, stdout) = lsp_session(args);
+        assert_eq!(code, Some(0), "{args:?} exits after `exit`: {stdout}");
+        assert!(stdout.starts_with("Content-Length: "), "{args:?}: {stdout}");
+        assert!(stdout.contains("\"capabilities\""), "{args:?}: {stdout}");
+        assert!(
+            stdout.contains("\"id\":2"),
+            "{args:?}: shutdown answered: {stdout}"
+        );
+    }
+}
