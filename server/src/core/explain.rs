@@ -285,16 +285,14 @@ fn unembed_json(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// "Title: detail", or "Sentence. More" when the first part already ends a sentence.
 fn join(a: &str, b: &str) -> String {
-    if a.ends_with(':') {
-        format!("{a} {b}")
-    } else if ends_with_punct(a) {
+    if ends_with_punct(a) {
         format!("{a} {b}")
     } else {
         format!("{a}: {b}")
     }
 }
 
-/// Whitespace collapsed, trimmed.
+/// Whitespace and control characters collapsed to single spaces, trimmed, bounded.
 fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len().min(8192));
     // Control characters (a NUL, an escape sequence) are never passed on.
