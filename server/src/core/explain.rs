@@ -615,6 +615,17 @@ fn read_object(o: &Map<String, Value>, parts: &mut Parts, depth: usize) {
 }
 
 fn read_inner_error(inner: &Map<String, Value>, parts: &mut Parts, depth: usize) {
+    // Microsoft REST (Graph, Azure) codes are PascalCase names that say what went wrong
+    // ("InvalidAuthenticationToken"); snake_case codes (Stripe, OpenAI) only repeat the message.
+    if let Some(code) = str_of(inner, &["code"]) {
+        let pascal = code.len() > 3
+            && code.starts_with(|c: char| c.is_ascii_uppercase())
+            && code.chars().any(|c| c.is_ascii_lowercase())
+            && code.chars().all(|c| c.is_ascii_alphanumeric());
+        if pascal && str_of(inner, &["message", "Message"]).is_some() {
+            parts.set_prefix(code);
+        }
+    }
     if let Some(m) = str_of(
         inner,
         &[
@@ -1165,7 +1176,7 @@ mod tests {
         ),
         (
             "azure-resource-group-not-found.json",
-            "Resource group 'rg-integrations' could not be found.",
+            "ResourceGroupNotFound: Resource group 'rg-integrations' could not be found.",
             &[],
         ),
         (
@@ -1280,7 +1291,7 @@ mod tests {
         ),
         (
             "msgraph-invalid-token.json",
-            "Access token is empty.",
+            "InvalidAuthenticationToken: Access token is empty.",
             &[],
         ),
         (
