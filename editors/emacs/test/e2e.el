@@ -118,7 +118,7 @@
                         (search-forward "Member Exists" nil t)
                         (line-number-at-pos))))
       (runlog-e2e-log "   code actions: %s" (mapconcat #'identity titles " | "))
-      (dolist (want '("View payload" "Go to response body"))
+      (dolist (want '("View payload" "Go to response body" "Unfold response body"))
         (runlog-e2e-check (cl-some (lambda (title) (string-prefix-p want title)) titles)
                           "a code action titled \"%s...\"" want))
       (eglot-execute-command server (intern (plist-get command :command))

@@ -194,6 +194,35 @@ local function run()
     'the payload does not show the Authorization secret')
   check(vim.tbl_count(runlog.clients(payload_buf)) == 0, 'runlog-lsp is not attached to the payload buffer')
 
+  -- "Unfold response body" applied as Neovim applies a code action's edit; the server then gets
+  -- the change (didChange): the 400 is still reported and the body, now an object, offers the
+  -- reverse action (which only an up-to-date analysis can offer).
+  local unfold = actions['Unfold response body']
+  vim.api.nvim_set_current_buf(bufnr)
+  vim.lsp.util.apply_workspace_edit(unfold.edit, client.offset_encoding)
+  local unfolded = table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), '\n')
+  check(unfolded:find('"title": "Member Exists"', 1, true) ~= nil,
+    'the unfold edit writes the body as JSON ("title": "Member Exists" on its own)')
+  check(unfolded:find('\\"title\\":\\"Member Exists\\"', 1, true) == nil,
+    'the escaped body string is gone')
+  local still = vim.wait(TIMEOUT, function()
+    local now = vim.diagnostic.get(bufnr, { severity = vim.diagnostic.severity.ERROR })
+    return #now == 1 and now[1].lnum == line400 and now[1].message:find('already a list member', 1, true) ~= nil
+  end, 50)
+  check(still, 'after the edit the server still reports the 400 with its explanation')
+  responses = vim.lsp.buf_request_sync(bufnr, 'textDocument/codeAction', action_params, TIMEOUT)
+  local fold_offered = false
+  for id, r in pairs(responses or {}) do
+    if id == client.id then
+      for _, action in ipairs(r.result or {}) do
+        if action.title:sub(1, #'Fold response body into a string') == 'Fold response body into a string' then
+          fold_offered = true
+        end
+      end
+    end
+  end
+  check(fold_offered, 'the unfolded body offers "Fold response body into a string"')
+
   -- Filetype detection and attachment for *.har and *.jsonl, on logs from real producers.
   local function open_and_wait(path)
     vim.cmd('edit ' .. vim.fn.fnameescape(path))
