@@ -1401,6 +1401,50 @@ mod tests {
         crate::core::body::classify_text(&text, Some(mime))
     }
 
+    /// However the log stores a body (inline, escaped once or twice, base64, bytes), the
+    /// explanation is the same.
+    #[test]
+    fn every_storage_gives_the_same_explanation() {
+        use crate::core::body::decode;
+        use crate::core::model::{BodyEncoding, BodyRef, Span};
+        use base64::Engine as _;
+        for (name, _, _) in FIXTURES {
+            let raw = std::fs::read_to_string(fixture_dir().join(name)).expect("fixture");
+            let want = explain(&decode_fixture(name));
+            let once = serde_json::to_string(&raw).unwrap();
+            let twice = serde_json::to_string(&once).unwrap();
+            let b64 =
+                serde_json::to_string(&base64::engine::general_purpose::STANDARD.encode(&raw))
+                    .unwrap();
+            let bytes = serde_json::to_string(raw.as_bytes()).unwrap();
+            let mime = match name.rsplit('.').next() {
+                Some("html") => Some("text/html".to_string()),
+                _ => None,
+            };
+            let mut stored = vec![
+                (once, BodyEncoding::String),
+                (twice, BodyEncoding::String),
+                (b64, BodyEncoding::Base64),
+                (bytes, BodyEncoding::ByteArray),
+            ];
+            if name.ends_with(".json") {
+                stored.push((raw.clone(), BodyEncoding::Inline));
+            }
+            for (text, encoding) in stored {
+                let r = BodyRef {
+                    span: Span::new(0, text.len()),
+                    encoding,
+                    mime_type: mime.clone(),
+                };
+                assert_eq!(
+                    explain(&decode(&text, &r)),
+                    want,
+                    "{name} stored as {encoding:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn real_error_bodies() {
         let mut failures = Vec::new();
