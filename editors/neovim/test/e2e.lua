@@ -256,6 +256,16 @@ local function run()
     "the JSON Lines log's 502 gets an error diagnostic")
   check(#runlog.clients() == 1, 'one runlog-lsp client serves all three files')
 
+  -- :RunlogRestart replaces the client and the open logs get diagnostics again.
+  local old_id = runlog.clients(jsonl_buf)[1].id
+  vim.cmd('RunlogRestart')
+  local restarted = vim.wait(TIMEOUT, function()
+    local c = runlog.clients(jsonl_buf)[1]
+    return c ~= nil and c.id ~= old_id and #runlog.clients() == 1
+  end, 50)
+  check(restarted, ':RunlogRestart starts a new client and attaches it to the open logs')
+  check(#runlog.clients(bufnr) == 1, 'the restarted client serves the seed log too')
+
   log('PASS: neovim e2e')
   for _, c in ipairs(runlog.clients()) do
     if vim.fn.has('nvim-0.11') == 1 then

@@ -283,7 +283,8 @@ M.commands = commands
 function M.restart()
   local buffers = {}
   for _, client in ipairs(M.clients()) do
-    for _, b in ipairs(vim.lsp.get_buffers_by_client_id(client.id)) do
+    -- client.attached_buffers (0.7+) is a set of buffer numbers.
+    for b in pairs(client.attached_buffers or {}) do
       table.insert(buffers, b)
     end
     if has('0.11') then
