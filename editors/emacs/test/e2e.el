@@ -51,8 +51,8 @@
     (add-to-list 'load-path (expand-file-name "editors/emacs" repo))
     (require 'runlog-lsp)
     (setq runlog-lsp-server-command (list bin)
-          ;; A setting the server must receive: the default value, so the assertions hold.
-          runlog-lsp-settings '(:diagnostics (:minimumStatus 400))
+          ;; Settings the server must receive: 404s become warnings (the HAR check sees it).
+          runlog-lsp-settings '(:diagnostics (:minimumStatus 400 :severity (:404 "warning")))
           eglot-sync-connect t
           eglot-autoshutdown t)
     (runlog-lsp-setup)
@@ -152,7 +152,12 @@
                                  (string-match-p "400 Bad Request: Member Exists"
                                                  (flymake-diagnostic-text d))))
                 diags)
-       "the Chromium HAR's 400 gets an error diagnostic (of %d)" (length diags)))
+       "the Chromium HAR's 400 gets an error diagnostic (of %d)" (length diags))
+      (runlog-e2e-check
+       (cl-some (lambda (d) (and (eq (flymake-diagnostic-type d) 'eglot-warning)
+                                 (string-match-p "404 Not Found" (flymake-diagnostic-text d))))
+                diags)
+       "the HAR's 404 is a warning, as runlog-lsp-settings asks"))
 
     (runlog-e2e-log "PASS: emacs e2e")
     (ignore-errors (eglot-shutdown (eglot-current-server)))

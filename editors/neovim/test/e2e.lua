@@ -43,9 +43,9 @@ local function run()
   local runlog = require('runlog')
   runlog.setup({
     cmd = { bin },
-    -- A setting the server must receive (initializationOptions and workspace/configuration):
-    -- the default value, so the assertions below hold.
-    settings = { runlog = { diagnostics = { minimumStatus = 400 } } },
+    -- Settings the server must receive (initializationOptions and workspace/configuration):
+    -- 404s become warnings, which the HAR check below sees.
+    settings = { runlog = { diagnostics = { minimumStatus = 400, severity = { ['404'] = 'warning' } } } },
   })
   check(vim.fn.exists(':RunlogPayload') == 2, ':RunlogPayload is defined')
 
@@ -247,6 +247,9 @@ local function run()
     "the Chromium HAR's 400 gets an error diagnostic")
   check(has_diagnostic(har_diagnostics, vim.diagnostic.severity.ERROR, '429 Too Many Requests'),
     "the Chromium HAR's 429 gets an error diagnostic")
+  check(has_diagnostic(har_diagnostics, vim.diagnostic.severity.WARN, '404 Not Found')
+    and not has_diagnostic(har_diagnostics, vim.diagnostic.severity.ERROR, '404 Not Found'),
+    "the HAR's 404 is a warning, as the runlog.diagnostics.severity setting asks")
   check(has_diagnostic(har_diagnostics, vim.diagnostic.severity.INFO, '200 OK'),
     "the Chromium HAR's GraphQL 200 with errors gets an information diagnostic")
   local jsonl_buf, jsonl_diagnostics = open_and_wait(env('RUNLOG_JSONL'))
