@@ -194,7 +194,13 @@ function M.show_payload(result)
   local lines = vim.split(result.content or '', '\n', { plain = true })
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
   local title = result.title or 'payload'
-  pcall(vim.api.nvim_buf_set_name, buf, 'runlog://payload/' .. title)
+  -- A second view of the same call gets a numbered name (buffer names are unique).
+  local name = 'runlog://payload/' .. title
+  local n = 1
+  while not pcall(vim.api.nvim_buf_set_name, buf, name) and n < 100 do
+    n = n + 1
+    name = 'runlog://payload/' .. title .. ' (' .. n .. ')'
+  end
   vim.bo[buf].filetype = (result.language and result.language ~= '') and result.language or 'json'
   vim.bo[buf].modifiable = false
   vim.bo[buf].readonly = true
