@@ -260,10 +260,14 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
 
 fn classify_markup_or_text(t: &str, mime: Option<&str>) -> DecodedBody {
     let mime_lc = mime.map(str::to_ascii_lowercase).unwrap_or_default();
-    let is_html = starts_with_ci(t, "<!doctype html")
-        || starts_with_ci(t, "<html")
-        || (t.starts_with('<') && mime_lc.contains("html"))
-        || (starts_with_ci(t, "<head")
+    let markup = t.starts_with('<');
+    // Pages may open with a comment or an XML prolog before `<html>`: look a little way in.
+    let head = truncate(t, 1024);
+    let is_html = markup
+        && (starts_with_ci(t, "<!doctype html")
+            || mime_lc.contains("html")
+            || find_ci(head, "<html", 0).is_some()
+            || starts_with_ci(t, "<head")
             || starts_with_ci(t, "<body")
             || starts_with_ci(t, "<title"));
     if is_html {
@@ -271,8 +275,11 @@ fn classify_markup_or_text(t: &str, mime: Option<&str>) -> DecodedBody {
         return DecodedBody::Html { title, text };
     }
     let second = t.as_bytes().get(1).copied().unwrap_or(b' ');
-    if t.starts_with('<') && (second == b'?' || second.is_ascii_alphabetic())
-        || mime_lc.contains("xml") && t.starts_with('<')
+    if markup
+        && (second == b'?'
+            || second == b'!'
+            || second.is_ascii_alphabetic()
+            || mime_lc.contains("xml"))
     {
         return DecodedBody::Xml(t.to_string());
     }
@@ -615,6 +622,25 @@ mod tests {
             }
             other => panic!("not html: {other:?}"),
         }
+    }
+
+    #[test]
+    fn html_found_behind_a_comment_or_prolog() {
+        for page in [
+            "<!-- error page --><html><head><title>Down</title></head></html>",
+            "<?xml version=\"1.0\"?><!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\"><html><title>Down</title></html>",
+        ] {
+            let token = serde_json::to_string(page).unwrap();
+            assert!(
+                matches!(body(&token, BodyEncoding::String, None), DecodedBody::Html { title: Some(t), .. } if t == "Down"),
+                "{page}"
+            );
+        }
+        // "<3 this API" is text, not markup.
+        assert_eq!(
+            body("\"<3 u\"", BodyEncoding::String, None),
+            DecodedBody::Text("<3 u".into())
+        );
     }
 
     #[test]
