@@ -25,14 +25,20 @@ pub struct Snapshot {
     pub analysis: Analysis,
     pub settings: Arc<Settings>,
     pub encoding: Encoding,
+    /// Column checkpoints of long lines (see `to_lsp::LongLines`).
+    pub long_lines: to_lsp::LongLines,
 }
 
 impl Snapshot {
     pub fn range(&self, span: Span) -> Range {
-        to_lsp::range(&self.text, &self.index, span, self.encoding)
+        Range {
+            start: self.position(span.start),
+            end: self.position(span.end),
+        }
     }
     pub fn position(&self, offset: usize) -> Position {
-        to_lsp::position(&self.text, &self.index, offset, self.encoding)
+        self.long_lines
+            .position(&self.text, &self.index, offset, self.encoding)
     }
     pub fn offset(&self, pos: Position) -> usize {
         from_lsp::offset(&self.text, &self.index, pos, self.encoding)

@@ -529,6 +529,7 @@ fn build_snapshot(
         }
     };
     let index = crate::core::line_index::LineIndex::new(&text);
+    let long_lines = to_lsp::LongLines::new(&text, &index, encoding);
     let snap = Arc::new(Snapshot {
         uri,
         version,
@@ -538,6 +539,7 @@ fn build_snapshot(
         analysis,
         settings,
         encoding,
+        long_lines,
     });
     let diagnostics = match catch_unwind(AssertUnwindSafe(|| {
         handlers::diagnostics::diagnostics(&snap)

@@ -1,7 +1,7 @@
 //! Core values → LSP values: spans to ranges in the negotiated encoding, findings to
 //! diagnostics, severities, symbol kinds. With `from_lsp`, the only place positions are built.
 
-use crate::core::line_index::{Encoding, LineIndex};
+use crate::core::line_index::{measure, Encoding, LineIndex};
 use crate::core::model::{Finding, FindingKind, Severity, Span};
 use crate::core::status;
 use tower_lsp_server::ls_types::{
@@ -24,6 +24,93 @@ pub fn position(text: &str, index: &LineIndex, offset: usize, encoding: Encoding
     Position {
         line: lc.line,
         character: lc.col,
+    }
+}
+
+/// Lines longer than this get column checkpoints (minified logs put megabytes on one line).
+const LONG_LINE: usize = 4096;
+/// Distance in bytes between two checkpoints of a long line.
+const CHECKPOINT_EVERY: usize = 1024;
+
+/// Column checkpoints for long lines, so converting an offset costs at most
+/// `CHECKPOINT_EVERY` bytes of counting instead of the whole line. Built once per snapshot.
+#[derive(Debug, Default)]
+pub struct LongLines {
+    /// (line, [(byte offset, column in the encoding)]), sorted by line and offset.
+    lines: Vec<(u32, Vec<(usize, u32)>)>,
+}
+
+impl LongLines {
+    pub fn new(text: &str, index: &LineIndex, encoding: Encoding) -> Self {
+        let mut lines = Vec::new();
+        if encoding == Encoding::Utf8 {
+            return LongLines { lines }; // byte columns are O(1) already
+        }
+        for line in 0..index.line_count() {
+            let line = u32::try_from(line).unwrap_or(u32::MAX);
+            let start = index.line_start(line).min(text.len());
+            let end = index
+                .line_start(line.saturating_add(1))
+                .min(text.len())
+                .max(start);
+            if end - start < LONG_LINE {
+                continue;
+            }
+            let mut points = Vec::with_capacity((end - start) / CHECKPOINT_EVERY + 1);
+            let mut col = 0usize;
+            let mut next = start + CHECKPOINT_EVERY;
+            for (i, ch) in text[start..end].char_indices() {
+                let at = start + i;
+                if at >= next {
+                    points.push((at, u32::try_from(col).unwrap_or(u32::MAX)));
+                    next = at + CHECKPOINT_EVERY;
+                }
+                col += match encoding {
+                    Encoding::Utf16 => ch.len_utf16(),
+                    _ => 1,
+                };
+            }
+            lines.push((line, points));
+        }
+        LongLines { lines }
+    }
+
+    /// The position of `offset`, using the checkpoints of its line when it has some.
+    pub fn position(
+        &self,
+        text: &str,
+        index: &LineIndex,
+        offset: usize,
+        encoding: Encoding,
+    ) -> Position {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        // The line (and its start) from the UTF-8 column, which costs nothing to compute.
+        let lc8 = index.line_col(text, offset, Encoding::Utf8);
+        if encoding == Encoding::Utf8 {
+            return Position {
+                line: lc8.line,
+                character: lc8.col,
+            };
+        }
+        let line_start = offset - lc8.col as usize;
+        let (from, base) = match self.lines.binary_search_by_key(&lc8.line, |(l, _)| *l) {
+            Ok(i) => {
+                let points = &self.lines[i].1;
+                match points.partition_point(|(o, _)| *o <= offset) {
+                    0 => (line_start, 0),
+                    n => (points[n - 1].0, points[n - 1].1 as usize),
+                }
+            }
+            Err(_) => (line_start, 0),
+        };
+        let col = base + measure(text.get(from..offset).unwrap_or(""), encoding);
+        Position {
+            line: lc8.line,
+            character: u32::try_from(col).unwrap_or(u32::MAX),
+        }
     }
 }
 
@@ -95,4 +182,27 @@ pub fn call_symbol_kind(status: u16) -> SymbolKind {
 
 pub fn run_symbol_kind() -> SymbolKind {
     SymbolKind::NAMESPACE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checkpointed_positions_equal_plain_ones() {
+        let unit = "{\"a\": \"😀名\", \"b\": [1, 2], \"é\": 3}, ";
+        let long: String = unit.repeat(600);
+        let text = format!("[\r\n{long}\n{long}\r\n]\n");
+        let index = LineIndex::new(&text);
+        for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let long_lines = LongLines::new(&text, &index, encoding);
+            for offset in (0..text.len() + 3).step_by(7).chain([text.len(), 1, 0]) {
+                assert_eq!(
+                    long_lines.position(&text, &index, offset, encoding),
+                    position(&text, &index, offset, encoding),
+                    "{offset} {encoding:?}"
+                );
+            }
+        }
+    }
 }
