@@ -102,6 +102,30 @@ pub fn classify_text(s: &str, mime_type: Option<&str>) -> DecodedBody {
     DecodedBody::Text(current.trim().to_string())
 }
 
+impl DecodedBody {
+    /// What the body is, in a word: "json", "html", "xml", "text", "binary" or "empty".
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DecodedBody::Empty => "empty",
+            DecodedBody::Json(_) => "json",
+            DecodedBody::Text(_) => "text",
+            DecodedBody::Html { .. } => "html",
+            DecodedBody::Xml(_) => "xml",
+            DecodedBody::Binary { .. } => "binary",
+        }
+    }
+}
+
+/// How the log stores a body, in words ("escaped JSON string", "base64").
+pub fn storage_label(encoding: BodyEncoding) -> &'static str {
+    match encoding {
+        BodyEncoding::Inline => "inline JSON",
+        BodyEncoding::String => "string",
+        BodyEncoding::Base64 => "base64",
+        BodyEncoding::ByteArray => "byte array",
+    }
+}
+
 /// Pretty text of a decoded body, for the payload view and hovers.
 pub fn pretty(body: &DecodedBody) -> String {
     match body {

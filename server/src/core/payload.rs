@@ -85,6 +85,13 @@ pub fn payload(
         if let Some(mime) = &b.mime_type {
             response.insert("mimeType".into(), Value::String(mime.clone()));
         }
+        // How the log stored the body and what it turned out to be: "string" → "json" is the
+        // escaped JSON the seed's logs hold.
+        response.insert(
+            "bodyStoredAs".into(),
+            Value::String(body::storage_label(b.encoding).into()),
+        );
+        response.insert("bodyFormat".into(), Value::String(d.kind().into()));
         response.insert("body".into(), decoded_value(d, extra));
     }
 
@@ -240,6 +247,8 @@ mod tests {
         let doc: Value = serde_json::from_str(&view.content).expect("content is JSON");
         assert_eq!(doc["call"]["status"], 400);
         assert_eq!(doc["response"]["body"]["title"], "Member Exists");
+        assert_eq!(doc["response"]["bodyStoredAs"], "string");
+        assert_eq!(doc["response"]["bodyFormat"], "json");
         assert_eq!(
             doc["response"]["body"]["detail"],
             "lena.fischer@example.com is already a list member. Use PUT to insert or update list members."
