@@ -921,9 +921,12 @@ fn explain_text(text: &str) -> Option<Explanation> {
 fn explain_html(title: Option<&str>, text: &str) -> Option<Explanation> {
     let title = title.map(clean).filter(|t| !t.is_empty());
     let text = clean(text);
+    // A title that says nothing ("Error": Express's default page) gives way to the page text
+    // ("Cannot POST /api/members").
     let full = match &title {
+        Some(t) if !(is_generic(t) && !text.is_empty() && text != *t) => t.clone(),
+        _ if !text.is_empty() => text.clone(),
         Some(t) => t.clone(),
-        None if !text.is_empty() => text.clone(),
         None => return None,
     };
     let summary = shorten(&full, MAX_SUMMARY_CHARS);
@@ -1134,6 +1137,7 @@ mod tests {
     /// Every file in `tests/fixtures/bodies` (real error bodies as the APIs document them): the
     /// summary must contain the expected words and name the expected fields.
     const FIXTURES: &[(&str, &str, &[&str])] = &[
+        ("express-cannot-post.html", "Cannot POST /api/members", &[]),
         (
             "rfc9457-invalid-params.json",
             "Your request is not valid. Invalid fields: age, profile.color.",
