@@ -903,7 +903,56 @@ fn read_field_errors(o: &Map<String, Value>, path: &str, parts: &mut Parts, dept
     }
 }
 
+/// `error=bad_verification_code&error_description=The+code+passed+is+incorrect.` (GitHub's
+/// OAuth token endpoint answers form-encoded unless asked for JSON) as an object.
+fn form_error(text: &str) -> Option<Map<String, Value>> {
+    let t = text.trim();
+    if t.is_empty() || t.len() > 8192 || t.contains(char::is_whitespace) {
+        return None;
+    }
+    let mut map = Map::new();
+    for pair in t.split('&') {
+        let (k, v) = pair.split_once('=')?;
+        map.insert(form_decode(k), Value::String(form_decode(v)));
+    }
+    (map.contains_key("error") || map.contains_key("error_description")).then_some(map)
+}
+
+/// `+` and `%XX` decoded; invalid escapes kept as written.
+fn form_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = b
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok());
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(byte) => {
+                        out.push(byte);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn explain_text(text: &str) -> Option<Explanation> {
+    if let Some(form) = form_error(text) {
+        let mut parts = Parts::default();
+        read_object(&form, &mut parts, 0);
+        if let Some(e) = parts.finish() {
+            return Some(e);
+        }
+    }
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.next()?;
     let first_clean = clean(first);
@@ -1137,6 +1186,11 @@ mod tests {
     /// Every file in `tests/fixtures/bodies` (real error bodies as the APIs document them): the
     /// summary must contain the expected words and name the expected fields.
     const FIXTURES: &[(&str, &str, &[&str])] = &[
+        (
+            "github-oauth-bad-verification-code.txt",
+            "bad_verification_code: The code passed is incorrect or expired.",
+            &[],
+        ),
         ("express-cannot-post.html", "Cannot POST /api/members", &[]),
         (
             "rfc9457-invalid-params.json",
