@@ -97,8 +97,19 @@
           (runlog-e2e-check (string-match-p "already a list member" (flymake-diagnostic-text d))
                             "its message has the body's \"already a list member\""))))
 
-    ;; The code actions at the 400; "Go to response body" run as Eglot runs a chosen action.
+    ;; Hover at the 400, the request behind ElDoc's display.
     (goto-char (- (point) 2))
+    (let* ((hover (jsonrpc-request (eglot-current-server) :textDocument/hover
+                                   (eglot--TextDocumentPositionParams)))
+           (contents (plist-get hover :contents))
+           (text (cond ((stringp contents) contents)
+                       ((and (consp contents) (keywordp (car contents)))
+                        (or (plist-get contents :value) ""))
+                       (t (format "%S" contents)))))
+      (runlog-e2e-check (string-match-p "The request was unacceptable" text)
+                        "the hover has the definition (\"The request was unacceptable...\")"))
+
+    ;; The code actions at the 400; "Go to response body" run as Eglot runs a chosen action.
     (let* ((server (eglot-current-server))
            (status-point (point))
            (params (append (eglot--TextDocumentPositionParams) nil))
