@@ -323,6 +323,19 @@ fn pull_diagnostics_when_the_client_supports_them() {
         |p| p["uri"] == URI,
     );
     assert!(pushed.is_none(), "diagnostics were pushed too: {pushed:?}");
+    // Settings change: the client is asked to pull again, and gets the new severity.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"runlog": {"diagnostics": {"severity": {"4xx": "warning"}}}}}),
+    );
+    c.wait_for("workspace/diagnostic/refresh", |_| true);
+    let report = c
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .expect("report");
+    assert_eq!(report["items"][0]["severity"], 2, "{report}");
 }
 
 #[test]
@@ -947,4 +960,125 @@ fn cancelled_requests_are_answered_and_the_server_goes_on() {
     assert!(hover["contents"]["value"]
         .as_str()
         .is_some_and(|v| v.starts_with("**400")));
+}
+
+// ---------------------------------------------------------------- every fixture, every request
+
+/// Every fixture through every request: run logs get diagnostics, ordinary JSON none, and no
+/// request fails on any of them.
+#[test]
+fn every_fixture_through_every_request() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+    let mut c = Client::start(Options::default());
+    let mut checked = 0;
+    for dir in [
+        "integration",
+        "har",
+        "newman",
+        "jsonl",
+        "generic",
+        "truncated",
+        "unicode",
+        "negative",
+        "bodies",
+    ] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        let mut paths: Vec<_> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        paths.sort();
+        for path in paths {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let uri = support::file_uri(&path);
+            c.open(&uri, &text);
+            let diags = c.diagnostics(&uri);
+            let name = path.display().to_string();
+            match dir {
+                "negative" => assert_eq!(diags, Vec::<Value>::new(), "{name} must stay quiet"),
+                "bodies" => {}
+                _ => assert!(!diags.is_empty(), "{name} has no diagnostics"),
+            }
+            let doc = json!({"uri": uri});
+            let all = json!({"start": {"line": 0, "character": 0}, "end": {"line": 100000, "character": 0}});
+            for (method, params) in [
+                ("textDocument/documentSymbol", json!({"textDocument": doc})),
+                ("textDocument/foldingRange", json!({"textDocument": doc})),
+                ("textDocument/codeLens", json!({"textDocument": doc})),
+                (
+                    "textDocument/inlayHint",
+                    json!({"textDocument": doc, "range": all}),
+                ),
+            ] {
+                c.request(method, params)
+                    .unwrap_or_else(|e| panic!("{method} on {name}: {e}"));
+            }
+            for d in &diags {
+                let at = json!({"textDocument": doc, "position": d["range"]["start"]});
+                let is_call = d["code"].as_str().is_some_and(|s| s.parse::<u16>().is_ok());
+                let hover = c
+                    .request("textDocument/hover", at.clone())
+                    .unwrap_or_else(|e| panic!("hover on {name}: {e}"));
+                if is_call {
+                    assert!(
+                        hover["contents"]["value"]
+                            .as_str()
+                            .is_some_and(|v| v.starts_with("**")),
+                        "{name}: {hover}"
+                    );
+                }
+                for method in ["textDocument/definition", "runlog/payload"] {
+                    c.request(method, at.clone())
+                        .unwrap_or_else(|e| panic!("{method} on {name}: {e}"));
+                }
+                let range = json!({"start": d["range"]["start"], "end": d["range"]["start"]});
+                let actions = c
+                    .request("textDocument/codeAction", json!({"textDocument": doc, "range": range, "context": {"diagnostics": [d]}}))
+                    .unwrap_or_else(|e| panic!("codeAction on {name}: {e}"));
+                if is_call && d["severity"].as_u64() <= Some(2) {
+                    assert!(
+                        actions
+                            .as_array()
+                            .is_some_and(|a| a.iter().any(|x| x["title"] == "View payload")),
+                        "{name}: {actions}"
+                    );
+                }
+            }
+            c.notify("textDocument/didClose", json!({"textDocument": doc}));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "only {checked} fixtures");
+}
+
+#[test]
+fn hover_shows_what_helps_next() {
+    let mut c = Client::start(Options::default());
+    for (file, needle) in [
+        ("integration/zapier-429-retry-after.json", "Retry-After"),
+        ("integration/make-401-bearer.json", "Bearer"),
+    ] {
+        let uri = format!("file:///work/logs/{}", file.replace('/', "-"));
+        c.open(&uri, &fixture(file));
+        let diags = c.diagnostics(&uri);
+        let start = diags[0]["range"]["start"].clone();
+        let hover = c
+            .request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri}, "position": start}),
+            )
+            .expect("hover");
+        let md = hover["contents"]["value"].as_str().unwrap_or_default();
+        // What the reader sees: markdown escapes removed.
+        assert!(md.replace('\\', "").contains(needle), "{file}: {md}");
+        assert!(
+            !md.contains("ya29."),
+            "{file}: token values are redacted: {md}"
+        );
+    }
 }

@@ -129,7 +129,10 @@ impl Client {
             "workspace": {
                 "configuration": options.configuration.is_some(),
                 "didChangeWatchedFiles": {"dynamicRegistration": true, "relativePatternSupport": true},
-                "workspaceFolders": true
+                "workspaceFolders": true,
+                "diagnostics": {"refreshSupport": true},
+                "inlayHint": {"refreshSupport": true},
+                "codeLens": {"refreshSupport": true}
             },
             "window": {"showDocument": {"support": options.show_document}, "workDoneProgress": true}
         });

@@ -17,6 +17,10 @@ pub struct Negotiated {
     pub watch_dynamic: bool,
     pub watch_relative_patterns: bool,
     pub work_done_progress: bool,
+    /// The client re-requests these when told (`workspace/*/refresh`), e.g. after settings change.
+    pub diagnostic_refresh: bool,
+    pub inlay_hint_refresh: bool,
+    pub code_lens_refresh: bool,
     pub roots: Vec<Uri>,
 }
 
@@ -30,6 +34,9 @@ impl Default for Negotiated {
             watch_dynamic: false,
             watch_relative_patterns: false,
             work_done_progress: false,
+            diagnostic_refresh: false,
+            inlay_hint_refresh: false,
+            code_lens_refresh: false,
             roots: Vec::new(),
         }
     }
@@ -64,6 +71,18 @@ impl Negotiated {
                 .and_then(|w| w.relative_pattern_support)
                 .unwrap_or(false),
             work_done_progress: window.and_then(|w| w.work_done_progress).unwrap_or(false),
+            diagnostic_refresh: workspace
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+            inlay_hint_refresh: workspace
+                .and_then(|w| w.inlay_hint.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+            code_lens_refresh: workspace
+                .and_then(|w| w.code_lens.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
             roots,
         }
     }

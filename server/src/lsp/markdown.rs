@@ -48,9 +48,10 @@ pub fn escape(text: &str) -> String {
     for ch in clean.chars() {
         match ch {
             '\n' | '\t' => out.push(' '),
+            // Markdown and HTML syntax, plus ':' '.' '@' which would let GFM autolink URLs,
+            // `www.` hosts and e-mail addresses.
             '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
-            | '!' | '|' | '<' | '>' | '&' | '~' | '"' | '\'' | ':' | '=' | '$' | '%' | '^'
-            | '@' | ';' | '?' | ',' | '/' => {
+            | '!' | '|' | '<' | '>' | '&' | '~' | ':' | '=' | '$' | '^' | '@' => {
                 out.push('\\');
                 out.push(ch);
             }

@@ -236,9 +236,28 @@ impl Backend {
             changed
         };
         let touched = lock(&self.inner.docs).touch_all();
+        if touched.is_empty() {
+            // Nothing open (and, at initialize, nothing may be asked of the client yet).
+            return watch_changed;
+        }
         for (uri, revision) in touched {
             self.schedule(uri, revision);
         }
+        // What the client pulls by itself must be pulled again. Requests wait for the new
+        // revisions, so asking right away is fine.
+        let n = self.negotiated();
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            if n.pull_diagnostics && n.diagnostic_refresh {
+                let _ = client.workspace_diagnostic_refresh().await;
+            }
+            if n.inlay_hint_refresh {
+                let _ = client.inlay_hint_refresh().await;
+            }
+            if n.code_lens_refresh {
+                let _ = client.code_lens_refresh().await;
+            }
+        });
         watch_changed
     }
 
