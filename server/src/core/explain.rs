@@ -607,9 +607,15 @@ fn read_object(o: &Map<String, Value>, parts: &mut Parts, depth: usize) {
 
     if parts.is_empty() && depth < 3 {
         // One wrapper object around the error: `{"response": {...}}`, `{"result": {...}}`.
-        let objects: Vec<&Value> = o.values().filter(|v| v.is_object()).collect();
-        if o.len() <= 3 && objects.len() == 1 {
-            read_value(objects[0], parts, depth + 1);
+        // Only wrappers by these names: `{"customer": {"description": …}}` is data, not an error.
+        const WRAPPERS: &[&str] = &[
+            "response", "result", "body", "payload", "data", "fault", "Error",
+        ];
+        let objects: Vec<(&String, &Value)> = o.iter().filter(|(_, v)| v.is_object()).collect();
+        if let [(key, value)] = objects.as_slice() {
+            if o.len() <= 3 && WRAPPERS.contains(&key.as_str()) {
+                read_value(value, parts, depth + 1);
+            }
         }
     }
 }
@@ -1098,6 +1104,15 @@ mod tests {
             "{}",
             e.summary
         );
+    }
+
+    #[test]
+    fn data_is_not_an_error() {
+        let customer =
+            json!({"customer": {"id": 1, "description": "VIP since 2019", "email": "a@b.c"}});
+        assert_eq!(explain(&DecodedBody::Json(customer)), None);
+        let wrapped = json!({"response": {"error": "quota_exceeded"}, "id": 7});
+        assert_eq!(ex(wrapped).summary, "quota_exceeded");
     }
 
     #[test]
