@@ -194,6 +194,41 @@ local function run()
     'the payload does not show the Authorization secret')
   check(vim.tbl_count(runlog.clients(payload_buf)) == 0, 'runlog-lsp is not attached to the payload buffer')
 
+  -- The user's way: vim.lsp.buf.code_action() at the 400, choosing "View payload" in the menu
+  -- (vim.ui.select answered here); Neovim hands the action's command to the plugin's handler.
+  vim.api.nvim_set_current_win(vim.fn.win_findbuf(bufnr)[1])
+  vim.api.nvim_win_set_cursor(0, { line400 + 1, col400 + 1 })
+  local offered = {}
+  local original_select = vim.ui.select
+  vim.ui.select = function(items, opts, on_choice)
+    for i, item in ipairs(items) do
+      local action = item.action or item[2] or item
+      local title = action.title or ''
+      table.insert(offered, title)
+      if title:sub(1, #'View payload') == 'View payload' then
+        return on_choice(item, i)
+      end
+    end
+    on_choice(nil, nil)
+  end
+  vim.lsp.buf.code_action()
+  local second_payload
+  local shown = vim.wait(TIMEOUT, function()
+    for _, b in ipairs(vim.api.nvim_list_bufs()) do
+      if b ~= payload_buf and vim.b[b].runlog_payload_title ~= nil then
+        second_payload = b
+        return true
+      end
+    end
+    return false
+  end, 50)
+  vim.ui.select = original_select
+  log('   code action menu: ' .. table.concat(offered, ' | '))
+  check(shown, 'vim.lsp.buf.code_action() -> "View payload" opens the payload')
+  local second = table.concat(vim.api.nvim_buf_get_lines(second_payload, 0, -1, false), '\n')
+  check(second:find('already a list member', 1, true) ~= nil, 'that payload shows the response body')
+  vim.api.nvim_set_current_win(vim.fn.win_findbuf(bufnr)[1])
+
   -- "Unfold response body" applied as Neovim applies a code action's edit; the server then gets
   -- the change (didChange): the 400 is still reported and the body, now an object, offers the
   -- reverse action (which only an up-to-date analysis can offer).
