@@ -1082,3 +1082,36 @@ fn hover_shows_what_helps_next() {
         );
     }
 }
+
+#[test]
+fn an_analysis_panic_is_survived() {
+    let (mut c, _) = seed_client();
+    assert_eq!(c.diagnostics(URI).len(), 1);
+    let uri = "file:///work/logs/boom.json";
+    c.open(
+        uri,
+        r#"{"status": 500, "body": {"message": "runlog-lsp:debug-panic-in-analysis"}}"#,
+    );
+    assert_eq!(
+        c.diagnostics(uri),
+        Vec::<Value>::new(),
+        "nothing reported for it"
+    );
+    c.wait_for("window/logMessage", |p| {
+        p["type"] == 1
+            && p["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("analysis of") && m.contains("panicked"))
+    });
+    assert_eq!(
+        c.request("textDocument/hover", Client::at(uri, 0, 12)),
+        Ok(Value::Null)
+    );
+    // The other document is still served.
+    let hover = c
+        .request("textDocument/hover", Client::at(URI, 40, 27))
+        .expect("hover");
+    assert!(hover["contents"]["value"]
+        .as_str()
+        .is_some_and(|v| v.starts_with("**400")));
+}

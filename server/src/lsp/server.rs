@@ -36,6 +36,8 @@ const DEBOUNCE: Duration = Duration::from_millis(20);
 const SNAPSHOT_WAIT: Duration = Duration::from_secs(10);
 /// How often we check that the editor (initialize's `processId`) is still alive.
 const PARENT_POLL: Duration = Duration::from_secs(2);
+/// With debug requests enabled, a document containing this makes its analysis panic.
+const DEBUG_PANIC_MARKER: &str = "runlog-lsp:debug-panic-in-analysis";
 const WATCH_REGISTRATION: &str = "runlog-watched-files";
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -136,13 +138,21 @@ impl Backend {
 
     // ---- analysis scheduling ----
 
+    /// Analyses a document revision in the background; edits wait `DEBOUNCE` first (typing
+    /// produces bursts), opens do not.
     fn schedule(&self, uri: Uri, revision: u64) {
-        let this = self.clone();
-        tokio::spawn(async move { this.analyse_open(uri, revision).await });
+        self.schedule_after(uri, revision, DEBOUNCE);
     }
 
-    async fn analyse_open(&self, uri: Uri, revision: u64) {
-        tokio::time::sleep(DEBOUNCE).await;
+    fn schedule_after(&self, uri: Uri, revision: u64, delay: Duration) {
+        let this = self.clone();
+        tokio::spawn(async move { this.analyse_open(uri, revision, delay).await });
+    }
+
+    async fn analyse_open(&self, uri: Uri, revision: u64, delay: Duration) {
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
         let (text, version) = {
             let docs = lock(&self.inner.docs);
             match docs.get(&uri) {
@@ -152,9 +162,18 @@ impl Backend {
         };
         let settings = self.settings();
         let encoding = self.encoding();
+        let debug = self.inner.debug_requests;
         let task_uri = uri.clone();
         let built = tokio::task::spawn_blocking(move || {
-            build_snapshot(task_uri, Some(version), revision, text, settings, encoding)
+            build_snapshot(
+                task_uri,
+                Some(version),
+                revision,
+                text,
+                settings,
+                encoding,
+                debug,
+            )
         })
         .await;
         let (snap, diagnostics, panicked) = match built {
@@ -442,7 +461,7 @@ impl Backend {
         let task_path = path.clone();
         let built = tokio::task::spawn_blocking(move || {
             watch::read(&task_path, max)
-                .map(|text| build_snapshot(task_uri, None, 0, text, settings, encoding))
+                .map(|text| build_snapshot(task_uri, None, 0, text, settings, encoding, false))
         })
         .await;
         match built {
@@ -538,9 +557,16 @@ fn build_snapshot(
     text: String,
     settings: Arc<Settings>,
     encoding: Encoding,
+    debug_requests: bool,
 ) -> (Arc<Snapshot>, Vec<Diagnostic>, Option<String>) {
     let mut panicked = None;
-    let analysis = match catch_unwind(AssertUnwindSafe(|| analyze(&text, &settings.analysis))) {
+    let analysis = match catch_unwind(AssertUnwindSafe(|| {
+        // Debug-only (RUNLOG_LSP_DEBUG_REQUESTS=1): lets tests prove an analysis panic is survived.
+        if debug_requests && text.contains(DEBUG_PANIC_MARKER) {
+            panic!("analysis was asked to panic ({DEBUG_PANIC_MARKER})");
+        }
+        analyze(&text, &settings.analysis)
+    })) {
         Ok(a) => a,
         Err(p) => {
             panicked = Some(panic_message(&p));
@@ -694,7 +720,7 @@ impl LanguageServer for Backend {
         let revision =
             lock(&self.inner.docs).open(doc.uri.clone(), &doc.text, doc.version, doc.language_id);
         let was_on_disk = lock(&self.inner.disk).remove(&doc.uri);
-        self.schedule(doc.uri, revision);
+        self.schedule_after(doc.uri, revision, Duration::ZERO);
         let _ = was_on_disk;
     }
 
