@@ -170,6 +170,29 @@
                 diags)
        "the HAR's 404 is a warning, as runlog-lsp-settings asks"))
 
+    ;; The user's way: M-x eglot-code-actions at the 400, picking "View payload" from the menu.
+    (dolist (b (buffer-list))
+      (when (string-prefix-p "*runlog payload" (buffer-name b)) (kill-buffer b)))
+    (let ((before (buffer-list)))
+      (with-current-buffer (find-buffer-visiting (runlog-e2e-env "RUNLOG_FIXTURE"))
+        (goto-char (point-min))
+        (search-forward "\"network_code\": 400")
+        (goto-char (- (point) 2))
+        (let ((last-nonmenu-event ?\r) ; a keyboard event: Eglot asks with completing-read
+              (completing-read-function
+               (lambda (_prompt collection &rest _)
+                 (or (cl-find-if (lambda (title) (string-prefix-p "View payload" title))
+                                 (mapcar #'car collection))
+                     ""))))
+          (eglot-code-actions (point) nil nil t)))
+      (let ((new (cl-find-if (lambda (b) (and (not (memq b before))
+                                              (string-prefix-p "*runlog payload" (buffer-name b))))
+                             (buffer-list))))
+        (runlog-e2e-check new "eglot-code-actions -> \"View payload\" opens a payload buffer")
+        (runlog-e2e-check (with-current-buffer new
+                            (string-match-p "already a list member" (buffer-string)))
+                          "that payload shows the response body")))
+
     (runlog-e2e-log "PASS: emacs e2e")
     (ignore-errors (eglot-shutdown (eglot-current-server)))
     (kill-emacs 0)))
