@@ -3,7 +3,7 @@
 ;; Version: 0.1.0
 ;; Package-Requires: ((emacs "27.1") (eglot "1.9"))
 ;; Keywords: languages, tools
-;; URL: https://github.com/runlog/runlog-lsp
+;; URL: https://example.invalid/runlog-lsp
 ;; SPDX-License-Identifier: MIT OR Apache-2.0
 
 ;;; Commentary:
