@@ -319,6 +319,7 @@ const USER_SETTINGS: &str = r#"{
   "editor.minimap.enabled": false,
   "editor.hover.delay": 300,
   "editor.codeLens": false,
+  "editor.stickyScroll.enabled": false,
   "files.autoSave": "off",
   "window.restoreWindows": "none",
   "git.enabled": false

@@ -1,0 +1,320 @@
+// The real VS Code test: code-server (started by `cargo xtask` with the VSIX installed) driven by
+// Playwright in Debian's Chromium. It opens a copy of the seed log and checks what a user sees:
+// the Problems count, the status bar item, the hover, the "View payload" quick fix (payload
+// editor beside the log, secrets absent) and "Go to response body" (the selection moves there).
+// Every wait is on a condition; screenshots go to $E2E_ARTIFACTS.
+import { createRequire } from 'node:module';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, basename } from 'node:path';
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set (run through \`cargo xtask test\`)`);
+  return v;
+};
+const url = env('CODE_SERVER_URL');
+const workspace = env('E2E_WORKSPACE');
+const artifacts = env('E2E_ARTIFACTS');
+const fixture = env('E2E_FIXTURE');
+const require = createRequire(join(env('PLAYWRIGHT_CORE'), 'package.json'));
+const { chromium } = require(env('PLAYWRIGHT_CORE'));
+
+const started = Date.now();
+const log = (msg) => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
+const LONG = 120_000;
+const MEDIUM = 45_000;
+
+// The seed log, copied so that the run never touches the fixture.
+const fileName = basename(fixture);
+const logPath = join(workspace, fileName);
+copyFileSync(fixture, logPath);
+const lines = readFileSync(logPath, 'utf8').split('\n');
+const statusLine = lines.findIndex((l) => l.includes('"network_code": 400')) + 1;
+const statusColumn = lines[statusLine - 1].indexOf('400') + 1;
+// The failing step's response body: the first Response "Body" after the 400.
+const bodyLine =
+  lines.findIndex((l, i) => i >= statusLine && l.includes('"Body": "{\\"type\\"')) + 1;
+if (statusLine <= 0 || bodyLine <= 0) throw new Error('the seed fixture does not have the expected shape');
+log(`log ${logPath}: status 400 at ${statusLine}:${statusColumn}, response body at line ${bodyLine}`);
+
+/** Polls `check` until it returns a truthy value; the error names what was awaited. */
+async function waitFor(what, check, timeout = MEDIUM, interval = 250) {
+  const deadline = Date.now() + timeout;
+  let lastError;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (e) {
+      lastError = e;
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${lastError.message})` : ''}`);
+}
+
+async function waitForHealth() {
+  await waitFor(
+    'code-server to answer /healthz',
+    async () => (await fetch(`${url}/healthz`)).ok,
+    LONG,
+    500,
+  );
+}
+
+let browser;
+let page;
+let shot = 0;
+async function screenshot(name) {
+  if (!page) return;
+  shot += 1;
+  const file = join(artifacts, `${String(shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file }).catch(() => {});
+  log(`screenshot ${file}`);
+  return file;
+}
+
+async function step(name, fn) {
+  log(`step: ${name}`);
+  try {
+    const result = await fn();
+    log(`ok: ${name}`);
+    return result;
+  } catch (e) {
+    log(`FAILED: ${name}: ${e.message}`);
+    await screenshot(`failed-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`);
+    throw e;
+  }
+}
+
+const logEditor = () => page.locator(`.editor-group-container .editor-instance:has(.monaco-editor[data-uri$="${fileName}"])`);
+
+/** The text shown in the status bar "Ln X, Col Y" item. */
+async function cursorText() {
+  return (await page.locator('#status\\.editor\\.selection').first().innerText().catch(() => '')).trim();
+}
+
+async function runCommand(label) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: MEDIUM });
+  await input.fill(`>${label}`);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ state: 'visible', timeout: MEDIUM });
+  await page.keyboard.press('Enter');
+}
+
+async function goTo(line, column) {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: MEDIUM });
+  await input.fill(`:${line}:${column}`);
+  await page.keyboard.press('Enter');
+  await waitFor(`the cursor at Ln ${line}`, async () => (await cursorText()).includes(`Ln ${line},`));
+}
+
+/** The span of the 400 on the status line of the log editor. */
+function statusToken() {
+  return logEditor()
+    .locator('.view-line', { hasText: '"network_code": 400' })
+    .locator('span span', { hasText: /^400$/ })
+    .first();
+}
+
+async function main() {
+  await step('code-server is up', waitForHealth);
+  browser = await chromium.launch({
+    executablePath: env('CHROMIUM'),
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
+  page = await context.newPage();
+
+  await step('the workbench loads', async () => {
+    await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`, { timeout: LONG });
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: LONG });
+    await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: LONG });
+  });
+
+  await step('open the seed log', async () => {
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: fileName }).first();
+    await row.waitFor({ state: 'visible', timeout: LONG });
+    await row.dblclick();
+    await logEditor().locator('.view-line').first().waitFor({ state: 'visible', timeout: LONG });
+  });
+
+  await step('Problems count shows 1 error', async () => {
+    await waitFor(
+      'the status bar problems item to show 1 error',
+      async () => {
+        const label = await page.locator('#status\\.problems').first().getAttribute('aria-label');
+        return label && /Errors?: 1\b/.test(label) ? label : '';
+      },
+      LONG,
+      500,
+    );
+  });
+
+  await step('status bar shows "1 failing call"', async () => {
+    const item = page.locator('.statusbar-item', { hasText: /\b1 failing call\b/ }).first();
+    await item.waitFor({ state: 'visible', timeout: LONG });
+  });
+
+  await step('hover on the 400 shows definition and explanation', async () => {
+    await goTo(statusLine, statusColumn);
+    const token = statusToken();
+    await token.waitFor({ state: 'visible', timeout: MEDIUM });
+    const hover = page.locator('.monaco-hover:visible', { hasText: 'The request was unacceptable' });
+    await waitFor(
+      'a hover with "The request was unacceptable" and "already a list member"',
+      async () => {
+        const box = await token.boundingBox();
+        if (!box) return false;
+        // Move off and back on, so each attempt starts a fresh hover.
+        await page.mouse.move(box.x + box.width / 2, box.y - 40);
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
+        await hover.first().waitFor({ state: 'visible', timeout: 8_000 });
+        const text = await hover.first().innerText();
+        return text.includes('already a list member');
+      },
+      LONG,
+    );
+    const file = await screenshot('hover');
+    if (process.env.E2E_UPDATE_SCREENSHOT && file) {
+      copyFileSync(file, process.env.E2E_UPDATE_SCREENSHOT);
+      log(`copied the hover screenshot to ${process.env.E2E_UPDATE_SCREENSHOT}`);
+    }
+  });
+
+  /**
+   * Opens the quick fix menu at the 400 and picks `title`. Puts the cursor in the diagnostic's
+   * range by clicking the token, dismisses the hover, waits for the lightbulb, presses Ctrl+.
+   * and retries; only a retry falls back to the "Quick Fix..." command from the palette.
+   */
+  async function quickFix(title) {
+    const menuItem = page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
+    for (let attempt = 1; attempt <= 4; attempt += 1) {
+      await goTo(statusLine, statusColumn);
+      const token = statusToken();
+      await token.click();
+      await page.keyboard.press('Escape');
+      await page.mouse.move(5, 5);
+      await page
+        .locator('.lightBulbWidget:visible, .codicon-light-bulb:visible, .codicon-lightbulb-autofix:visible')
+        .first()
+        .waitFor({ state: 'visible', timeout: 15_000 })
+        .catch(() => log('no lightbulb seen (continuing)'));
+      const viaPalette = attempt > 2;
+      if (viaPalette) {
+        await runCommand('Quick Fix...');
+      } else {
+        await page.keyboard.press('Control+.');
+      }
+      const shown = await menuItem
+        .waitFor({ state: 'visible', timeout: 15_000 })
+        .then(() => true)
+        .catch(() => false);
+      if (shown) {
+        log(`quick fix menu opened with ${viaPalette ? 'the "Quick Fix..." command' : 'Ctrl+.'} (attempt ${attempt})`);
+        await screenshot(`quick-fix-${title.replace(/\s+/g, '-').toLowerCase()}`);
+        await menuItem.click();
+        return;
+      }
+      log(`attempt ${attempt}: no "${title}" in the quick fix menu; retrying`);
+      await page.keyboard.press('Escape');
+    }
+    throw new Error(`timed out waiting for the quick fix menu with "${title}"`);
+  }
+
+  const payloadEditor = () =>
+    page.locator('.editor-instance:has(.monaco-editor[data-uri^="runlog-payload:"])').first();
+
+  const payloadText = await step('"View payload" opens the payload beside the log', async () => {
+    await quickFix('View payload');
+    await payloadEditor().waitFor({ state: 'visible', timeout: MEDIUM });
+    await payloadEditor().locator('.view-line').first().waitFor({ state: 'visible', timeout: MEDIUM });
+    const groups = await page.locator('.editor-group-container').count();
+    if (groups < 2) throw new Error(`the payload did not open beside the log (${groups} editor group)`);
+    // The whole text, through the clipboard (the DOM holds only the visible lines).
+    await payloadEditor().locator('.view-lines').first().click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Control+C');
+    const text = await waitFor(
+      'the payload text on the clipboard',
+      async () => {
+        const t = await page.evaluate(() => navigator.clipboard.readText());
+        return t && /response/i.test(t) && /request/i.test(t) ? t : '';
+      },
+      MEDIUM,
+    );
+    writeFileSync(join(artifacts, 'payload.txt'), text);
+    await screenshot('payload');
+    return text;
+  });
+
+  await step('the payload has request, response and decoded body, and no secrets', async () => {
+    for (const section of [/\brequest\b/i, /\bresponse\b/i]) {
+      if (!section.test(payloadText)) throw new Error(`the payload lacks a ${section} section`);
+    }
+    const must = [
+      'POST',
+      'https://us21.api.mailchimp.com/3.0/lists/4ca5becb8d/members',
+      'Member Exists',
+      'is already a list member',
+    ];
+    for (const s of must) {
+      if (!payloadText.includes(s)) throw new Error(`the payload lacks ${JSON.stringify(s)}`);
+    }
+    if (payloadText.includes('\\"detail\\"')) throw new Error('the body is still an escaped string');
+    const secrets = [
+      'YW55c3RyaW5nOjVmM2E5YzFkMmU4YjRhN2M5ZDBlMWYyYTNiNGM1ZDZlLXVzMjE=',
+      'YW55c3RyaW5n',
+      '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',
+    ];
+    for (const s of secrets) {
+      if (payloadText.includes(s)) throw new Error(`the payload shows a secret: ${s.slice(0, 12)}...`);
+    }
+    const readOnly = await page
+      .locator('.tab.active', { hasText: /./ })
+      .first()
+      .getAttribute('aria-label')
+      .catch(() => '');
+    log(`payload tab: ${readOnly}`);
+  });
+
+  await step('"Go to response body" selects the body', async () => {
+    await logEditor().locator('.view-lines').first().click();
+    await quickFix('Go to response body');
+    const text = await waitFor(
+      `the cursor on line ${bodyLine} (the response body)`,
+      async () => {
+        const t = await cursorText();
+        return t.includes(`Ln ${bodyLine},`) ? t : '';
+      },
+      MEDIUM,
+    );
+    log(`cursor: ${text}`);
+    await screenshot('response-body');
+  });
+}
+
+try {
+  await main();
+  log('PASSED');
+  await browser?.close();
+  process.exit(0);
+} catch (e) {
+  log(`FAILED: ${e.stack || e.message}`);
+  await browser?.close().catch(() => {});
+  process.exit(1);
+}
