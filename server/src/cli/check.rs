@@ -2,7 +2,7 @@
 //! three output formats print. Unreadable paths and files that are not run logs become
 //! `PathError`s (exit code 2); the other paths are still checked.
 
-use crate::core::line_index::{Encoding, LineIndex};
+use crate::core::line_index::{Encoding, LineCol, LineIndex};
 use crate::core::model::{AnalysisConfig, FindingKind, Format, Severity};
 use crate::core::{analyze, redact, status};
 use std::io::Read;
@@ -154,9 +154,14 @@ pub fn check_text(path: &str, text: &str, config: &AnalysisConfig) -> Option<Vec
     let index = LineIndex::new(text);
     let extra = &config.redact;
     let mut out = Vec::with_capacity(analysis.findings.len());
+    let mut cursor = Cursor::default();
     for finding in &analysis.findings {
-        let start = index.line_col(text, finding.span.start, Encoding::Utf32);
-        let end = index.line_col(text, finding.span.end, Encoding::Utf32);
+        let start = cursor.line_col(text, &index, finding.span.start);
+        let end = Cursor {
+            offset: finding.span.start.min(text.len()),
+            pos: start,
+        }
+        .line_col(text, &index, finding.span.end);
         let info = finding
             .status
             .map(|code| status::lookup(code, &config.status_codes));
@@ -193,6 +198,43 @@ pub fn check_text(path: &str, text: &str, config: &AnalysisConfig) -> Option<Vec
         });
     }
     Some(out)
+}
+
+/// The last position computed, so that findings in text order on one huge line (minified JSON)
+/// cost the distance between them, not the distance from the line start each time.
+#[derive(Debug, Clone, Copy)]
+struct Cursor {
+    offset: usize,
+    pos: LineCol,
+}
+
+impl Default for Cursor {
+    fn default() -> Self {
+        Cursor {
+            offset: 0,
+            pos: LineCol { line: 0, col: 0 },
+        }
+    }
+}
+
+impl Cursor {
+    /// 0-based line and character column of `offset`.
+    fn line_col(&mut self, text: &str, index: &LineIndex, offset: usize) -> LineCol {
+        let offset = floor_boundary(text, offset);
+        let line_start = index.line_start(index.line_col(text, offset, Encoding::Utf8).line);
+        let pos = if offset >= self.offset && self.offset >= line_start {
+            let chars = text[self.offset..offset].chars().count();
+            LineCol {
+                line: self.pos.line,
+                col: self.pos.col + chars as u32,
+            }
+        } else {
+            index.line_col(text, offset, Encoding::Utf32)
+        };
+        self.offset = offset;
+        self.pos = pos;
+        pos
+    }
 }
 
 /// Largest char boundary at or below `i`.
@@ -261,6 +303,29 @@ mod tests {
         assert!(!s.text.contains("abcdef123456"));
         assert!(!s.text.contains('\x1b'));
         assert!(s.text.chars().count() < 2 * CONTEXT_CHARS + 10);
+    }
+
+    #[test]
+    fn cursor_agrees_with_the_line_index() {
+        let text = "{\"a\": \"日本👨‍👩‍👧\", \"b\": 1}\r\n  x\ny 😀 z\n\n";
+        let index = LineIndex::new(text);
+        let offsets: Vec<usize> = (0..=text.len() + 2).collect();
+        // In order (the fast path), and jumping back and forth.
+        let mut cursor = Cursor::default();
+        for &o in &offsets {
+            assert_eq!(
+                cursor.line_col(text, &index, o),
+                index.line_col(text, o, Encoding::Utf32),
+                "{o}"
+            );
+        }
+        for &o in offsets.iter().rev().chain(offsets.iter().step_by(3)) {
+            assert_eq!(
+                cursor.line_col(text, &index, o),
+                index.line_col(text, o, Encoding::Utf32),
+                "{o}"
+            );
+        }
     }
 
     #[test]

@@ -140,11 +140,26 @@ pub fn is_secret_name(name: &str, extra: &[String]) -> bool {
     if name.is_empty() || name.len() > 256 {
         return false;
     }
+    // Called for every key of every body shown: ASCII names take an allocation-free path.
+    let fast = if name.is_ascii() && name.len() <= 64 {
+        ascii_secret_name(name.as_bytes())
+    } else {
+        None
+    };
+    if !extra.is_empty() {
+        let norm = normalize(name);
+        if extra.iter().any(|e| normalize(e) == norm) {
+            return true;
+        }
+    }
+    if let Some(answer) = fast {
+        return answer;
+    }
     let norm = normalize(name);
     if norm.is_empty() {
         return false;
     }
-    if SECRET_NAMES.contains(&norm.as_str()) || extra.iter().any(|e| normalize(e) == norm) {
+    if SECRET_NAMES.contains(&norm.as_str()) {
         return true;
     }
     // Run-together names ("dbpassword", "csrftoken", "appsecret").
@@ -160,6 +175,59 @@ pub fn is_secret_name(name: &str, extra: &[String]) -> bool {
         Some("key") => words.len() >= 2 && !NOT_SECRET_KEYS.contains(&norm.as_str()),
         _ => false,
     }
+}
+
+/// `is_secret_name` without `extra` for ASCII names up to 64 bytes, without allocating.
+fn ascii_secret_name(name: &[u8]) -> Option<bool> {
+    let mut buf = [0u8; 64];
+    let mut n = 0;
+    // Words: split at separators and lower→upper (camelCase) boundaries; track the last one.
+    let (mut words, mut last_start, mut last_len) = (0usize, 0usize, 0usize);
+    let mut in_word = false;
+    let mut prev_lower = false;
+    for &b in name {
+        if matches!(b, b'-' | b'_' | b'.' | b' ' | b':' | b'/') {
+            in_word = false;
+            prev_lower = false;
+            if !matches!(b, b':' | b'/') {
+                continue;
+            }
+            // ':' and '/' separate words but are kept by `normalize`.
+            buf[n] = b;
+            n += 1;
+            continue;
+        }
+        if !in_word || (b.is_ascii_uppercase() && prev_lower) {
+            words += 1;
+            last_start = n;
+            last_len = 0;
+            in_word = true;
+        }
+        prev_lower = b.is_ascii_lowercase() || b.is_ascii_digit();
+        buf[n] = b.to_ascii_lowercase();
+        n += 1;
+        last_len += 1;
+    }
+    let norm = &buf[..n];
+    if norm.is_empty() {
+        return Some(false);
+    }
+    let norm_str = std::str::from_utf8(norm).ok()?;
+    if SECRET_NAMES.contains(&norm_str) {
+        return Some(true);
+    }
+    if ["password", "passwd", "token", "secret"]
+        .iter()
+        .any(|w| norm_str.ends_with(w))
+    {
+        return Some(true);
+    }
+    let last = std::str::from_utf8(&buf[last_start..last_start + last_len]).ok()?;
+    Some(match last {
+        l if SECRET_LAST_WORDS.contains(&l) => true,
+        "key" => words >= 2 && !NOT_SECRET_KEYS.contains(&norm_str),
+        _ => false,
+    })
 }
 
 /// True when a URL query parameter with this name carries a secret.
@@ -411,6 +479,9 @@ pub fn redact_text(text: &str, extra: &[String]) -> String {
             i += 1;
         }
         let word = &text[start..i];
+        if !may_precede_a_value(bytes, i, word) {
+            continue;
+        }
         if let Some((vs, ve, rep)) = secret_after_word(text, word, i, extra) {
             if cuts.last().is_none_or(|c| c.1 <= vs) {
                 cuts.push((vs, ve, rep));
@@ -432,6 +503,22 @@ pub fn redact_text(text: &str, extra: &[String]) -> String {
     out
 }
 
+/// Cheap test before the name checks: is the word followed by `=`, `:` or `,` (after an optional
+/// closing quote and blanks), or is it an auth scheme?
+fn may_precede_a_value(bytes: &[u8], i: usize, word: &str) -> bool {
+    if word.len() == 6 || word.len() == 5 {
+        if word.eq_ignore_ascii_case("bearer") || word.eq_ignore_ascii_case("basic") {
+            return true;
+        }
+    }
+    let mut j = i;
+    if let Some((_, _, len)) = quote_at(bytes, j) {
+        j += len;
+    }
+    j = skip_ws(bytes, j);
+    matches!(bytes.get(j), Some(b'=' | b':' | b','))
+}
+
 /// After the word ending at `i`: a secret value to cut, as (start, end, replacement).
 fn secret_after_word(
     text: &str,
@@ -440,9 +527,8 @@ fn secret_after_word(
     extra: &[String],
 ) -> Option<(usize, usize, String)> {
     let bytes = text.as_bytes();
-    let lower = word.to_ascii_lowercase();
     // `Bearer <token>` / `Basic <credentials>` anywhere.
-    if lower == "bearer" || lower == "basic" {
+    if word.eq_ignore_ascii_case("bearer") || word.eq_ignore_ascii_case("basic") {
         let vs = skip_ws(bytes, i);
         if vs == i {
             return None;
@@ -461,7 +547,9 @@ fn secret_after_word(
         return is_token.then(|| (vs, ve, REDACTED.to_string()));
     }
     let secret_name = is_secret_name(word, extra);
-    let query_name = !secret_name && SECRET_QUERY_PARAMS.contains(&normalize(word).as_str());
+    let query_name = !secret_name
+        && bytes.get(i) == Some(&b'=')
+        && SECRET_QUERY_PARAMS.contains(&normalize(word).as_str());
     if !secret_name && !query_name {
         return None;
     }
@@ -618,6 +706,58 @@ mod tests {
             "passwords_checked_count",
         ] {
             assert!(!is_secret_name(n, &e), "{n} should not be secret");
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_general_one() {
+        for n in [
+            "Authorization",
+            "x-api-key",
+            "apiKey",
+            "APIKey",
+            "api_key",
+            "Idempotency-Key",
+            "key",
+            "a.b.token",
+            "http.request.headers.authorization",
+            "max_tokens",
+            "token_type",
+            "dbPassword",
+            "X-Amz-Security-Token",
+            "primaryKey",
+            "Set-Cookie",
+            "a:b",
+            "sortKey",
+            "my key",
+            "KEY",
+            "X__KEY",
+            "-",
+            "9key",
+            "secretKey",
+        ] {
+            let long = format!("{n}\u{e9}");
+            let general = {
+                let norm = normalize(n);
+                let words = words(n);
+                SECRET_NAMES.contains(&norm.as_str())
+                    || ["password", "passwd", "token", "secret"]
+                        .iter()
+                        .any(|w| norm.ends_with(w))
+                    || match words.last().map(String::as_str) {
+                        Some(last) if SECRET_LAST_WORDS.contains(&last) => true,
+                        Some("key") => {
+                            words.len() >= 2 && !NOT_SECRET_KEYS.contains(&norm.as_str())
+                        }
+                        _ => false,
+                    }
+            };
+            assert_eq!(
+                ascii_secret_name(n.as_bytes()).unwrap_or(!general),
+                general,
+                "{n}"
+            );
+            let _ = is_secret_name(&long, &[]);
         }
     }
 
