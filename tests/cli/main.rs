@@ -755,3 +755,44 @@ fn no_arguments_and_stdio_speak_lsp() {
         );
     }
 }
+
+#[test]
+fn many_findings_on_one_long_line_have_exact_columns() {
+    // A minified HAR: every entry on line 1, non-ASCII before each status.
+    let mut text =
+        String::from(r#"{"log":{"version":"1.2","creator":{"name":"t","version":"1"},"entries":["#);
+    let mut expected = Vec::new();
+    for i in 0..2000 {
+        if i > 0 {
+            text.push(',');
+        }
+        let status = if i % 2 == 0 { 404 } else { 200 };
+        text.push_str(&format!(
+            r#"{{"request":{{"method":"GET","url":"https://x.example/é/{i}","headers":[]}},"response":{{"statusText":"日本","status":"#
+        ));
+        if status == 404 {
+            expected.push(text.chars().count() as u64 + 1);
+        }
+        text.push_str(&format!(
+            r#"{status},"headers":[],"content":{{"mimeType":"application/json","text":"{{\"message\":\"Item {i} not found\"}}"}}}}}}"#
+        ));
+    }
+    text.push_str("]}}");
+    let (_d, log) = temp_file("minified.har", text.as_bytes());
+    let out = run(&["check", "--format", "json", &log.to_string_lossy()]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let v = json_of(&out);
+    let columns: Vec<u64> = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|f| f["column"].as_u64())
+        .collect();
+    assert_eq!(columns.len(), 1000);
+    assert_eq!(columns, expected);
+    assert!(v
+        .as_array()
+        .expect("array")
+        .iter()
+        .all(|f| f["line"] == 1 && f["status"] == 404));
+}
