@@ -276,7 +276,7 @@ fn snippet(
     let a = out.len();
     out.push_str(&inert(&text[s..e]));
     let b = out.len();
-    out.push_str(&inert(after_cut).trim_end());
+    out.push_str(inert(after_cut).trim_end());
     if after_cut.len() < after.len() || after_to < line_end {
         out.push('…');
     }

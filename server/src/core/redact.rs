@@ -506,10 +506,8 @@ pub fn redact_text(text: &str, extra: &[String]) -> String {
 /// Cheap test before the name checks: is the word followed by `=`, `:` or `,` (after an optional
 /// closing quote and blanks), or is it an auth scheme?
 fn may_precede_a_value(bytes: &[u8], i: usize, word: &str) -> bool {
-    if word.len() == 6 || word.len() == 5 {
-        if word.eq_ignore_ascii_case("bearer") || word.eq_ignore_ascii_case("basic") {
-            return true;
-        }
+    if word.eq_ignore_ascii_case("bearer") || word.eq_ignore_ascii_case("basic") {
+        return true;
     }
     let mut j = i;
     if let Some((_, _, len)) = quote_at(bytes, j) {
