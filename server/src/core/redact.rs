@@ -545,8 +545,12 @@ fn secret_after_word(
         return is_token.then(|| (vs, ve, REDACTED.to_string()));
     }
     let secret_name = is_secret_name(word, extra);
+    // `key=`, `code=`, `sig=` only as query parameters (after `?`, `&` or `#`), so prose such
+    // as "error code=1234" keeps its words.
     let query_name = !secret_name
         && bytes.get(i) == Some(&b'=')
+        && i >= word.len() + 1
+        && matches!(bytes[i - word.len() - 1], b'?' | b'&' | b'#' | b';')
         && SECRET_QUERY_PARAMS.contains(&normalize(word).as_str());
     if !secret_name && !query_name {
         return None;
@@ -577,7 +581,12 @@ fn secret_after_word(
         if ve == vs {
             return None;
         }
-        return Some((vs, ve, redact_header_value(word, &text[vs..ve], extra)));
+        let replacement = if query_name {
+            REDACTED.to_string()
+        } else {
+            redact_header_value(word, &text[vs..ve], extra)
+        };
+        return Some((vs, ve, replacement));
     }
     let norm = normalize(word);
     let vs = j;
@@ -609,7 +618,12 @@ fn secret_after_word(
     if sep == b':' && !key_quoted && !is_header_line_name(&norm) && !looks_like_credential(v) {
         return None;
     }
-    Some((vs, ve, redact_header_value(word, v, extra)))
+    let replacement = if query_name {
+        REDACTED.to_string()
+    } else {
+        redact_header_value(word, v, extra)
+    };
+    Some((vs, ve, replacement))
 }
 
 /// `"name": "Authorization", "value": "..."` in text: the value after the name.
@@ -878,6 +892,11 @@ mod tests {
                 "cs_live_42",
             ),
             ("GET /x?api_key=AKIA123456&page=2", "AKIA123456"),
+            (
+                "see https://maps.example/api?key=AIzaSyD-42xyz&q=1",
+                "AIzaSyD-42xyz",
+            ),
+            ("callback /cb?state=1&code=4/0AfJohXn9", "4/0AfJohXn9"),
             ("set token=abc123def", "abc123def"),
             ("api_key: 5f3a9c1d2e8b", "5f3a9c1d2e8b"),
             ("Cookie: sid=abc123; other=zzz999", "zzz999"),
@@ -904,6 +923,8 @@ mod tests {
             "password: must be at least 8 characters",
             "Use Basic auth or a bearer token.",
             "the key: email",
+            "error code=1234 from the gateway",
+            "primary key=5 already taken",
             "lena.fischer@example.com is already a list member.",
             r#"{"key": "email", "message": "is invalid"}"#,
             "日本語のテキスト token は有効期限切れ",
