@@ -41,7 +41,8 @@ impl Snapshot {
             .position(&self.text, &self.index, offset, self.encoding)
     }
     pub fn offset(&self, pos: Position) -> usize {
-        from_lsp::offset(&self.text, &self.index, pos, self.encoding)
+        self.long_lines
+            .offset(&self.text, &self.index, pos, self.encoding)
     }
     pub fn span(&self, range: Range) -> Span {
         from_lsp::span(&self.text, &self.index, range, self.encoding)

@@ -560,6 +560,7 @@ fn build_snapshot(
     debug_requests: bool,
 ) -> (Arc<Snapshot>, Vec<Diagnostic>, Option<String>) {
     let mut panicked = None;
+    let started = std::time::Instant::now();
     let analysis = match catch_unwind(AssertUnwindSafe(|| {
         // Debug-only (RUNLOG_LSP_DEBUG_REQUESTS=1): lets tests prove an analysis panic is survived.
         if debug_requests && text.contains(DEBUG_PANIC_MARKER) {
@@ -573,6 +574,7 @@ fn build_snapshot(
             Analysis::default()
         }
     };
+    let analysed = started.elapsed();
     let index = crate::core::line_index::LineIndex::new(&text);
     let long_lines = to_lsp::LongLines::new(&text, &index, encoding);
     let snap = Arc::new(Snapshot {
@@ -595,6 +597,14 @@ fn build_snapshot(
             Vec::new()
         }
     };
+    tracing::debug!(
+        "{}: {} bytes, {} findings; analysis {:?}, total {:?}",
+        snap.uri.as_str(),
+        snap.text.len(),
+        snap.analysis.findings.len(),
+        analysed,
+        started.elapsed()
+    );
     (snap, diagnostics, panicked)
 }
 

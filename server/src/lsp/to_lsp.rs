@@ -75,6 +75,55 @@ impl LongLines {
         LongLines { lines }
     }
 
+    /// The byte offset of `pos` (clamped exactly like `LineIndex::offset`), starting from the
+    /// nearest checkpoint of its line.
+    pub fn offset(
+        &self,
+        text: &str,
+        index: &LineIndex,
+        pos: Position,
+        encoding: Encoding,
+    ) -> usize {
+        if pos.line as usize >= index.line_count() {
+            return text.len();
+        }
+        let line_start = index.line_start(pos.line).min(text.len());
+        let line_end = line_start + index.line_text(text, pos.line).len();
+        let col = pos.character as usize;
+        if encoding == Encoding::Utf8 {
+            let mut at = line_start.saturating_add(col).min(line_end);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            return at;
+        }
+        let (mut at, mut counted) = match self.lines.binary_search_by_key(&pos.line, |(l, _)| *l) {
+            Ok(i) => {
+                let points = &self.lines[i].1;
+                match points.partition_point(|(_, c)| (*c as usize) <= col) {
+                    0 => (line_start, 0),
+                    n => (points[n - 1].0, points[n - 1].1 as usize),
+                }
+            }
+            Err(_) => (line_start, 0),
+        };
+        if at >= line_end {
+            return line_end;
+        }
+        for ch in text.get(at..line_end).unwrap_or("").chars() {
+            let width = match encoding {
+                Encoding::Utf16 => ch.len_utf16(),
+                _ => 1,
+            };
+            if counted + width > col {
+                return at;
+            }
+            counted += width;
+            at += ch.len_utf8();
+        }
+        line_end
+    }
+
     /// The position of `offset`, using the checkpoints of its line when it has some.
     pub fn position(
         &self,
@@ -191,17 +240,34 @@ mod tests {
     #[test]
     fn checkpointed_positions_equal_plain_ones() {
         let unit = "{\"a\": \"😀名\", \"b\": [1, 2], \"é\": 3}, ";
-        let long: String = unit.repeat(600);
+        let long: String = unit.repeat(150);
         let text = format!("[\r\n{long}\n{long}\r\n]\n");
         let index = LineIndex::new(&text);
         for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
             let long_lines = LongLines::new(&text, &index, encoding);
-            for offset in (0..text.len() + 3).step_by(7).chain([text.len(), 1, 0]) {
+            for offset in (0..text.len() + 3).step_by(13).chain([text.len(), 1, 0]) {
+                let p = position(&text, &index, offset, encoding);
                 assert_eq!(
                     long_lines.position(&text, &index, offset, encoding),
-                    position(&text, &index, offset, encoding),
+                    p,
                     "{offset} {encoding:?}"
                 );
+                // And back, also from columns inside characters and past the line's end.
+                for delta in [0, 1, 2, 5000] {
+                    let q = Position {
+                        line: p.line,
+                        character: p.character + delta,
+                    };
+                    let lc = crate::core::line_index::LineCol {
+                        line: q.line,
+                        col: q.character,
+                    };
+                    assert_eq!(
+                        long_lines.offset(&text, &index, q, encoding),
+                        index.offset(&text, lc, encoding),
+                        "{q:?} {encoding:?}"
+                    );
+                }
             }
         }
     }
