@@ -465,6 +465,8 @@ fn is_header_line_name(norm: &str) -> bool {
 /// Redacts secrets in free text (bearer tokens, `api_key=...`, `"password": "..."`).
 /// Linear in the text; only ever cuts at ASCII bytes, so never inside a UTF-8 character.
 pub fn redact_text(text: &str, extra: &[String]) -> String {
+    let without_userinfo = redact_userinfo_in_text(text);
+    let text = without_userinfo.as_deref().unwrap_or(text);
     let bytes = text.as_bytes();
     // (start, end, replacement), non-overlapping, in order.
     let mut cuts: Vec<(usize, usize, String)> = Vec::new();
@@ -501,6 +503,42 @@ pub fn redact_text(text: &str, extra: &[String]) -> String {
     }
     out.push_str(&text[pos..]);
     out
+}
+
+/// URLs in free text with credentials (`https://user:pass@host`): the userinfo is redacted.
+/// `None` when there is nothing to change.
+fn redact_userinfo_in_text(text: &str) -> Option<String> {
+    if !text.contains("://") || !text.contains('@') {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut pos = 0;
+    let mut from = 0;
+    while let Some(k) = text[from..].find("://") {
+        let auth_start = from + k + 3;
+        let mut end = auth_start;
+        while end < bytes.len()
+            && !bytes[end].is_ascii_whitespace()
+            && !matches!(
+                bytes[end],
+                b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'\\' | b'@'
+            )
+        {
+            end += 1;
+        }
+        if end > auth_start && bytes.get(end) == Some(&b'@') {
+            out.push_str(&text[pos..auth_start]);
+            out.push_str(REDACTED);
+            pos = end;
+        }
+        from = end.max(auth_start);
+    }
+    if pos == 0 {
+        return None;
+    }
+    out.push_str(&text[pos..]);
+    Some(out)
 }
 
 /// Cheap test before the name checks: is the word followed by `=`, `:` or `,` (after an optional
@@ -897,6 +935,14 @@ mod tests {
                 "AIzaSyD-42xyz",
             ),
             ("callback /cb?state=1&code=4/0AfJohXn9", "4/0AfJohXn9"),
+            (
+                "git clone https://x-access-token:ghs_Q1w2e3r4@github.com/o/r.git",
+                "ghs_Q1w2e3r4",
+            ),
+            (
+                "connect to postgres://admin:Pa55w0rd@db:5432/app failed",
+                "Pa55w0rd",
+            ),
             ("set token=abc123def", "abc123def"),
             ("api_key: 5f3a9c1d2e8b", "5f3a9c1d2e8b"),
             ("Cookie: sid=abc123; other=zzz999", "zzz999"),
@@ -925,6 +971,7 @@ mod tests {
             "the key: email",
             "error code=1234 from the gateway",
             "primary key=5 already taken",
+            "mail lena@example.com or see https://example.com/@user",
             "lena.fischer@example.com is already a list member.",
             r#"{"key": "email", "message": "is invalid"}"#,
             "日本語のテキスト token は有効期限切れ",
