@@ -796,3 +796,35 @@ fn many_findings_on_one_long_line_have_exact_columns() {
         .iter()
         .all(|f| f["line"] == 1 && f["status"] == 404));
 }
+
+#[test]
+fn what_helps_next_is_shown() {
+    let out = run(&[
+        "check",
+        "tests/fixtures/integration/zapier-429-retry-after.json",
+    ]);
+    assert!(
+        out.stdout.contains("note: Retry-After: 2.0"),
+        "{}",
+        out.stdout
+    );
+    let out = run(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/integration/make-401-bearer.json",
+    ]);
+    let v = json_of(&out);
+    let extras = v[0]["extras"].as_array().expect("extras");
+    assert!(
+        extras
+            .iter()
+            .any(|e| e["name"] == "Auth scheme sent" && e["value"] == "Bearer (value redacted)"),
+        "{extras:?}"
+    );
+    let out = run(&["check", "--format", "json", SEED]);
+    assert!(
+        json_of(&out)[0].get("extras").is_none(),
+        "nothing to add for a 400"
+    );
+}

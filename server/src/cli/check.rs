@@ -30,6 +30,9 @@ pub struct Record {
     /// The status code's definition and MDN page (for notes and SARIF rules).
     pub definition: Option<String>,
     pub mdn: Option<String>,
+    /// What the call shows that helps next (Retry-After, the auth scheme sent, Location), as
+    /// `(label, value)`, redacted.
+    pub extras: Vec<(String, String)>,
     /// The line holding the finding, cut to a window around it and redacted, and the byte range
     /// of the finding inside that window.
     pub snippet: Snippet,
@@ -187,6 +190,12 @@ pub fn check_text(path: &str, text: &str, config: &AnalysisConfig) -> Option<Vec
                 .map(|u| redact::redact_url(u, extra)),
             definition: info.as_ref().map(|i| i.definition.clone()),
             mdn: info.as_ref().and_then(|i| i.mdn.clone()),
+            extras: exchange
+                .map(status::extras)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(label, value)| (label, clean(&value)))
+                .collect(),
             snippet: snippet(
                 text,
                 &index,

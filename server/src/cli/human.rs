@@ -58,6 +58,9 @@ pub fn render_record(record: &Record, color: bool) -> String {
         (None, Some(req)) => notes.push(inert(&shorten(&format!("request: {req}"), 300))),
         (None, None) => {}
     }
+    for (label, value) in &record.extras {
+        notes.push(inert(&shorten(&format!("{label}: {value}"), 300)));
+    }
     if let Some(mdn) = &record.mdn {
         notes.push(format!("see {mdn}"));
     }

@@ -24,6 +24,14 @@ pub fn record_json(r: &Record) -> Value {
             obj.insert(key.into(), json!(v));
         }
     }
+    if !r.extras.is_empty() {
+        let extras: Vec<Value> = r
+            .extras
+            .iter()
+            .map(|(name, value)| json!({"name": name, "value": value}))
+            .collect();
+        obj.insert("extras".into(), Value::Array(extras));
+    }
     Value::Object(obj)
 }
 

@@ -104,6 +104,14 @@ pub fn sarif(report: &Report) -> Value {
                     props.insert(k.into(), json!(v));
                 }
             }
+            if !r.extras.is_empty() {
+                let extras: Vec<Value> = r
+                    .extras
+                    .iter()
+                    .map(|(name, value)| json!({"name": name, "value": value}))
+                    .collect();
+                props.insert("extras".into(), Value::Array(extras));
+            }
             json!({
                 "ruleId": id,
                 "ruleIndex": index.get(&id).copied().unwrap_or(0),
