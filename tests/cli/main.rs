@@ -828,3 +828,33 @@ fn what_helps_next_is_shown() {
         "nothing to add for a 400"
     );
 }
+
+#[test]
+fn hostile_inputs_do_not_crash() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let deep_body = format!(
+        "{{\"status\": 500, \"body\": {}\"x\"{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let long_line = format!(
+        "{{\"status\": 502, \"body\": \"{}\"}}",
+        "é".repeat(2_000_000)
+    );
+    for (name, text, code) in [
+        ("deep.json", deep, 2),
+        ("deep-body.json", deep_body, 1),
+        ("long.json", long_line, 1),
+    ] {
+        let (_d, p) = temp_file(name, text.as_bytes());
+        for format in ["human", "json", "sarif"] {
+            let out = run(&["check", "--format", format, &p.to_string_lossy()]);
+            assert_eq!(out.code, code, "{name} {format}: {}", out.stderr);
+            assert!(
+                out.stdout.len() < 20_000,
+                "{name} {format}: output stays short ({} bytes)",
+                out.stdout.len()
+            );
+        }
+    }
+}
