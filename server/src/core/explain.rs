@@ -94,6 +94,116 @@ pub fn reported_error(body: &DecodedBody) -> Option<Explanation> {
     })
 }
 
+/// [`reported_error`] for the body at `body` in `text`, cheaply: the top-level keys that can
+/// report an error are looked at first without building the body's value (a large 2xx body
+/// that reports nothing costs a scan, not a parse into a tree).
+pub fn reported_error_at(text: &str, body: &super::model::BodyRef) -> Option<Explanation> {
+    let full = || reported_error(&super::body::decode(text, body));
+    let Some(json) = super::body::json_text(text, body) else {
+        // Byte arrays, or not JSON at all (then nothing is reported).
+        return match body.encoding {
+            super::model::BodyEncoding::ByteArray => full(),
+            _ => None,
+        };
+    };
+    if !json
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{')
+    {
+        return None;
+    }
+    match serde_json::from_str::<Probe>(&json) {
+        Ok(p) if !p.reports() => None,
+        Ok(_) => reported_error(&super::body::classify_text(
+            &json,
+            body.mime_type.as_deref(),
+        )),
+        // Duplicate keys, JSONC, nesting limits: the full decoder decides.
+        Err(_) => full(),
+    }
+}
+
+/// The top-level keys of a body that can report an error in a 2xx response.
+#[derive(serde::Deserialize)]
+struct Probe {
+    #[serde(default)]
+    ok: Option<Value>,
+    #[serde(default)]
+    success: Option<Value>,
+    #[serde(default)]
+    status: Option<Value>,
+    #[serde(default)]
+    errors: Option<NonEmpty>,
+}
+
+impl Probe {
+    fn reports(&self) -> bool {
+        let is_false = |v: &Option<Value>| matches!(v, Some(Value::Bool(false)));
+        is_false(&self.ok)
+            || is_false(&self.success)
+            || matches!(&self.status, Some(Value::String(s)) if ["error", "fail", "failed", "failure"].iter().any(|e| s.trim().eq_ignore_ascii_case(e)))
+            || matches!(self.errors, Some(NonEmpty(true)))
+    }
+}
+
+/// Whether a value is a non-empty array, read without keeping it.
+struct NonEmpty(bool);
+
+impl<'de> serde::Deserialize<'de> for NonEmpty {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = NonEmpty;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<NonEmpty, A::Error> {
+                let mut any = false;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    any = true;
+                }
+                Ok(NonEmpty(any))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<NonEmpty, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(NonEmpty(false))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<NonEmpty, E> {
+                Ok(NonEmpty(false))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<NonEmpty, E> {
+                Ok(NonEmpty(false))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<NonEmpty, E> {
+                Ok(NonEmpty(false))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<NonEmpty, E> {
+                Ok(NonEmpty(false))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<NonEmpty, E> {
+                Ok(NonEmpty(false))
+            }
+            fn visit_unit<E>(self) -> Result<NonEmpty, E> {
+                Ok(NonEmpty(false))
+            }
+            fn visit_none<E>(self) -> Result<NonEmpty, E> {
+                Ok(NonEmpty(false))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// What a body said, before it is turned into a summary.
 #[derive(Default, Debug)]
 struct Parts {
@@ -1153,6 +1263,58 @@ mod tests {
         assert!(reported_error(&body(json!({"ok": true, "errors": []}))).is_none());
         assert!(reported_error(&body(json!({"status": "active"}))).is_none());
         assert!(reported_error(&DecodedBody::Text("error".into())).is_none());
+    }
+
+    /// The cheap path agrees with decoding the body and asking [`reported_error`].
+    #[test]
+    fn reported_error_at_agrees_with_the_full_decoder() {
+        use crate::core::body::decode;
+        use crate::core::model::{BodyEncoding, BodyRef, Span};
+        let bodies = [
+            r#"{"ok": false, "error": "channel_not_found"}"#,
+            r#"{"ok": true, "channel": {"id": "C1"}}"#,
+            r#"{"data": {"user": null}, "errors": [{"message": "Not authorised"}]}"#,
+            r#"{"data": {}, "errors": []}"#,
+            r#"{"errors": {"email": ["taken"]}}"#,
+            r#"{"success": false}"#,
+            r#"{"status": "Error", "message": "Quota exceeded"}"#,
+            r#"{"status": 200, "items": [1, 2, 3]}"#,
+            r#"{"ok": false, "ok": true}"#,
+            r#"{"ok": true, "ok": false, "error": "dup"}"#,
+            r#"[{"message": "an array"}]"#,
+            r#"{"ok": false, // jsonc
+               "error": "c"}"#,
+            "not json",
+            "",
+        ];
+        for b in bodies {
+            let once = serde_json::to_string(b).unwrap();
+            let twice = serde_json::to_string(&once).unwrap();
+            let b64 = serde_json::to_string(&{
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD.encode(b)
+            })
+            .unwrap();
+            let bytes = serde_json::to_string(b.as_bytes()).unwrap();
+            for (text, encoding) in [
+                (b.to_string(), BodyEncoding::Inline),
+                (once, BodyEncoding::String),
+                (twice, BodyEncoding::String),
+                (b64, BodyEncoding::Base64),
+                (bytes, BodyEncoding::ByteArray),
+            ] {
+                let r = BodyRef {
+                    span: Span::new(0, text.len()),
+                    encoding,
+                    mime_type: None,
+                };
+                assert_eq!(
+                    reported_error_at(&text, &r),
+                    reported_error(&decode(&text, &r)),
+                    "{b} as {encoding:?}"
+                );
+            }
+        }
     }
 
     #[test]
