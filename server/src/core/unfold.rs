@@ -85,16 +85,21 @@ fn innermost_json(token: &str) -> Option<String> {
         return None;
     }
     let mut content: String = serde_json::from_str(t).ok()?;
+    // Only the first byte decides whether to unwrap again: the caller tokenizes and checks the
+    // result once (a 10 MB body is scanned once, not once per layer).
+    let json_ws = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
     for _ in 1..MAX_LEVELS {
-        let tokens = tokenize(&content)?;
-        match tokens.as_slice() {
-            [only] if only.kind == Kind::String => {
-                match serde_json::from_str::<String>(only.text) {
-                    Ok(inner) if tokenize(&inner).is_some_and(|t| check_grammar(&t)) => {
-                        content = inner
-                    }
-                    _ => return Some(content),
-                }
+        let t = content.trim_matches(json_ws);
+        if !t.starts_with('"') {
+            return Some(content);
+        }
+        match serde_json::from_str::<String>(t) {
+            Ok(inner)
+                if inner
+                    .trim_start_matches(json_ws)
+                    .starts_with(['{', '[', '"']) =>
+            {
+                content = inner
             }
             _ => return Some(content),
         }
