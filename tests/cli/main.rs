@@ -858,3 +858,21 @@ fn hostile_inputs_do_not_crash() {
         }
     }
 }
+
+#[test]
+fn explain_honours_user_definitions() {
+    let (_d, cfg) = temp_file("s.json", br#"{"runlog": {"statusCodes": {"499": {"title": "Gateway gave up", "description": "Our gateway timed out."}}}}"#);
+    let out = run(&["explain", "499", "--config", &cfg.to_string_lossy()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with("499 Gateway gave up\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("Our gateway timed out.") && out.stdout.contains("user definition")
+    );
+    assert!(run(&["explain", "499"])
+        .stdout
+        .starts_with("499 Client Closed Request (nginx)"));
+}

@@ -42,6 +42,9 @@ pub enum Command {
     Explain {
         /// A status code, such as 404.
         code: String,
+        /// A settings file whose `runlog.statusCodes` overrides the built-in definitions.
+        #[arg(long, value_name = "FILE")]
+        config: Option<String>,
     },
 }
 
@@ -96,7 +99,7 @@ pub fn run() -> i32 {
     };
     match cli.command {
         None => crate::lsp::serve_stdio(),
-        Some(Command::Explain { code }) => explain(&code),
+        Some(Command::Explain { code, config }) => explain_with(&code, config.as_deref()),
         Some(Command::Check(args)) => check(&args),
     }
 }
@@ -206,7 +209,15 @@ pub fn check(args: &CheckArgs) -> i32 {
 
 /// The text `explain` prints for a code.
 pub fn explain_text(code: u16) -> String {
-    let info = status::lookup(code, &Default::default());
+    explain_text_with(code, &Default::default())
+}
+
+/// The text `explain` prints for a code, with user definitions.
+pub fn explain_text_with(
+    code: u16,
+    overrides: &std::collections::BTreeMap<u16, crate::core::model::StatusOverride>,
+) -> String {
+    let info = status::lookup(code, overrides);
     let class = if info.class == 0 {
         "outside 1xx-5xx (non-standard)".to_string()
     } else {
@@ -231,9 +242,27 @@ pub fn explain_text(code: u16) -> String {
 
 /// `runlog-lsp explain CODE`.
 pub fn explain(code: &str) -> i32 {
+    explain_with(code, None)
+}
+
+/// `runlog-lsp explain CODE [--config FILE]`.
+pub fn explain_with(code: &str, config: Option<&str>) -> i32 {
+    let overrides = match config.map(read_config) {
+        None => Default::default(),
+        Some(Ok((c, warnings))) => {
+            for w in warnings {
+                print_err(&format!("{w}\n"));
+            }
+            c.status_codes
+        }
+        Some(Err(e)) => {
+            print_err(&format!("{e}\n"));
+            return 2;
+        }
+    };
     match code.trim().parse::<u16>() {
         Ok(n) => {
-            print_out(&explain_text(n));
+            print_out(&explain_text_with(n, &overrides));
             0
         }
         Err(_) => {
