@@ -5,6 +5,7 @@ mod bench;
 mod dist;
 mod emacs;
 mod fixtures;
+mod fuzz;
 mod install;
 mod neovim;
 mod test;
@@ -24,6 +25,8 @@ tasks:
                         run every test tier: cargo, neovim, emacs, vscode
   setup-editors         install the real editors the editor tiers drive (code-server, Playwright)
   fixtures              re-record the fixtures made by real producers (Chromium HAR, newman)
+  fuzz [TARGET...] [--seconds N]
+                        run the cargo-fuzz targets seeded with the fixtures (default 600 s each)
   bench-lsp [--sizes 1,10,50]
                         side-by-side LSP benchmark against vscode-json-language-server
 ";
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
         "setup-editors" => vscode::setup(rest),
         "fixtures" => fixtures::run(rest),
         "bench-lsp" => bench::run(rest),
+        "fuzz" => fuzz::run(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())
