@@ -150,61 +150,59 @@ const INTEGRATION_ROOT_KEYS: &[&str] = &[
     "flowid",
 ];
 
-/// Decides what a root value is.
+/// Decides what a root value is, in one pass over the root's keys (this runs once per JSON
+/// Lines line).
 pub fn shape(root: &Value<'_>) -> Shape {
     let Value::Object(obj) = root else {
         return Shape::Generic;
     };
-    if let Some(log) = get_object(obj, "log") {
-        if matches!(get(log, "entries"), Some(Value::Array(_))) {
-            return Shape::Har;
+    let mut schema = false;
+    let mut schema_body = false;
+    let mut postman_info = false;
+    let mut item_array = false;
+    let mut integration = false;
+    for p in &obj.properties {
+        let key = key_str(&p.name);
+        match key {
+            "openapi" | "swagger" | "asyncapi" => return Shape::Negative,
+            "$schema" => schema = true,
+            "properties" | "definitions" | "$defs" | "items" | "allOf" | "anyOf" | "oneOf"
+            | "type" => schema_body = true,
+            _ => {}
+        }
+        match &p.value {
+            Value::Object(o) if key_is(key, "log") => {
+                if matches!(get(o, "entries"), Some(Value::Array(_))) {
+                    return Shape::Har;
+                }
+            }
+            Value::Object(o) if key_is(key, "run") => {
+                if matches!(get(o, "executions"), Some(Value::Array(_))) {
+                    return Shape::Newman;
+                }
+            }
+            Value::Object(o) if key_is(key, "info") => {
+                postman_info = get_str(o, "schema").is_some_and(|s| s.contains("postman"))
+                    || get(o, "postmanid").is_some();
+            }
+            Value::Array(_) if key_is(key, "item") => item_array = true,
+            Value::Array(_) if key_in(key, RUN_ARRAY_KEYS) => integration = true,
+            _ if key_in(key, INTEGRATION_ROOT_KEYS) => integration = true,
+            _ => {}
         }
     }
-    if let Some(run) = get_object(obj, "run") {
-        if matches!(get(run, "executions"), Some(Value::Array(_))) {
-            return Shape::Newman;
-        }
-    }
-    let has = |k: &str| obj.properties.iter().any(|p| key_str(&p.name) == k);
-    if has("openapi") || has("swagger") || has("asyncapi") {
-        return Shape::Negative;
-    }
-    if has("$schema")
-        && [
-            "properties",
-            "definitions",
-            "$defs",
-            "items",
-            "allOf",
-            "anyOf",
-            "oneOf",
-            "type",
-        ]
-        .iter()
-        .any(|k| has(k))
-    {
+    if schema && schema_body {
         return Shape::Negative;
     }
     // A Postman collection (not a report): its saved example responses are not calls.
-    if let (Some(info), Some(Value::Array(_))) = (get_object(obj, "info"), get(obj, "item")) {
-        if get_str(info, "schema").is_some_and(|s| s.contains("postman"))
-            || get(info, "postmanid").is_some()
-        {
-            return Shape::Negative;
-        }
+    if postman_info && item_array {
+        return Shape::Negative;
     }
-    if obj
-        .properties
-        .iter()
-        .any(|p| key_in(key_str(&p.name), INTEGRATION_ROOT_KEYS))
-        || obj
-            .properties
-            .iter()
-            .any(|p| key_in(key_str(&p.name), RUN_ARRAY_KEYS) && matches!(p.value, Value::Array(_)))
-    {
-        return Shape::Integration;
+    if integration {
+        Shape::Integration
+    } else {
+        Shape::Generic
     }
-    Shape::Generic
 }
 
 #[cfg(test)]

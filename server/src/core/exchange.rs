@@ -7,6 +7,8 @@ use super::model::{BodyEncoding, BodyRef, Exchange, Header, RequestInfo, Run, Sp
 use super::parse::Piece;
 use super::redact;
 use jsonc_parser::ast::{Object, ObjectProp, ObjectPropName, Value};
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// Cap on headers read per header list (a pathological log must not cost unbounded work).
 const MAX_HEADERS: usize = 500;
@@ -18,19 +20,51 @@ pub struct Extracted {
     pub runs: Vec<Run>,
     /// The shape of the first tree that held exchanges.
     pub shape: Option<Shape>,
+    /// `is_secret_name` answers by header name: logs repeat the same few names thousands of
+    /// times, and the answer never changes within one analysis.
+    secret_names: RefCell<Memo>,
 }
+
+/// FNV-1a: header names are short, and SipHash's DoS resistance buys nothing for a bounded memo.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type Memo = HashMap<String, bool, std::hash::BuildHasherDefault<Fnv>>;
+
+/// Bound on the memo above (a log with unbounded distinct header names must not grow it).
+const MAX_MEMO: usize = 4096;
 
 /// Extracts every exchange of `root` (a tree placed in the text by `piece`) into `out`, in text
 /// order. `redact_extra` is the user's `runlog.redact`.
 pub fn extract(root: &Value<'_>, piece: &Piece, redact_extra: &[String], out: &mut Extracted) {
     let shape = detect::shape(root);
+    let memo = std::mem::take(&mut out.secret_names);
     let cx = Cx {
         piece,
         extra: redact_extra,
+        secret_names: memo,
     };
     let before = out.exchanges.len();
     match shape {
-        Shape::Negative => return,
+        Shape::Negative => {}
         Shape::Har => extract_har(root, &cx, out),
         Shape::Newman => extract_newman(root, &cx, out),
         Shape::Integration | Shape::Generic => walk(root, shape, &cx, out),
@@ -38,14 +72,38 @@ pub fn extract(root: &Value<'_>, piece: &Piece, redact_extra: &[String], out: &m
     if out.exchanges.len() > before && out.shape.is_none() {
         out.shape = Some(shape);
     }
+    out.secret_names = cx.secret_names;
 }
 
 struct Cx<'p> {
     piece: &'p Piece,
     extra: &'p [String],
+    secret_names: RefCell<Memo>,
 }
 
 impl Cx<'_> {
+    /// The header value to keep: redacted when the name is a secret's.
+    fn header_value(&self, name: &str, value: String) -> String {
+        let known = self.secret_names.borrow().get(name).copied();
+        let secret = match known {
+            Some(s) => s,
+            None => {
+                let s = redact::is_secret_name(name, self.extra);
+                let mut memo = self.secret_names.borrow_mut();
+                if memo.len() >= MAX_MEMO {
+                    memo.clear();
+                }
+                memo.insert(name.to_string(), s);
+                s
+            }
+        };
+        if secret {
+            redact::redact_header_value(name, &value, self.extra)
+        } else {
+            value
+        }
+    }
+
     fn span(&self, value: &Value<'_>) -> Span {
         self.piece.span(value_range(value))
     }
@@ -494,7 +552,7 @@ fn header_list(value: Option<&Value<'_>>, cx: &Cx<'_>) -> Vec<Header> {
         };
         out.push(Header {
             name: name.to_string(),
-            value: redact::redact_header_value(name, &text, cx.extra),
+            value: cx.header_value(name, text),
         });
     };
     match value {
