@@ -192,26 +192,48 @@ fn finding_for(
     None
 }
 
-/// A cheap look at the raw body before decoding it: a body that reports an error says "error",
-/// "fail" or `false` somewhere. Bodies stored as bytes are always decoded.
+/// A cheap look at the raw body before decoding it (most calls succeed, and decoding every 2xx
+/// body would cost more than the parse): `explain::reported_error` only answers for a GraphQL
+/// `errors` array, `"ok": false`, `"success": false` or a `"status": "error"`/`"fail…"`, so the
+/// raw text (escaped or not) must show one of those. Bodies stored as bytes are always decoded.
 fn may_report_error(text: &str, b: &super::model::BodyRef) -> bool {
     match b.encoding {
         BodyEncoding::Base64 | BodyEncoding::ByteArray => true,
-        BodyEncoding::Inline | BodyEncoding::String => {
-            let Some(raw) = text.get(b.span.start..b.span.end) else {
-                return false;
-            };
-            raw.contains("false") || contains_ci(raw, b"error") || contains_ci(raw, b"fail")
-        }
+        BodyEncoding::Inline | BodyEncoding::String => text
+            .get(b.span.start..b.span.end)
+            .is_some_and(raw_may_report_error),
     }
 }
 
-/// ASCII case-insensitive substring search (`needle` in lowercase).
-fn contains_ci(haystack: &str, needle: &[u8]) -> bool {
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
+fn raw_may_report_error(raw: &str) -> bool {
+    if raw.contains("errors") {
+        return true;
+    }
+    let bytes = raw.as_bytes();
+    // Separators between a key and its value, escaped or not: `"ok": false`, `\"ok\":false`.
+    let sep = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b':' | b'"' | b'\\');
+    for (at, _) in raw.match_indices("false") {
+        let mut i = at;
+        while i > 0 && sep(bytes[i - 1]) {
+            i -= 1;
+        }
+        let before = &bytes[..i];
+        if before.ends_with(b"ok") || before.ends_with(b"success") {
+            return true;
+        }
+    }
+    for (at, _) in raw.match_indices("status") {
+        let mut i = at + "status".len();
+        while i < bytes.len() && sep(bytes[i]) {
+            i += 1;
+        }
+        let rest = &bytes[i..];
+        let starts = |w: &[u8]| rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w);
+        if starts(b"error") || starts(b"fail") {
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -571,6 +593,28 @@ mod tests {
             kinds(&config),
             [(500, Severity::Error), (499, Severity::Warning)]
         );
+    }
+
+    #[test]
+    fn error_prefilter() {
+        for raw in [
+            r#"{"errors": [{"message": "x"}]}"#,
+            r#""{\"ok\":false,\"error\":\"channel_not_found\"}""#,
+            r#"{"ok" : false}"#,
+            r#"{"success":false}"#,
+            r#"{"status": "ERROR", "message": "m"}"#,
+            r#""{\"status\":\"failed\"}""#,
+        ] {
+            assert!(raw_may_report_error(raw), "{raw}");
+        }
+        for raw in [
+            r#"{"livemode": false, "archived": false}"#,
+            r#"{"status": "active", "token": "x"}"#,
+            r#"{"ok": true}"#,
+            "",
+        ] {
+            assert!(!raw_may_report_error(raw), "{raw}");
+        }
     }
 
     #[test]
