@@ -95,6 +95,7 @@ fn a_thousand_ranged_edits_apply_in_order() {
             .wrapping_add(1442695040888963407);
         (seed >> 33) as usize
     };
+    let mut pending = Vec::new();
     for version in 2..1002 {
         // Pick two char boundaries and a replacement; compute the expected text locally.
         let bounds: Vec<usize> = text
@@ -119,6 +120,19 @@ fn a_thousand_ranged_edits_apply_in_order() {
             "textDocument/didChange",
             json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"range": range, "text": insert}]}),
         );
+        // Requests interleaved with the edits (tower-lsp-server runs them concurrently): they
+        // must neither reorder the edits nor fail.
+        if version % 50 == 0 {
+            pending.push(c.send_request("textDocument/hover", Client::at(uri, 2, 13)));
+            pending.push(c.send_request(
+                "textDocument/documentSymbol",
+                json!({"textDocument": {"uri": uri}}),
+            ));
+        }
+    }
+    for id in pending {
+        let response = c.response(id);
+        assert!(response.get("error").is_none(), "{response}");
     }
     let got = c
         .request(

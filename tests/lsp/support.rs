@@ -70,7 +70,10 @@ impl Client {
     pub fn start(options: Options) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_runlog-lsp"))
             .env("RUNLOG_LSP_DEBUG_REQUESTS", "1")
-            .env("RUNLOG_LSP_LOG", "info")
+            .env(
+                "RUNLOG_LSP_LOG",
+                std::env::var("RUNLOG_LSP_TEST_LOG").unwrap_or_else(|_| "info".into()),
+            )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -189,6 +192,10 @@ impl Client {
 
     /// Waits for the response (the whole message) to request `id`.
     pub fn response(&mut self, id: i64) -> Value {
+        let is_it = |m: &Value| m.get("method").is_none() && m.get("id") == Some(&json!(id));
+        if let Some(i) = self.inbox.iter().position(is_it) {
+            return self.inbox.remove(i).unwrap_or_default();
+        }
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let msg = self
