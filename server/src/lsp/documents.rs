@@ -58,6 +58,9 @@ pub struct Document {
     pub revision: u64,
     /// The latest analysed snapshot; requests wait on it for the current revision.
     pub latest: watch::Sender<Option<Arc<Snapshot>>>,
+    /// An analysis of this document is running; it analyses the newest revision again when
+    /// its result turns out stale (so edits never pile up analyses of a big log).
+    pub analysing: bool,
 }
 
 /// Why a change was not applied.
@@ -91,6 +94,7 @@ impl Documents {
                 language_id,
                 revision,
                 latest,
+                analysing: false,
             },
         );
         revision
@@ -131,6 +135,10 @@ impl Documents {
 
     pub fn close(&mut self, uri: &Uri) -> bool {
         self.map.remove(uri).is_some()
+    }
+
+    pub fn get_mut(&mut self, uri: &Uri) -> Option<&mut Document> {
+        self.map.get_mut(uri)
     }
 
     pub fn get(&self, uri: &Uri) -> Option<&Document> {

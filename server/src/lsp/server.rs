@@ -153,62 +153,82 @@ impl Backend {
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
-        let (text, version) = {
-            let docs = lock(&self.inner.docs);
-            match docs.get(&uri) {
-                Some(d) if d.revision == revision => (d.rope.to_string(), d.version),
-                _ => return, // superseded or closed
+        let mut job = {
+            let mut docs = lock(&self.inner.docs);
+            match docs.get_mut(&uri) {
+                // Superseded, closed, or an analysis is running that will pick this revision up.
+                Some(d) if d.revision == revision && !d.analysing => {
+                    d.analysing = true;
+                    (d.rope.to_string(), d.version, d.revision)
+                }
+                _ => return,
             }
         };
-        let settings = self.settings();
-        let encoding = self.encoding();
-        let debug = self.inner.debug_requests;
-        let task_uri = uri.clone();
-        let built = tokio::task::spawn_blocking(move || {
-            build_snapshot(
-                task_uri,
-                Some(version),
-                revision,
-                text,
-                settings,
-                encoding,
-                debug,
-            )
-        })
-        .await;
-        let (snap, diagnostics, panicked) = match built {
-            Ok(b) => b,
-            Err(e) => {
+        let settings_debug = self.inner.debug_requests;
+        loop {
+            let (text, version, revision) = job;
+            let settings = self.settings();
+            let encoding = self.encoding();
+            let task_uri = uri.clone();
+            let built = tokio::task::spawn_blocking(move || {
+                build_snapshot(
+                    task_uri,
+                    Some(version),
+                    revision,
+                    text,
+                    settings,
+                    encoding,
+                    settings_debug,
+                )
+            })
+            .await;
+            let (snap, diagnostics, panicked) = match built {
+                Ok(b) => b,
+                Err(e) => {
+                    if let Some(d) = lock(&self.inner.docs).get_mut(&uri) {
+                        d.analysing = false;
+                    }
+                    self.log(
+                        MessageType::ERROR,
+                        format!("analysis task of {} failed: {e}", uri.as_str()),
+                    );
+                    return;
+                }
+            };
+            if let Some(what) = panicked {
                 self.log(
                     MessageType::ERROR,
-                    format!("analysis task of {} failed: {e}", uri.as_str()),
+                    format!(
+                        "analysis of {} panicked: {what}; reporting nothing for it",
+                        uri.as_str()
+                    ),
                 );
-                return;
             }
-        };
-        if let Some(what) = panicked {
-            self.log(
-                MessageType::ERROR,
-                format!(
-                    "analysis of {} panicked: {what}; reporting nothing for it",
-                    uri.as_str()
-                ),
-            );
-        }
-        let current = {
-            let docs = lock(&self.inner.docs);
-            match docs.get(&uri) {
-                Some(d) if d.revision == revision => {
-                    d.latest.send_replace(Some(snap));
-                    true
+            // Under the same lock as the revision check: either this result is current, or the
+            // newest text is taken for another round (no edit can slip between the two).
+            let next = {
+                let mut docs = lock(&self.inner.docs);
+                match docs.get_mut(&uri) {
+                    None => return, // closed
+                    Some(d) if d.revision == revision => {
+                        d.latest.send_replace(Some(snap));
+                        d.analysing = false;
+                        None
+                    }
+                    Some(d) => Some((d.rope.to_string(), d.version, d.revision)),
                 }
-                _ => false,
+            };
+            match next {
+                Some(newer) => job = newer,
+                None => {
+                    if !self.negotiated().pull_diagnostics {
+                        self.client
+                            .publish_diagnostics(uri, diagnostics, Some(version))
+                            .await;
+                    }
+                    return;
+                }
             }
-        };
-        if current && !self.negotiated().pull_diagnostics {
-            self.client
-                .publish_diagnostics(uri, diagnostics, Some(version))
-                .await;
         }
     }
 
