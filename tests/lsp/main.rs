@@ -1129,3 +1129,21 @@ fn an_analysis_panic_is_survived() {
         .as_str()
         .is_some_and(|v| v.starts_with("**400")));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_process_id_that_is_not_visible_is_not_watched() {
+    // A pid from another namespace looks dead from here; the server must not exit because of it.
+    let mut dead = std::process::Command::new("true").spawn().expect("spawn");
+    let pid = dead.id();
+    dead.wait().expect("reap");
+    let mut c = Client::start(Options {
+        process_id: Some(pid),
+        ..Options::default()
+    });
+    assert!(
+        c.wait_exit(Duration::from_secs(5)).is_none(),
+        "exited because of an invisible processId"
+    );
+    c.wait_for("window/logMessage", |_| true);
+}

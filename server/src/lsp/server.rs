@@ -660,7 +660,15 @@ impl LanguageServer for Backend {
             let (settings, warnings) = Settings::from_json(options);
             self.apply_settings(settings, warnings);
         }
-        if let Some(pid) = params.process_id {
+        // A pid that is not alive right now belongs to another pid namespace (the editor runs
+        // outside the container we run in): watching it would make us exit at once.
+        if let Some(pid) = params.process_id.filter(|&pid| {
+            let alive = process_alive(pid);
+            if !alive {
+                tracing::warn!("processId {pid} is not visible from here; not watching it");
+            }
+            alive
+        }) {
             tokio::spawn(async move {
                 loop {
                     tokio::time::sleep(PARENT_POLL).await;
