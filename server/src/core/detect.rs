@@ -14,6 +14,7 @@ pub fn key_str<'a>(name: &'a ObjectPropName<'_>) -> &'a str {
 
 /// True when `key` equals `target` ignoring ASCII case, `_` and `-` (`target` is written in
 /// lowercase without separators). No allocation: this runs for every key of the document.
+#[inline]
 pub fn key_is(key: &str, target: &str) -> bool {
     let mut t = target.bytes();
     for b in key.bytes() {
@@ -54,14 +55,35 @@ const STRONG_STATUS_KEYS: &[&str] = &[
     "http.response.statuscode",
 ];
 
-/// Classifies a property name as a status-code key.
+/// Classifies a property name as a status-code key. This runs for every key of every object
+/// outside exchanges, so it normalises into a stack buffer once and matches, no allocation.
 pub fn status_key(key: &str) -> Option<StatusKey> {
-    if key.len() > 32 {
+    let raw = key.as_bytes();
+    if raw.len() > 32 || raw.len() < 4 {
         return None;
     }
-    if key_in(key, STRONG_STATUS_KEYS) {
+    // Every status key starts with one of these letters; most keys are rejected here.
+    let first = raw
+        .iter()
+        .find(|&&b| b != b'_' && b != b'-')
+        .copied()
+        .unwrap_or(0);
+    if !matches!(first | 0x20, b's' | b'c' | b'h' | b'r' | b'n') {
+        return None;
+    }
+    let mut buf = [0u8; 32];
+    let mut n = 0;
+    for &b in raw {
+        if b == b'_' || b == b'-' {
+            continue;
+        }
+        buf[n] = b.to_ascii_lowercase();
+        n += 1;
+    }
+    let norm = &buf[..n];
+    if STRONG_STATUS_KEYS.iter().any(|t| t.as_bytes() == norm) {
         Some(StatusKey::Strong)
-    } else if key_is(key, "code") {
+    } else if norm == b"code" {
         Some(StatusKey::Code)
     } else {
         None
@@ -113,6 +135,7 @@ pub enum Shape {
 }
 
 /// Looks up a property by name, case-insensitively and ignoring `_`/`-` (see [`key_is`]).
+#[inline]
 pub fn get<'a, 'b>(obj: &'b Object<'a>, target: &str) -> Option<&'b Value<'a>> {
     obj.properties
         .iter()
@@ -233,6 +256,7 @@ mod tests {
         }
         assert_eq!(status_key("code"), Some(StatusKey::Code));
         assert_eq!(status_key("Code"), Some(StatusKey::Code));
+        assert_eq!(status_key("_status"), Some(StatusKey::Strong));
         for k in [
             "statuses",
             "stat",
