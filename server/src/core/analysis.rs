@@ -522,6 +522,58 @@ mod tests {
     }
 
     #[test]
+    fn real_producers() {
+        let text = fixture("har/chromium-recorded.har");
+        let a = analyze(&text, &AnalysisConfig::default());
+        assert_eq!(a.format, Some(Format::Har));
+        assert_eq!(a.exchanges.len(), 17);
+        assert_eq!(a.runs.len(), 1);
+        assert!(a.exchanges.iter().all(|e| e.run == Some(0)));
+        let pretty = fixture("har/chromium-recorded.pretty.har");
+        let b = analyze(&pretty, &AnalysisConfig::default());
+        let statuses = |a: &Analysis| a.exchanges.iter().map(|e| e.status).collect::<Vec<_>>();
+        assert_eq!(statuses(&a), statuses(&b));
+        // No secret survives extraction into headers or URLs.
+        for e in a.exchanges.iter().chain(&b.exchanges) {
+            for h in e.request.headers.iter().chain(&e.response_headers) {
+                if h.name.eq_ignore_ascii_case("authorization") {
+                    assert!(h.value.contains("[redacted]"), "{}", h.value);
+                }
+            }
+        }
+        // Cuts through the pretty HAR: never panics, exchanges before the cut are kept.
+        for cut in (1..pretty.len()).step_by(997) {
+            if !pretty.is_char_boundary(cut) {
+                continue;
+            }
+            let t = &pretty[..cut];
+            let c = analyze(t, &AnalysisConfig::default());
+            let complete = b.exchanges.iter().filter(|e| e.span.end < cut).count();
+            assert!(c.exchanges.len() >= complete, "cut {cut}");
+            assert!(c.findings.iter().all(|f| f.span.end <= t.len()));
+        }
+
+        let text = fixture("newman/newman-report.json");
+        let a = analyze(&text, &AnalysisConfig::default());
+        assert_eq!(a.format, Some(Format::Newman));
+        assert!(!a.exchanges.is_empty());
+        assert_eq!(a.runs.len(), 1);
+        for e in &a.exchanges {
+            assert!(e.name.is_some());
+            assert_eq!(
+                e.body.as_ref().map(|b| b.encoding),
+                Some(BodyEncoding::ByteArray)
+            );
+            assert!(e
+                .request
+                .url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("http")));
+        }
+        assert!(a.findings.iter().any(|f| f.status == Some(400)));
+    }
+
+    #[test]
     fn unicode_fixtures() {
         let text = fixture("unicode/emoji-cjk.json");
         let a = check(
