@@ -23,6 +23,8 @@ use tokio::io::{AsyncRead, ReadBuf};
 use tokio::sync::Notify;
 use tower_lsp_server::{LspService, Server};
 
+const STDIN_BUFFER: usize = 1 << 20;
+
 /// After stdin ends, handlers still waiting on the client (a response that can never come)
 /// get this long before the server exits anyway.
 const EOF_GRACE: Duration = Duration::from_millis(500);
@@ -87,7 +89,9 @@ pub fn serve_stdio() -> i32 {
             .finish();
         let eof = Arc::new(Notify::new());
         let stdin = EofSignal {
-            inner: tokio::io::stdin(),
+            // Big reads: the codec asks for a few KiB at a time, and every read of tokio's stdin is a
+            // round trip to a blocking thread (a 10 MB didOpen took thousands of them).
+            inner: tokio::io::BufReader::with_capacity(STDIN_BUFFER, tokio::io::stdin()),
             eof: eof.clone(),
         };
         tokio::select! {

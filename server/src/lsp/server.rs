@@ -755,6 +755,12 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
+        tracing::debug!(
+            "didOpen {} v{}: {} bytes",
+            doc.uri.as_str(),
+            doc.version,
+            doc.text.len()
+        );
         let revision =
             lock(&self.inner.docs).open(doc.uri.clone(), &doc.text, doc.version, doc.language_id);
         let was_on_disk = lock(&self.inner.disk).remove(&doc.uri);
