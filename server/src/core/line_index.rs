@@ -30,7 +30,10 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(text.as_bytes()).map(|i| i + 1));
-        LineIndex { line_starts, len: text.len() }
+        LineIndex {
+            line_starts,
+            len: text.len(),
+        }
     }
 
     pub fn line_count(&self) -> usize {
@@ -39,14 +42,19 @@ impl LineIndex {
 
     /// Byte offset where `line` starts (the text's end for lines past it).
     pub fn line_start(&self, line: u32) -> usize {
-        self.line_starts.get(line as usize).copied().unwrap_or(self.len)
+        self.line_starts
+            .get(line as usize)
+            .copied()
+            .unwrap_or(self.len)
     }
 
     /// The content of line `line` without its line break.
     pub fn line_text<'t>(&self, text: &'t str, line: u32) -> &'t str {
         let start = self.line_start(line).min(text.len());
         let end = self.line_start(line + 1).min(text.len()).max(start);
-        text[start..end].trim_end_matches('\n').trim_end_matches('\r')
+        text[start..end]
+            .trim_end_matches('\n')
+            .trim_end_matches('\r')
     }
 
     /// The position of byte `offset` (clamped to the text and moved back to a char boundary).
@@ -58,7 +66,10 @@ impl LineIndex {
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
         let start = self.line_starts[line];
         let col = measure(&text[start..offset], encoding);
-        LineCol { line: line as u32, col: col as u32 }
+        LineCol {
+            line: line as u32,
+            col: col as u32,
+        }
     }
 
     /// The byte offset of a position. Out-of-range lines clamp to the end of the text, columns
@@ -83,7 +94,11 @@ impl LineIndex {
 }
 
 fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes.iter().enumerate().filter(|(_, &b)| b == b'\n').map(|(i, _)| i)
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .map(|(i, _)| i)
 }
 
 fn char_width(ch: char, encoding: Encoding) -> usize {
@@ -112,9 +127,18 @@ mod tests {
         let text = "{\r\n  \"名前\": \"😀\", \"status\": 404\n}";
         let index = LineIndex::new(text);
         let offset = text.find("404").unwrap();
-        assert_eq!(index.line_col(text, offset, Encoding::Utf8), LineCol { line: 1, col: 30 });
-        assert_eq!(index.line_col(text, offset, Encoding::Utf16), LineCol { line: 1, col: 24 });
-        assert_eq!(index.line_col(text, offset, Encoding::Utf32), LineCol { line: 1, col: 23 });
+        assert_eq!(
+            index.line_col(text, offset, Encoding::Utf8),
+            LineCol { line: 1, col: 30 }
+        );
+        assert_eq!(
+            index.line_col(text, offset, Encoding::Utf16),
+            LineCol { line: 1, col: 24 }
+        );
+        assert_eq!(
+            index.line_col(text, offset, Encoding::Utf32),
+            LineCol { line: 1, col: 23 }
+        );
         for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
             let pos = index.line_col(text, offset, encoding);
             assert_eq!(index.offset(text, pos, encoding), offset);
@@ -125,11 +149,23 @@ mod tests {
     fn out_of_range_positions_clamp() {
         let text = "ab\r\n😀x";
         let index = LineIndex::new(text);
-        assert_eq!(index.offset(text, LineCol { line: 0, col: 99 }, Encoding::Utf16), 2);
-        assert_eq!(index.offset(text, LineCol { line: 9, col: 0 }, Encoding::Utf16), text.len());
+        assert_eq!(
+            index.offset(text, LineCol { line: 0, col: 99 }, Encoding::Utf16),
+            2
+        );
+        assert_eq!(
+            index.offset(text, LineCol { line: 9, col: 0 }, Encoding::Utf16),
+            text.len()
+        );
         // Inside the surrogate pair of 😀: back to its start.
-        assert_eq!(index.offset(text, LineCol { line: 1, col: 1 }, Encoding::Utf16), 4);
-        assert_eq!(index.line_col(text, 5, Encoding::Utf16), LineCol { line: 1, col: 0 });
+        assert_eq!(
+            index.offset(text, LineCol { line: 1, col: 1 }, Encoding::Utf16),
+            4
+        );
+        assert_eq!(
+            index.line_col(text, 5, Encoding::Utf16),
+            LineCol { line: 1, col: 0 }
+        );
         assert_eq!(index.line_text(text, 0), "ab");
     }
 }
