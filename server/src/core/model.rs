@@ -210,6 +210,14 @@ impl Analysis {
         self.exchanges[index].span.touches(offset).then_some(index)
     }
 
+    /// The exchange whose response body the offset touches (a body lies inside its exchange's
+    /// recorded object, so this is `exchange_containing` plus a check).
+    pub fn exchange_with_body_at(&self, offset: usize) -> Option<usize> {
+        let index = self.exchange_containing(offset)?;
+        let body = self.exchanges[index].body.as_ref()?;
+        body.span.touches(offset).then_some(index)
+    }
+
     /// The finding about exchange `index` (failed call or error in a 2xx body), if any.
     pub fn finding_for_exchange(&self, index: usize) -> Option<&Finding> {
         let at = self.exchanges.get(index)?.status_span.start;

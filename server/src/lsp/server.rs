@@ -58,6 +58,8 @@ struct Inner {
     watch_registered: AtomicBool,
     /// Debug-only requests (`runlog/debugDocumentText`, `runlog/debugPanic`) are answered.
     debug_requests: bool,
+    /// Documents whose outline was capped and the user told so (told once per document).
+    outline_capped: Mutex<HashSet<Uri>>,
 }
 
 #[derive(Clone)]
@@ -93,6 +95,7 @@ impl Backend {
                 shutdown_requested,
                 watch_registered: AtomicBool::new(false),
                 debug_requests,
+                outline_capped: Mutex::new(HashSet::new()),
             }),
         }
     }
@@ -799,6 +802,7 @@ impl LanguageServer for Backend {
             tracing::info!("didClose for a document that is not open: {}", uri.as_str());
             return;
         }
+        lock(&self.inner.outline_capped).remove(&uri);
         if !self.negotiated().pull_diagnostics {
             self.client
                 .publish_diagnostics(uri.clone(), Vec::new(), None)
@@ -904,11 +908,20 @@ impl LanguageServer for Backend {
         let Some(snap) = self.snapshot(&params.text_document.uri).await else {
             return Ok(None);
         };
-        self.guard("documentSymbol", || {
-            Some(DocumentSymbolResponse::Nested(handlers::symbols::symbols(
-                &snap,
-            )))
-        })
+        let outline = self.guard("documentSymbol", || handlers::symbols::symbols(&snap))?;
+        if outline.omitted > 0 && lock(&self.inner.outline_capped).insert(snap.uri.clone()) {
+            self.log(
+                MessageType::INFO,
+                format!(
+                    "the outline of {} lists {} symbols and leaves out {} successful calls (at most {} symbols per document; failing calls are always listed)",
+                    snap.uri.as_str(),
+                    outline.symbols.len(),
+                    outline.omitted,
+                    handlers::symbols::MAX_SYMBOLS
+                ),
+            );
+        }
+        Ok(Some(DocumentSymbolResponse::Nested(outline.symbols)))
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {

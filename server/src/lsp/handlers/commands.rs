@@ -28,16 +28,10 @@ pub fn target(args: &[Value]) -> Option<(Uri, Position)> {
 
 /// The `window/showDocument` request that reveals the body of the call at `pos`.
 pub fn reveal_body(snap: &Snapshot, pos: Position) -> Option<ShowDocumentParams> {
-    let offset = snap.offset(pos);
-    let ex = snap
-        .analysis
-        .exchanges
-        .get(super::exchange_at(snap, offset)?)?;
-    let body = ex.body.as_ref()?;
     Some(ShowDocumentParams {
         uri: snap.uri.clone(),
         external: None,
         take_focus: Some(true),
-        selection: Some(snap.range(body.span)),
+        selection: Some(super::body_of_status_at(snap, pos)?),
     })
 }

@@ -14,22 +14,24 @@ pub mod symbols;
 
 use super::documents::Snapshot;
 use crate::core::model::{Exchange, Finding, FindingKind};
+use tower_lsp_server::ls_types::{Position, Range};
 
-/// The exchange whose status value (or key) the offset touches.
+/// The exchange whose status key or value the offset touches (an index lookup in the core).
 pub fn exchange_at(snap: &Snapshot, offset: usize) -> Option<usize> {
-    snap.analysis
-        .exchanges
-        .iter()
-        .position(|ex| ex.status_span.touches(offset) || ex.status_key_span.touches(offset))
+    snap.analysis.exchange_at(offset)
 }
 
-/// The exchange whose body span contains the offset (innermost first is not needed: bodies of
-/// distinct exchanges do not nest).
+/// The exchange whose response body contains the offset.
 pub fn exchange_with_body_at(snap: &Snapshot, offset: usize) -> Option<usize> {
-    snap.analysis
-        .exchanges
-        .iter()
-        .position(|ex| ex.body.as_ref().is_some_and(|b| b.span.touches(offset)))
+    snap.analysis.exchange_with_body_at(offset)
+}
+
+/// The response body of the call whose status code is at `pos`: where definition and the
+/// reveal-body command go.
+pub fn body_of_status_at(snap: &Snapshot, pos: Position) -> Option<Range> {
+    let index = exchange_at(snap, snap.offset(pos))?;
+    let body = snap.analysis.exchanges.get(index)?.body.as_ref()?;
+    Some(snap.range(body.span))
 }
 
 /// The failed-call finding about an exchange.
@@ -64,4 +66,23 @@ pub fn one_line(text: &str, max: usize) -> String {
         out = out.chars().take(max.saturating_sub(1)).collect::<String>() + "…";
     }
     out
+}
+
+/// A snapshot of `text` analysed with default settings, in UTF-16, for handler unit tests.
+#[cfg(test)]
+pub fn test_snapshot(text: &str) -> Snapshot {
+    use crate::core::line_index::{Encoding, LineIndex};
+    let settings = std::sync::Arc::new(crate::settings::Settings::default());
+    let index = LineIndex::new(text);
+    Snapshot {
+        uri: "file:///test/log.json".parse().expect("a valid URI"),
+        version: Some(1),
+        revision: 1,
+        text: text.to_string(),
+        long_lines: super::to_lsp::LongLines::new(text, &index, Encoding::Utf16),
+        index,
+        analysis: crate::core::analyze(text, &settings.analysis),
+        settings,
+        encoding: Encoding::Utf16,
+    }
 }
