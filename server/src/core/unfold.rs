@@ -79,6 +79,30 @@ pub fn compact(value: &str) -> Option<String> {
 
 /// The JSON text a string token holds, unwrapping string-in-string layers; `None` when the
 /// token is not a string or its content is not JSON.
+/// A cheap guess, from the first characters only, at whether `unfold` of this string token can
+/// succeed: its content (through any layers of escaping) starts with `{` or `[`. Used to offer
+/// the action on huge bodies without decoding them; `unfold` still has the last word.
+pub fn may_unfold(token: &str) -> bool {
+    let mut rest = token.trim_start();
+    if !rest.starts_with('"') {
+        return false;
+    }
+    rest = &rest[1..];
+    loop {
+        let trimmed = rest.trim_start_matches([' ', '\t']);
+        let after = trimmed.trim_start_matches('\\');
+        if after.len() == trimmed.len() {
+            return trimmed.starts_with(['{', '[']);
+        }
+        // Backslashes (as many as the layers of escaping) then whitespace (`n`, `r`, `t`) or
+        // the quote of an inner layer; anything else is not JSON text.
+        match after.as_bytes().first() {
+            Some(b'n' | b'r' | b't' | b'"') => rest = &after[1..],
+            _ => return false,
+        }
+    }
+}
+
 fn innermost_json(token: &str) -> Option<String> {
     let t = token.trim();
     if !t.starts_with('"') {
@@ -439,6 +463,17 @@ mod tests {
     }
 
     #[test]
+    fn the_cheap_guess_reads_only_the_start() {
+        assert!(may_unfold(r#""{\"a\":1}""#));
+        assert!(may_unfold(r#""\n  [1]""#));
+        assert!(may_unfold(r#""\"{\\\"a\\\":1}\"""#));
+        assert!(!may_unfold(r#""plain text""#));
+        assert!(!may_unfold(r#""\u0041""#));
+        assert!(!may_unfold("{}"));
+        assert!(!may_unfold(r#"""#));
+    }
+
+    #[test]
     fn crlf_documents_get_crlf() {
         let doc = "{\r\n\"b\": \"[1,2]\"\r\n}";
         let s = doc.find("\"[").unwrap();
@@ -528,6 +563,18 @@ mod tests {
             prop_assert_eq!(a, b);
             let edited = format!("{{\"body\": {pretty}}}");
             prop_assert!(serde_json::from_str::<serde_json::Value>(&edited).is_ok());
+        }
+
+        #[test]
+        fn the_cheap_guess_never_misses_an_unfoldable_body(compact in json_text(), layers in 1usize..4, pad in prop::sample::select(vec!["", " ", "\n  ", "\t"])) {
+            let mut token = format!("{pad}{compact}");
+            for _ in 0..layers {
+                token = serde_json::to_string(&token).unwrap();
+            }
+            let span = Span::new(0, token.len());
+            if unfold(&token, span, "  ", "").is_some() {
+                prop_assert!(may_unfold(&token), "{}", token);
+            }
         }
 
         #[test]

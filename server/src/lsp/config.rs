@@ -21,6 +21,8 @@ pub struct Negotiated {
     pub diagnostic_refresh: bool,
     pub inlay_hint_refresh: bool,
     pub code_lens_refresh: bool,
+    /// The client resolves a code action's `edit` lazily (`codeAction/resolve`).
+    pub code_action_resolves_edit: bool,
     pub roots: Vec<Uri>,
 }
 
@@ -37,6 +39,7 @@ impl Default for Negotiated {
             diagnostic_refresh: false,
             inlay_hint_refresh: false,
             code_lens_refresh: false,
+            code_action_resolves_edit: false,
             roots: Vec::new(),
         }
     }
@@ -83,6 +86,10 @@ impl Negotiated {
                 .and_then(|w| w.code_lens.as_ref())
                 .and_then(|d| d.refresh_support)
                 .unwrap_or(false),
+            code_action_resolves_edit: text
+                .and_then(|t| t.code_action.as_ref())
+                .and_then(|c| c.resolve_support.as_ref())
+                .is_some_and(|r| r.properties.iter().any(|p| p == "edit")),
             roots,
         }
     }

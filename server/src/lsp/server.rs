@@ -694,6 +694,7 @@ impl LanguageServer for Backend {
             hover_provider: Some(HoverProviderCapability::Simple(true)),
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                 code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                resolve_provider: Some(true),
                 ..Default::default()
             })),
             definition_provider: Some(OneOf::Left(true)),
@@ -883,13 +884,45 @@ impl LanguageServer for Backend {
         let Some(snap) = self.snapshot(&params.text_document.uri).await else {
             return Ok(None);
         };
+        let lazy_edits = self.negotiated().code_action_resolves_edit;
         self.guard("codeAction", || {
             Some(handlers::code_action::code_actions(
                 &snap,
                 params.range,
                 &params.context.diagnostics,
+                lazy_edits,
             ))
         })
+    }
+
+    async fn code_action_resolve(&self, action: CodeAction) -> Result<CodeAction> {
+        let data = action
+            .data
+            .clone()
+            .and_then(|d| serde_json::from_value::<handlers::code_action::ResolveData>(d).ok());
+        let Some(data) = data else {
+            return Ok(action);
+        };
+        let Some(snap) = (match data.uri.parse::<Uri>() {
+            Ok(uri) => self.snapshot(&uri).await,
+            Err(_) => None,
+        }) else {
+            return Ok(action);
+        };
+        let title = action.title.clone();
+        let resolved = self.guard("codeAction/resolve", || {
+            handlers::code_action::resolve(&snap, action, &data)
+        })?;
+        if resolved.edit.is_none() {
+            self.log(
+                MessageType::INFO,
+                format!(
+                    "\"{}\" was not applied: the document changed since it was offered, or the body cannot be rewritten without loss",
+                    title
+                ),
+            );
+        }
+        Ok(resolved)
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {

@@ -1,7 +1,7 @@
 //! `textDocument/codeAction` at a failing status code: View payload, Go to response body,
 //! Unfold response body (escaped JSON string → pretty JSON) and Fold response body into a string.
 
-use crate::core::model::BodyEncoding;
+use crate::core::model::{BodyEncoding, Span};
 use crate::core::unfold;
 use crate::lsp::documents::Snapshot;
 use crate::lsp::to_lsp;
@@ -16,6 +16,7 @@ pub fn code_actions(
     snap: &Snapshot,
     range: Range,
     context: &[Diagnostic],
+    lazy_edits: bool,
 ) -> Vec<CodeActionOrCommand> {
     let offset = snap.offset(range.start);
     let (index, on_status) = match super::exchange_at(snap, offset) {
@@ -59,49 +60,138 @@ pub fn code_actions(
         }
     }
     if let Some(body) = &ex.body {
-        let edit_of = |new_text: String| {
-            let mut changes = HashMap::new();
-            changes.insert(
-                snap.uri.clone(),
-                vec![TextEdit {
-                    range: snap.range(body.span),
-                    new_text,
-                }],
-            );
-            WorkspaceEdit {
-                changes: Some(changes),
-                document_changes: None,
-                change_annotations: None,
-            }
-        };
-        match body.encoding {
-            BodyEncoding::String => {
-                let (unit, base) = indentation(snap, body.span.start);
-                if let Some(text) = unfold::unfold(&snap.text, body.span, &unit, &base) {
-                    out.push(action(
-                        "Unfold response body",
-                        diagnostics.clone(),
-                        None,
-                        Some(edit_of(text)),
-                        None,
-                    ));
+        if let Some(rewrite) = BodyRewrite::of(body.encoding) {
+            let lazy = lazy_edits && body.span.len() > LAZY_EDIT_BYTES;
+            if lazy {
+                if rewrite.may_apply(snap, body.span) {
+                    out.push(lazy_action(snap, index, rewrite, diagnostics.clone()));
                 }
+            } else if let Some(edit) = body_edit(snap, index, rewrite) {
+                out.push(action(
+                    rewrite.title(),
+                    diagnostics.clone(),
+                    None,
+                    Some(edit),
+                    None,
+                ));
             }
-            BodyEncoding::Inline => {
-                if let Some(text) = unfold::fold(&snap.text, body.span) {
-                    out.push(action(
-                        "Fold response body into a string",
-                        diagnostics.clone(),
-                        None,
-                        Some(edit_of(text)),
-                        None,
-                    ));
-                }
-            }
-            BodyEncoding::Base64 | BodyEncoding::ByteArray => {}
         }
     }
     out
+}
+
+/// Bodies longer than this get their rewrite computed on `codeAction/resolve` (when the client
+/// resolves edits): a rewrite costs time in proportion to the body, and editors ask for code
+/// actions at every cursor move.
+pub const LAZY_EDIT_BYTES: usize = 64 << 10;
+
+/// The two ways a quick fix rewrites a response body in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum BodyRewrite {
+    /// Escaped JSON string → pretty JSON.
+    Unfold,
+    /// Inline JSON → one escaped string.
+    Fold,
+}
+
+impl BodyRewrite {
+    fn of(encoding: BodyEncoding) -> Option<BodyRewrite> {
+        match encoding {
+            BodyEncoding::String => Some(BodyRewrite::Unfold),
+            BodyEncoding::Inline => Some(BodyRewrite::Fold),
+            BodyEncoding::Base64 | BodyEncoding::ByteArray => None,
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            BodyRewrite::Unfold => "Unfold response body",
+            BodyRewrite::Fold => "Fold response body into a string",
+        }
+    }
+
+    /// From the body's first characters: whether offering the rewrite is worth it.
+    fn may_apply(self, snap: &Snapshot, span: Span) -> bool {
+        let head = &snap.text[span.start..floor_char_boundary(&snap.text, span.start + 256)];
+        match self {
+            BodyRewrite::Unfold => unfold::may_unfold(head),
+            BodyRewrite::Fold => head.trim_start().starts_with(['{', '[']),
+        }
+    }
+}
+
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// A rewrite offered without its edit, which `resolve` computes when the user picks it.
+fn lazy_action(
+    snap: &Snapshot,
+    index: usize,
+    rewrite: BodyRewrite,
+    diagnostics: Option<Vec<Diagnostic>>,
+) -> CodeActionOrCommand {
+    let mut offered = action(rewrite.title(), diagnostics, None, None, None);
+    if let CodeActionOrCommand::CodeAction(a) = &mut offered {
+        a.data = serde_json::to_value(ResolveData {
+            uri: snap.uri.as_str().to_string(),
+            revision: snap.revision,
+            exchange: index,
+            rewrite,
+        })
+        .ok();
+    }
+    offered
+}
+
+/// What a lazily offered rewrite needs to be computed on resolve.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct ResolveData {
+    pub uri: String,
+    /// The snapshot the action was offered on: a resolve against a newer text computes nothing.
+    pub revision: u64,
+    pub exchange: usize,
+    pub rewrite: BodyRewrite,
+}
+
+/// The edit that rewrites the body of exchange `index`, if the body can be rewritten losslessly.
+fn body_edit(snap: &Snapshot, index: usize, rewrite: BodyRewrite) -> Option<WorkspaceEdit> {
+    let body = snap.analysis.exchanges.get(index)?.body.as_ref()?;
+    let new_text = match rewrite {
+        BodyRewrite::Unfold => {
+            let (unit, base) = indentation(snap, body.span.start);
+            unfold::unfold(&snap.text, body.span, &unit, &base)?
+        }
+        BodyRewrite::Fold => unfold::fold(&snap.text, body.span)?,
+    };
+    let mut changes = HashMap::new();
+    changes.insert(
+        snap.uri.clone(),
+        vec![TextEdit {
+            range: snap.range(body.span),
+            new_text,
+        }],
+    );
+    Some(WorkspaceEdit {
+        changes: Some(changes),
+        document_changes: None,
+        change_annotations: None,
+    })
+}
+
+/// `codeAction/resolve`: fills in the edit of a lazily offered rewrite, when the document is
+/// still at the revision it was offered on (otherwise the action comes back without an edit,
+/// and applying it does nothing).
+pub fn resolve(snap: &Snapshot, mut action: CodeAction, data: &ResolveData) -> CodeAction {
+    if data.revision == snap.revision {
+        action.edit = body_edit(snap, data.exchange, data.rewrite);
+    }
+    action
 }
 
 fn action(
@@ -157,4 +247,92 @@ pub fn indentation(snap: &Snapshot, offset: usize) -> (String, String) {
         step
     };
     (" ".repeat(unit), base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lsp::handlers::test_snapshot;
+
+    fn at_status(snap: &Snapshot) -> Range {
+        let start = snap.position(snap.analysis.exchanges[0].status_span.start);
+        Range { start, end: start }
+    }
+
+    fn actions(snap: &Snapshot, lazy: bool) -> Vec<CodeAction> {
+        code_actions(snap, at_status(snap), &[], lazy)
+            .into_iter()
+            .filter_map(|a| match a {
+                CodeActionOrCommand::CodeAction(a) => Some(a),
+                CodeActionOrCommand::Command(_) => None,
+            })
+            .collect()
+    }
+
+    fn huge_escaped_body_log() -> String {
+        let errors: Vec<String> = (0..4000)
+            .map(|i| format!(r#"{{"field": "email_{i}", "message": "is invalid"}}"#))
+            .collect();
+        let body = format!(
+            r#"{{"title": "Invalid Resource", "errors": [{}]}}"#,
+            errors.join(",")
+        );
+        assert!(body.len() > LAZY_EDIT_BYTES);
+        format!(
+            "[{{\"name\": \"Add member\", \"status\": 400, \"body\": {}}}]",
+            serde_json::to_string(&body).expect("a string")
+        )
+    }
+
+    #[test]
+    fn a_huge_body_is_rewritten_on_resolve_with_the_edit_an_eager_answer_gives() {
+        let snap = test_snapshot(&huge_escaped_body_log());
+        let eager = actions(&snap, false);
+        let eager = eager
+            .iter()
+            .find(|a| a.title == "Unfold response body")
+            .expect("offered");
+        assert!(eager.edit.is_some() && eager.data.is_none());
+
+        let lazy = actions(&snap, true);
+        let lazy = lazy
+            .iter()
+            .find(|a| a.title == "Unfold response body")
+            .expect("offered");
+        assert!(
+            lazy.edit.is_none(),
+            "a huge body is not rewritten until resolve"
+        );
+        let data: ResolveData =
+            serde_json::from_value(lazy.data.clone().expect("resolve data")).expect("our data");
+        assert_eq!((data.exchange, data.rewrite), (0, BodyRewrite::Unfold));
+        let resolved = resolve(&snap, lazy.clone(), &data);
+        assert_eq!(resolved.edit, eager.edit);
+
+        let stale = ResolveData {
+            revision: snap.revision + 1,
+            ..data
+        };
+        assert_eq!(resolve(&snap, lazy.clone(), &stale).edit, None);
+    }
+
+    #[test]
+    fn small_bodies_and_plain_text_bodies_are_answered_at_once() {
+        let small = test_snapshot(r#"[{"status": 404, "body": "{\"error\": \"not found\"}"}]"#);
+        let unfold = actions(&small, true);
+        let unfold = unfold
+            .iter()
+            .find(|a| a.title == "Unfold response body")
+            .expect("offered");
+        assert!(unfold.edit.is_some());
+
+        let text = format!(
+            r#"[{{"status": 500, "body": "{}"}}]"#,
+            "oops ".repeat(20_000)
+        );
+        let plain = test_snapshot(&text);
+        assert!(actions(&plain, true)
+            .iter()
+            .all(|a| !a.title.starts_with("Unfold")));
+    }
 }
