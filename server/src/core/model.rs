@@ -210,6 +210,16 @@ impl Analysis {
         self.exchanges[index].span.touches(offset).then_some(index)
     }
 
+    /// The exchanges whose status value overlaps `[start, end]` (what an editor shows), as
+    /// the index of the first and the slice: two binary searches, no scan.
+    pub fn exchanges_with_status_in(&self, start: usize, end: usize) -> (usize, &[Exchange]) {
+        let first = self
+            .exchanges
+            .partition_point(|e| e.status_span.end < start);
+        let last = first + self.exchanges[first..].partition_point(|e| e.status_span.start <= end);
+        (first, &self.exchanges[first..last])
+    }
+
     /// The exchange whose response body the offset touches (a body lies inside its exchange's
     /// recorded object, so this is `exchange_containing` plus a check).
     pub fn exchange_with_body_at(&self, offset: usize) -> Option<usize> {
@@ -275,6 +285,49 @@ impl Default for AnalysisConfig {
             status_codes: BTreeMap::new(),
             redact: Vec::new(),
             max_findings: 10_000,
+        }
+    }
+}
+
+#[cfg(test)]
+mod lookup_tests {
+    use crate::core::{analyze, AnalysisConfig};
+
+    #[test]
+    fn range_and_body_lookups_agree_with_a_scan() {
+        let calls: Vec<String> = (0..50)
+            .map(|i| {
+                format!(
+                    r#"{{"status": {}, "body": {{"n": {i}}}}}"#,
+                    200 + (i % 3) * 100
+                )
+            })
+            .collect();
+        let text = format!("[{}]", calls.join(",\n"));
+        let a = analyze(&text, &AnalysisConfig::default());
+        assert_eq!(a.exchanges.len(), 50);
+        for (start, end) in [
+            (0, text.len()),
+            (100, 400),
+            (text.len() / 2, text.len() / 2),
+            (0, 0),
+        ] {
+            let (first, found) = a.exchanges_with_status_in(start, end);
+            let scanned: Vec<usize> = (0..a.exchanges.len())
+                .filter(|&i| {
+                    let s = a.exchanges[i].status_span;
+                    s.end >= start && s.start <= end
+                })
+                .collect();
+            let got: Vec<usize> = (first..first + found.len()).collect();
+            assert_eq!(got, scanned, "[{start}, {end}]");
+        }
+        for offset in 0..text.len() {
+            let scanned = a
+                .exchanges
+                .iter()
+                .position(|e| e.body.as_ref().is_some_and(|b| b.span.touches(offset)));
+            assert_eq!(a.exchange_with_body_at(offset), scanned, "at {offset}");
         }
     }
 }

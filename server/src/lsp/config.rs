@@ -23,6 +23,8 @@ pub struct Negotiated {
     pub code_lens_refresh: bool,
     /// The client resolves a code action's `edit` lazily (`codeAction/resolve`).
     pub code_action_resolves_edit: bool,
+    /// The most folding ranges the client wants (`foldingRange.rangeLimit`; VS Code sends 5000).
+    pub folding_range_limit: Option<usize>,
     pub roots: Vec<Uri>,
 }
 
@@ -40,6 +42,7 @@ impl Default for Negotiated {
             inlay_hint_refresh: false,
             code_lens_refresh: false,
             code_action_resolves_edit: false,
+            folding_range_limit: None,
             roots: Vec::new(),
         }
     }
@@ -90,6 +93,10 @@ impl Negotiated {
                 .and_then(|t| t.code_action.as_ref())
                 .and_then(|c| c.resolve_support.as_ref())
                 .is_some_and(|r| r.properties.iter().any(|p| p == "edit")),
+            folding_range_limit: text
+                .and_then(|t| t.folding_range.as_ref())
+                .and_then(|f| f.range_limit)
+                .map(|n| n as usize),
             roots,
         }
     }

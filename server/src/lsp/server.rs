@@ -962,7 +962,10 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         self.guard("foldingRange", || {
-            Some(handlers::folding::folding_ranges(&snap))
+            Some(handlers::folding::folding_ranges(
+                &snap,
+                self.negotiated().folding_range_limit,
+            ))
         })
     }
 

@@ -7,16 +7,16 @@ use tower_lsp_server::ls_types::{InlayHint, InlayHintLabel, Range};
 pub fn inlay_hints(snap: &Snapshot, range: Range) -> Vec<InlayHint> {
     let wanted = snap.span(range);
     let mut out = Vec::new();
-    for ex in &snap.analysis.exchanges {
+    let (_, visible) = snap
+        .analysis
+        .exchanges_with_status_in(wanted.start, wanted.end);
+    for ex in visible {
         // The log already says it: no hint.
         if ex
             .status_text
             .as_deref()
             .is_some_and(|t| !t.trim().is_empty())
         {
-            continue;
-        }
-        if ex.status_span.end < wanted.start || ex.status_span.start > wanted.end {
             continue;
         }
         let info = status::lookup(ex.status, &snap.settings.analysis.status_codes);
