@@ -228,17 +228,22 @@ mod tests {
         std::fs::read_to_string(path).expect("seed fixture")
     }
 
-    #[test]
-    fn seed_step_two_shows_the_member_exists_body_without_secrets() {
+    /// The payload view of the seed's first call with `status`.
+    fn seed_view(status: u16) -> PayloadView {
         let text = seed();
         let config = AnalysisConfig::default();
         let analysis = crate::core::analyze(&text, &config);
         let index = analysis
             .exchanges
             .iter()
-            .position(|e| e.status == 400)
-            .expect("the failed step is an exchange");
-        let view = payload(&text, &analysis, index, &config).expect("a payload view");
+            .position(|e| e.status == status)
+            .expect("the seed has a call with this status");
+        payload(&text, &analysis, index, &config).expect("a payload view")
+    }
+
+    #[test]
+    fn seed_step_two_shows_the_member_exists_body_without_secrets() {
+        let view = seed_view(400);
         assert_eq!(view.language, "json");
         assert_eq!(
             view.title,
@@ -274,15 +279,7 @@ mod tests {
 
     #[test]
     fn seed_step_one_hides_the_shopify_token() {
-        let text = seed();
-        let config = AnalysisConfig::default();
-        let analysis = crate::core::analyze(&text, &config);
-        let index = analysis
-            .exchanges
-            .iter()
-            .position(|e| e.status == 200)
-            .expect("step 1");
-        let view = payload(&text, &analysis, index, &config).unwrap();
+        let view = seed_view(200);
         assert!(!view.content.contains("shpat_"), "{}", view.content);
         assert!(!view.content.contains("explanation"));
         let doc: Value = serde_json::from_str(&view.content).unwrap();
