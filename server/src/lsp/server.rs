@@ -32,8 +32,12 @@ use super::watch::{self, Watch};
 /// Edits arriving closer together than this are analysed once.
 const DEBOUNCE: Duration = Duration::from_millis(20);
 /// How long a request waits for the analysis of the current revision before answering from
-/// the latest one it has.
-const SNAPSHOT_WAIT: Duration = Duration::from_secs(10);
+/// the latest one it has (an edit is re-analysed in milliseconds; only a full analysis of a huge
+/// log takes longer, and a request must not take seconds).
+const SNAPSHOT_WAIT: Duration = Duration::from_millis(500);
+/// How long a request waits when there is no analysis at all yet (just opened): there is
+/// nothing older to answer from.
+const FIRST_SNAPSHOT_WAIT: Duration = Duration::from_secs(3);
 /// How often we check that the editor (initialize's `processId`) is still alive.
 const PARENT_POLL: Duration = Duration::from_secs(2);
 /// With debug requests enabled, a document containing this makes its analysis panic.
@@ -246,9 +250,14 @@ impl Backend {
             };
             (doc.latest.subscribe(), doc.revision)
         };
+        let wait = if rx.borrow().is_some() {
+            SNAPSHOT_WAIT
+        } else {
+            FIRST_SNAPSHOT_WAIT
+        };
         let fresh = {
             let waited = tokio::time::timeout(
-                SNAPSHOT_WAIT,
+                wait,
                 rx.wait_for(|s| s.as_ref().is_some_and(|s| s.revision >= revision)),
             )
             .await;
