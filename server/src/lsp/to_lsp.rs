@@ -1,7 +1,7 @@
 //! Core values → LSP values: spans to ranges in the negotiated encoding, findings to
 //! diagnostics, severities, symbol kinds. With `from_lsp`, the only place positions are built.
 
-use crate::core::line_index::{measure, Encoding, LineIndex};
+use crate::core::line_index::{clamp_offset, measure, Encoding, LineIndex};
 use crate::core::model::{Finding, FindingKind, Severity, Span};
 use crate::core::status;
 use tower_lsp_server::ls_types::{
@@ -132,10 +132,7 @@ impl LongLines {
         offset: usize,
         encoding: Encoding,
     ) -> Position {
-        let mut offset = offset.min(text.len());
-        while !text.is_char_boundary(offset) {
-            offset -= 1;
-        }
+        let offset = clamp_offset(text, offset);
         // The line (and its start) from the UTF-8 column, which costs nothing to compute.
         let lc8 = index.line_col(text, offset, Encoding::Utf8);
         if encoding == Encoding::Utf8 {
