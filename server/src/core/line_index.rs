@@ -62,7 +62,10 @@ impl LineIndex {
 
     /// The position of byte `offset` (clamped to the text and moved back to a char boundary).
     pub fn line_col(&self, text: &str, offset: usize, encoding: Encoding) -> LineCol {
-        let offset = clamp_offset(text, offset);
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
         let start = self.line_starts[line];
         let col = measure(&text[start..offset], encoding);
@@ -94,7 +97,8 @@ impl LineIndex {
 }
 
 /// `offset` clamped to the text, moved back to a char boundary, and out of the middle of a CRLF
-/// (to before the CR), so the position reported for it is never past its line's end.
+/// (to before the CR), so the position reported for it is never past its line's end (what
+/// the LSP layer reports; `line_col` itself counts the CR, as the CLI's columns do).
 pub fn clamp_offset(text: &str, offset: usize) -> usize {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {

@@ -66,7 +66,7 @@ pub fn payload(
         request.insert("headers".into(), headers_object(&ex.request.headers, extra));
     }
     if let Some(b) = &ex.request.body {
-        request.insert("body".into(), body_value(text, b, extra));
+        request.insert("body".into(), body_value(text, b, config));
     }
 
     let mut response = Map::new();
@@ -80,7 +80,10 @@ pub fn payload(
             headers_object(&ex.response_headers, extra),
         );
     }
-    let decoded = ex.body.as_ref().map(|b| body::decode(text, b));
+    let decoded = ex
+        .body
+        .as_ref()
+        .map(|b| body::decode_limited(text, b, config.max_body_size).0);
     if let (Some(b), Some(d)) = (&ex.body, &decoded) {
         if let Some(mime) = &b.mime_type {
             response.insert("mimeType".into(), Value::String(mime.clone()));
@@ -167,8 +170,9 @@ fn headers_object(headers: &[Header], extra: &[String]) -> Value {
     Value::Object(map)
 }
 
-fn body_value(text: &str, b: &BodyRef, extra: &[String]) -> Value {
-    decoded_value(&body::decode(text, b), extra)
+fn body_value(text: &str, b: &BodyRef, config: &AnalysisConfig) -> Value {
+    let decoded = body::decode_limited(text, b, config.max_body_size).0;
+    decoded_value(&decoded, &config.redact)
 }
 
 /// JSON as JSON, text as a string, HTML as `{"title", "text"}`; secrets redacted.

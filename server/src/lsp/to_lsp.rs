@@ -20,7 +20,7 @@ pub fn encoding_kind(encoding: Encoding) -> PositionEncodingKind {
 }
 
 pub fn position(text: &str, index: &LineIndex, offset: usize, encoding: Encoding) -> Position {
-    let lc = index.line_col(text, offset, encoding);
+    let lc = index.line_col(text, clamp_offset(text, offset), encoding);
     Position {
         line: lc.line,
         character: lc.col,
