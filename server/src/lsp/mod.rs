@@ -3,10 +3,11 @@
 //! `server` lists every route; `handlers` has one file per method; `to_lsp`/`from_lsp` are the
 //! only places positions and LSP types are built from core values; `documents` keeps ropes and
 //! snapshots; `markdown` renders untrusted text inertly; `config` is what was negotiated;
-//! `watch` finds run logs on disk.
+//! `watch` finds run logs on disk; `framing` drops malformed input before the decoder sees it.
 
 pub mod config;
 pub mod documents;
+pub mod framing;
 pub mod from_lsp;
 pub mod handlers;
 pub mod markdown;
@@ -88,12 +89,13 @@ pub fn serve_stdio() -> i32 {
             .custom_method("runlog/debugPanic", server::Backend::debug_panic)
             .finish();
         let eof = Arc::new(Notify::new());
-        let stdin = EofSignal {
+        // A broken message is dropped here instead of ending the decoder's stream.
+        let stdin = framing::Guarded::new(EofSignal {
             // Big reads: the codec asks for a few KiB at a time, and every read of tokio's stdin is a
             // round trip to a blocking thread (a 10 MB didOpen took thousands of them).
             inner: tokio::io::BufReader::with_capacity(STDIN_BUFFER, tokio::io::stdin()),
             eof: eof.clone(),
-        };
+        });
         tokio::select! {
             () = Server::new(stdin, tokio::io::stdout(), socket).serve(service) => {}
             () = async {
