@@ -1,6 +1,7 @@
 //! End-to-end LSP tests: they start the built `runlog-lsp` and speak LSP over stdio like an editor.
 
 mod client;
+mod hostile;
 mod support;
 mod tidy;
 

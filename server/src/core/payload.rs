@@ -6,6 +6,7 @@ use super::explain;
 use super::model::{Analysis, AnalysisConfig, BodyRef, Exchange, Header};
 use super::redact;
 use super::status;
+use super::visible;
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -125,8 +126,14 @@ pub fn payload(
             .map_or_else(|| m.clone(), |n| format!("{m} {n}")),
         (None, None) => ex.name.clone().unwrap_or_else(|| "call".to_string()),
     };
-    let title = format!("Payload: {} → {} {}", one_line(&target), ex.status, reason);
-    let content = serde_json::to_string_pretty(&Value::Object(doc)).ok()?;
+    let title = format!(
+        "Payload: {} → {} {}",
+        one_line(&target),
+        ex.status,
+        one_line(&reason)
+    );
+    // Log text stays as it is in the JSON, but nothing in it is invisible.
+    let content = visible::escape_in_json(&serde_json::to_string_pretty(&Value::Object(doc)).ok()?);
     Some(PayloadView {
         title,
         language: "json".to_string(),
@@ -143,8 +150,10 @@ fn reason_of(ex: &Exchange, config: &AnalysisConfig) -> String {
 }
 
 /// Titles are one line; a URL with a newline in it (hostile log) must not break that.
+/// Plain text on one line: escape sequences and invisible characters removed, other controls
+/// (line breaks, tabs) as spaces, shortened.
 fn one_line(s: &str) -> String {
-    let s: String = s
+    let s: String = visible::strip(s)
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();

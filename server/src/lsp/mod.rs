@@ -58,13 +58,17 @@ impl<R: AsyncRead + Unpin> AsyncRead for EofSignal<R> {
 /// Builds its own tokio runtime; returns the process exit code.
 pub fn serve_stdio() -> i32 {
     // Logs go to stderr only: stdout is the protocol.
+    let mut filter = tracing_subscriber::EnvFilter::try_from_env("RUNLOG_LSP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // The decoder traces every raw message, document text (and its secrets) included: never
+    // at any level. The editor's own trace (`runlog.trace.server`) shows the protocol.
+    if let Ok(quiet) = "tower_lsp_server::codec=debug".parse() {
+        filter = filter.add_directive(quiet);
+    }
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("RUNLOG_LSP_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
+        .with_env_filter(filter)
         .try_init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -210,7 +210,8 @@ pub fn diagnostic(snap: &Snapshot, finding: &Finding) -> Diagnostic {
         code,
         code_description,
         source: Some("runlog".to_string()),
-        message: finding.message.clone(),
+        // The core's messages are clean already; log text must never slip through here.
+        message: super::markdown::sanitize(&finding.message),
         related_information,
         tags: None,
         data: None,
