@@ -882,10 +882,7 @@ mod tests {
             (DecodedBody::Text("日".into()), true)
         );
         // Inline JSON is already in the text: read whole.
-        assert_eq!(
-            limited("{\"error\": \"long enough\"}", BodyEncoding::Inline, 3).1,
-            false
-        );
+        assert!(!limited("{\"error\": \"long enough\"}", BodyEncoding::Inline, 3).1);
     }
 
     proptest::proptest! {

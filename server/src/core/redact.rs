@@ -615,7 +615,7 @@ fn secret_after_word(
     // as "error code=1234" keeps its words.
     let query_name = !secret_name
         && bytes.get(i) == Some(&b'=')
-        && i >= word.len() + 1
+        && i > word.len()
         && matches!(bytes[i - word.len() - 1], b'?' | b'&' | b'#' | b';')
         && SECRET_QUERY_PARAMS.contains(&normalize(word).as_str());
     if !secret_name && !query_name {

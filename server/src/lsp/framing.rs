@@ -50,7 +50,7 @@ pub struct Reframer {
     skipping: usize,
 }
 
-/// What `Reframer::next` found.
+/// What `Reframer::next_frame` found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Next {
     /// A well-formed message, framed again.
@@ -80,7 +80,7 @@ impl Reframer {
     }
 
     /// The next message (or what was dropped) from the input pushed so far.
-    pub fn next(&mut self) -> Next {
+    pub fn next_frame(&mut self) -> Next {
         let pending = self.pending();
         if pending.is_empty() || self.skipping > 0 {
             return Next::NeedMore;
@@ -199,7 +199,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for Guarded<R> {
                 this.out_at += n;
                 return Poll::Ready(Ok(()));
             }
-            match this.reframer.next() {
+            match this.reframer.next_frame() {
                 Next::Message(framed) => {
                     this.out = framed;
                     this.out_at = 0;
@@ -242,7 +242,7 @@ mod tests {
         for piece in input.chunks(step.max(1)) {
             r.push(piece);
             loop {
-                match r.next() {
+                match r.next_frame() {
                     Next::NeedMore => break,
                     n => out.push(n),
                 }
@@ -305,15 +305,18 @@ mod tests {
     fn oversized_messages_are_skipped_without_being_kept() {
         let mut r = Reframer::default();
         r.push(format!("Content-Length: {}\r\n\r\nabc", MAX_MESSAGE + 10).as_bytes());
-        assert_eq!(r.next(), Next::Dropped(Dropped::TooLong(MAX_MESSAGE + 10)));
+        assert_eq!(
+            r.next_frame(),
+            Next::Dropped(Dropped::TooLong(MAX_MESSAGE + 10))
+        );
         let filler = vec![b' '; 1 << 20];
         for _ in 0..MAX_MESSAGE / filler.len() {
             r.push(&filler);
-            assert_eq!(r.next(), Next::NeedMore);
+            assert_eq!(r.next_frame(), Next::NeedMore);
         }
         assert!(r.input.len() < 2 << 20, "skipped bytes are not kept");
         r.push(&filler[..7]);
         r.push(&frame(OK));
-        assert_eq!(r.next(), Next::Message(frame(OK)));
+        assert_eq!(r.next_frame(), Next::Message(frame(OK)));
     }
 }
