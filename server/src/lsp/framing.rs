@@ -9,7 +9,7 @@ use serde::Deserialize;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, ReadBuf};
-use tower_lsp_server::jsonrpc::{Request, Response};
+use tower_lsp_server::jsonrpc::{Id, Request, Response};
 
 /// Messages longer than this are skipped unread (a 50 MB log is about 55 MB as a didOpen).
 const MAX_MESSAGE: usize = 512 << 20;
@@ -27,6 +27,32 @@ const CONTENT_LENGTH: &[u8] = b"content-length";
 enum Incoming {
     Response(Response),
     Request(Request),
+}
+
+/// A request or notification as `Request` reads it, without building its params: the cheap
+/// check for the common case (a big didOpen is read once more, not copied twice more).
+#[derive(Deserialize)]
+#[allow(dead_code)] // only whether it decodes matters
+struct RequestShape<'a> {
+    #[serde(borrow)]
+    jsonrpc: std::borrow::Cow<'a, str>,
+    #[serde(default, borrow)]
+    method: std::borrow::Cow<'a, str>,
+    #[serde(default)]
+    params: Option<serde::de::IgnoredAny>,
+    #[serde(default, deserialize_with = "some")]
+    id: Option<Id>,
+}
+
+/// `null` is `Some(Id::Null)`, as in `Request`.
+fn some<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Id>, D::Error> {
+    Id::deserialize(d).map(Some)
+}
+
+/// Whether tower-lsp-server will decode `text`.
+fn decodes(text: &str) -> bool {
+    serde_json::from_str::<RequestShape<'_>>(text).is_ok_and(|r| r.jsonrpc == "2.0")
+        || serde_json::from_str::<Incoming>(text).is_ok()
 }
 
 /// Why input was dropped.
@@ -105,9 +131,7 @@ impl Reframer {
             return Next::NeedMore;
         }
         let body = &pending[body_start..body_start + len];
-        let ok = !body.is_empty()
-            && std::str::from_utf8(body)
-                .is_ok_and(|text| serde_json::from_str::<Incoming>(text).is_ok());
+        let ok = !body.is_empty() && std::str::from_utf8(body).is_ok_and(decodes);
         let out = if ok {
             let mut framed = format!("Content-Length: {len}\r\n\r\n").into_bytes();
             framed.extend_from_slice(body);
@@ -252,6 +276,31 @@ mod tests {
     }
 
     const OK: &str = r#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#;
+
+    #[test]
+    fn the_cheap_check_agrees_with_the_full_one() {
+        for text in [
+            OK,
+            r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+            r#"{"jsonrpc":"2.0","id":"a","method":"x","params":null}"#,
+            r#"{"jsonrpc":"2.0","id":null,"method":"x","params":[1,2.5,1e400]}"#,
+            r#"{"jsonrpc":"2.0"}"#,
+            r#"{"jsonrpc":"2.0","id":1,"result":null}"#,
+            r#"{"jsonrpc":"2.0","id":1,"error":{"code":-1,"message":"no"}}"#,
+            r#"{"jsonrpc":"1.0","id":1,"method":"x"}"#,
+            r#"{"jsonrpc":"2.0","id":1.5,"method":"x"}"#,
+            r#"{"jsonrpc":"2.0","id":{},"method":"x"}"#,
+            r#"{"jsonrpc":"2.0","id":1,"method":5}"#,
+            r#"{"jsonrpc":"2.0","id":1,"id":2,"method":"x"}"#,
+            r#"{"id":1,"method":"x"}"#,
+            r#"{"jsonrpc":"2.0","method":"x"}"#,
+            "[1]",
+            "{",
+        ] {
+            let full = serde_json::from_str::<Incoming>(text).is_ok();
+            assert_eq!(decodes(text), full, "{text}");
+        }
+    }
 
     #[test]
     fn good_messages_pass_whatever_the_read_sizes() {
