@@ -1,5 +1,11 @@
 //! End-to-end tests of `runlog-lsp check` / `explain` / `--version`: they run the built binary.
 
+// The hostile capture is shared with the LSP tests.
+#[path = "../lsp/capture.rs"]
+#[allow(dead_code)] // not every item is used by both test crates
+mod capture;
+mod hostile;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -703,7 +709,7 @@ fn lsp_session(args: &[&str]) -> (Option<i32>, String) {
     });
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut seen = Vec::new();
-    let mut wait_for = |needle: &str, seen: &mut Vec<u8>| {
+    let wait_for = |needle: &str, seen: &mut Vec<u8>| {
         while !String::from_utf8_lossy(seen).contains(needle) && Instant::now() < deadline {
             if let Ok(chunk) = rx.recv_timeout(Duration::from_millis(100)) {
                 seen.extend(chunk);

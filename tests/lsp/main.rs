@@ -1,5 +1,8 @@
 //! End-to-end LSP tests: they start the built `runlog-lsp` and speak LSP over stdio like an editor.
 
+mod capture;
+mod client;
+mod hostile;
 mod support;
 mod tidy;
 

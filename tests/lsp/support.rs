@@ -34,6 +34,8 @@ pub struct Options {
     pub root: Option<PathBuf>,
     pub process_id: Option<u32>,
     pub show_document: bool,
+    /// The server's log filter (`RUNLOG_LSP_LOG`); default `RUNLOG_LSP_TEST_LOG` or `info`.
+    pub log_filter: Option<&'static str>,
 }
 
 impl Default for Options {
@@ -46,6 +48,7 @@ impl Default for Options {
             root: None,
             process_id: None,
             show_document: true,
+            log_filter: None,
         }
     }
 }
@@ -72,7 +75,9 @@ impl Client {
             .env("RUNLOG_LSP_DEBUG_REQUESTS", "1")
             .env(
                 "RUNLOG_LSP_LOG",
-                std::env::var("RUNLOG_LSP_TEST_LOG").unwrap_or_else(|_| "info".into()),
+                options.log_filter.map(str::to_string).unwrap_or_else(|| {
+                    std::env::var("RUNLOG_LSP_TEST_LOG").unwrap_or_else(|_| "info".into())
+                }),
             )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -163,9 +168,28 @@ impl Client {
 
     fn send(&mut self, msg: &Value) {
         let body = serde_json::to_string(msg).expect("serialise");
+        self.send_raw(format!("Content-Length: {}\r\n\r\n{}", body.len(), body).as_bytes());
+    }
+
+    /// Writes bytes to the server's stdin as they are (malformed framing, broken JSON).
+    pub fn send_raw(&mut self, bytes: &[u8]) {
         let stdin = self.stdin.as_mut().expect("stdin open");
-        write!(stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).expect("write to server");
+        stdin.write_all(bytes).expect("write to server");
         stdin.flush().expect("flush");
+    }
+
+    /// The server's process id (to read its memory use from /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The server's text of an open document and its version (debug request).
+    pub fn document_text(&mut self, uri: &str) -> Value {
+        self.request(
+            "runlog/debugDocumentText",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .expect("debug text")
     }
 
     pub fn notify(&mut self, method: &str, params: Value) {

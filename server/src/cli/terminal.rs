@@ -7,6 +7,9 @@ fn is_dangerous(c: char) -> bool {
         // Bidirectional overrides and isolates ("Trojan Source"), zero-width joiners are fine.
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
         || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
+        // Zero-width space and invisible operators hide where words break; ZWJ/ZWNJ stay
+        // (emoji sequences and scripts need them).
+        || matches!(c, '\u{200B}' | '\u{2060}'..='\u{2064}')
 }
 
 /// The text with every control character escaped (`\x1b`, `\u{202e}`), tabs and line breaks as

@@ -7,17 +7,25 @@ use super::detect::Shape;
 use super::exchange::{self, Extracted};
 use super::explain;
 use super::model::{
-    Analysis, AnalysisConfig, BodyEncoding, Exchange, Finding, FindingKind, Format, Severity,
-    StatusSource,
+    Analysis, AnalysisConfig, BodyEncoding, BodyRef, Exchange, Finding, FindingKind, Format,
+    Severity, Span, StatusSource,
 };
 use super::parse::{self, ProblemKind};
 use super::status;
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 /// Analyses a document (JSON, JSONC or JSON Lines). Never fails, never panics.
 pub fn analyze(text: &str, config: &AnalysisConfig) -> Analysis {
+    let started = Instant::now();
+    let deadline = config.analysis_time.and_then(|t| started.checked_add(t));
+    let limits = parse::ParseLimits {
+        max_nesting_depth: config.max_nesting_depth,
+        max_line_length: config.max_line_length,
+        deadline,
+    };
     let mut extracted = Extracted::default();
-    let parsed = parse::parse_with(text, |root, piece| {
+    let parsed = parse::parse_with_limits(text, &limits, |root, piece| {
         exchange::extract(root, piece, &config.redact, &mut extracted);
     });
     // Ordinary JSON (no exchange) stays quiet, even when it is invalid.
@@ -36,8 +44,14 @@ pub fn analyze(text: &str, config: &AnalysisConfig) -> Analysis {
     };
 
     let mut calls: Vec<Finding> = Vec::new();
+    let mut cuts = BodyCuts::default();
+    let mut stopped_at = parsed.stopped_at.map(|at| Span::new(at, at));
     for (index, ex) in extracted.exchanges.iter().enumerate() {
-        if let Some(f) = finding_for(text, ex, index, config) {
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            stopped_at = Some(ex.status_span);
+            break;
+        }
+        if let Some(f) = finding_for(text, ex, index, config, &mut cuts) {
             calls.push(f);
         }
     }
@@ -67,11 +81,41 @@ pub fn analyze(text: &str, config: &AnalysisConfig) -> Analysis {
             exchange: None,
         });
     }
+    // Limits are never capped: each one hit is said once.
+    if let Some(span) = stopped_at {
+        findings.push(limit_finding(
+            span,
+            Severity::Warning,
+            format!(
+                "Analysis stopped after {} ms at line {} (runlog.limits.analysisTimeMs is {}); calls after it are not checked.",
+                started.elapsed().as_millis(),
+                line_number(text, span.start),
+                config.analysis_time.unwrap_or_default().as_millis()
+            ),
+        ));
+    }
+    if let Some(at) = cuts.first {
+        let (bodies, were) = if cuts.count == 1 {
+            ("A response body".to_string(), "was")
+        } else {
+            (format!("{} response bodies", cuts.count), "were")
+        };
+        findings.push(limit_finding(
+            Span::new(at, at),
+            Severity::Information,
+            format!(
+                "{bodies} longer than {} bytes once decoded {were} read only that far (runlog.limits.maxBodySize), starting with this one.",
+                config.max_body_size
+            ),
+        ));
+    }
     // Parse problems are never capped: one per break (one per broken line for JSON Lines).
     for problem in parsed.problems {
         let (kind, severity) = match problem.kind {
             ProblemKind::Invalid => (FindingKind::InvalidJson, Severity::Error),
-            ProblemKind::TooDeep => (FindingKind::LimitReached, Severity::Warning),
+            ProblemKind::TooDeep | ProblemKind::TooLong => {
+                (FindingKind::LimitReached, Severity::Warning)
+            }
         };
         findings.push(Finding {
             kind,
@@ -91,6 +135,47 @@ pub fn analyze(text: &str, config: &AnalysisConfig) -> Analysis {
         exchanges: extracted.exchanges,
         runs: extracted.runs,
         findings,
+    }
+}
+
+/// A finding about a limit that was hit.
+fn limit_finding(span: Span, severity: Severity, message: String) -> Finding {
+    Finding {
+        kind: FindingKind::LimitReached,
+        span,
+        severity,
+        status: None,
+        message,
+        explanation: None,
+        exchange: None,
+    }
+}
+
+/// The 1-based line of a byte offset.
+fn line_number(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Bodies cut at `runlog.limits.maxBodySize` while analysing: how many, where the first starts.
+#[derive(Debug, Default)]
+struct BodyCuts {
+    count: usize,
+    first: Option<usize>,
+}
+
+impl BodyCuts {
+    fn decode(&mut self, text: &str, b: &BodyRef, max: usize) -> body::DecodedBody {
+        let (decoded, cut) = body::decode_limited(text, b, max);
+        if cut {
+            self.count += 1;
+            self.first.get_or_insert(b.span.start);
+        }
+        decoded
     }
 }
 
@@ -144,6 +229,7 @@ fn finding_for(
     ex: &Exchange,
     index: usize,
     config: &AnalysisConfig,
+    cuts: &mut BodyCuts,
 ) -> Option<Finding> {
     let code = ex.status;
     if code >= config.minimum_status {
@@ -151,7 +237,7 @@ fn finding_for(
             let explanation = ex
                 .body
                 .as_ref()
-                .and_then(|b| explain::explain(&body::decode(text, b)))
+                .and_then(|b| explain::explain(&cuts.decode(text, b, config.max_body_size)))
                 .map(|e| e.summary);
             let mut message = head(code, config);
             if let Some(summary) = &explanation {
@@ -174,7 +260,7 @@ fn finding_for(
         if !may_report_error(text, b) {
             return None;
         }
-        let reported = explain::reported_error(&body::decode(text, b))?;
+        let reported = explain::reported_error(&cuts.decode(text, b, config.max_body_size))?;
         return Some(Finding {
             kind: FindingKind::ErrorInSuccessfulCall,
             span: ex.status_span,
@@ -777,5 +863,122 @@ mod lookup_tests {
         assert_eq!(a.finding_for_exchange(0), None);
         assert_eq!(a.finding_for_exchange(1).map(|f| f.status), Some(Some(404)));
         assert_eq!(a.finding_for_exchange(7), None);
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// A run log of `n` failing calls with `body`, one call per line.
+    fn failing_calls(n: usize, body: &str) -> String {
+        let calls: Vec<String> = (0..n)
+            .map(|i| {
+                format!(r#"{{"url": "https://api.invalid/{i}", "status": 404, "body": {body}}}"#)
+            })
+            .collect();
+        format!("[{}]", calls.join(",\n"))
+    }
+
+    fn limits_hit(a: &Analysis) -> Vec<(usize, &str)> {
+        a.findings
+            .iter()
+            .filter(|f| f.kind == FindingKind::LimitReached)
+            .map(|f| (f.span.start, f.message.as_str()))
+            .collect()
+    }
+
+    fn failed(a: &Analysis) -> usize {
+        a.findings
+            .iter()
+            .filter(|f| f.kind == FindingKind::FailedCall)
+            .count()
+    }
+
+    #[test]
+    fn the_time_limit_stops_the_analysis_and_says_where() {
+        let text = failing_calls(3, "{}");
+        let config = AnalysisConfig {
+            analysis_time: Some(Duration::ZERO),
+            ..AnalysisConfig::default()
+        };
+        let a = analyze(&text, &config);
+        assert_eq!(a.exchanges.len(), 3, "calls are still known (hover works)");
+        assert_eq!(failed(&a), 0);
+        let hit = limits_hit(&a);
+        assert_eq!(hit.len(), 1, "{hit:?}");
+        assert_eq!(hit[0].0, text.find("404").unwrap());
+        assert!(
+            hit[0].1.starts_with("Analysis stopped after ")
+                && hit[0].1.ends_with(
+                    " ms at line 1 (runlog.limits.analysisTimeMs is 0); calls after it are not checked."
+                ),
+            "{}",
+            hit[0].1
+        );
+        // A budget that is not used up changes nothing.
+        let roomy = AnalysisConfig {
+            analysis_time: Some(Duration::from_secs(600)),
+            ..AnalysisConfig::default()
+        };
+        assert_eq!(
+            analyze(&text, &roomy),
+            analyze(&text, &AnalysisConfig::default())
+        );
+    }
+
+    #[test]
+    fn the_body_size_limit_is_said_once_for_all_bodies() {
+        let body = serde_json::to_string(&format!("{{\"error\": \"{}\"}}", "x".repeat(100)))
+            .expect("json");
+        let text = failing_calls(3, &body);
+        let config = AnalysisConfig {
+            max_body_size: 10,
+            ..AnalysisConfig::default()
+        };
+        let a = analyze(&text, &config);
+        assert_eq!(failed(&a), 3);
+        let first_body = text.find("\"{").unwrap();
+        assert_eq!(
+            limits_hit(&a),
+            vec![(first_body, "3 response bodies longer than 10 bytes once decoded were read only that far (runlog.limits.maxBodySize), starting with this one.")]
+        );
+        assert!(limits_hit(&analyze(&text, &AnalysisConfig::default())).is_empty());
+    }
+
+    #[test]
+    fn the_nesting_and_line_length_limits_become_one_finding_each() {
+        let text = failing_calls(2, r#"{"a": {"b": {"c": 1}}}"#);
+        let config = AnalysisConfig {
+            max_nesting_depth: 3,
+            ..AnalysisConfig::default()
+        };
+        let a = analyze(&text, &config);
+        assert_eq!(failed(&a), 2);
+        let at = text.find("{\"b\"").unwrap();
+        assert_eq!(
+            limits_hit(&a),
+            vec![(at, "The JSON is nested more than 3 levels deep here; the deeper values were not analysed (runlog.limits.maxNestingDepth).")]
+        );
+
+        let line = |i: usize, pad: usize| {
+            format!(
+                r#"{{"url": "/{i}", "status": 500, "pad": "{}"}}"#,
+                "x".repeat(pad)
+            )
+        };
+        let text = [line(0, 1), line(1, 500), line(2, 1)].join("\n");
+        let config = AnalysisConfig {
+            max_line_length: 100,
+            ..AnalysisConfig::default()
+        };
+        let a = analyze(&text, &config);
+        assert_eq!((a.format, failed(&a)), (Some(Format::JsonLines), 2));
+        let at = text.find("{\"url\": \"/1\"").unwrap();
+        assert_eq!(
+            limits_hit(&a),
+            vec![(at, "A line longer than 100 bytes was not analysed (runlog.limits.maxLineLength), starting with line 2.")]
+        );
     }
 }

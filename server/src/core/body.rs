@@ -35,8 +35,35 @@ const MAX_STRING_LEVELS: usize = 4;
 /// The visible text kept from an HTML page (the explanation needs a sentence, not a book).
 const MAX_HTML_TEXT: usize = 64 << 10;
 
+/// The decoded-size cap of one decoding, and whether it cut anything.
+struct Cap {
+    max: usize,
+    cut: bool,
+}
+
+impl Cap {
+    fn str<'a>(&mut self, s: &'a str) -> &'a str {
+        let kept = truncate(s, self.max);
+        self.cut |= kept.len() < s.len();
+        kept
+    }
+}
+
 /// Decodes the body at `body.span` in `text`. Never panics; bounded work for huge bodies.
 pub fn decode(text: &str, body: &BodyRef) -> DecodedBody {
+    decode_limited(text, body, MAX_DECODED_LEN).0
+}
+
+/// [`decode`] with a cap of `max` bytes on the decoded text (`runlog.limits.maxBodySize`);
+/// the flag says the body was longer and only its first `max` bytes were read. Inline JSON
+/// bodies are read whole (they are already in the text).
+pub fn decode_limited(text: &str, body: &BodyRef, max: usize) -> (DecodedBody, bool) {
+    let mut cap = Cap { max, cut: false };
+    let decoded = decode_with(text, body, &mut cap);
+    (decoded, cap.cut)
+}
+
+fn decode_with(text: &str, body: &BodyRef, cap: &mut Cap) -> DecodedBody {
     let Some(raw) = text.get(body.span.start..body.span.end) else {
         return DecodedBody::Empty;
     };
@@ -47,26 +74,26 @@ pub fn decode(text: &str, body: &BodyRef) -> DecodedBody {
     }
     match body.encoding {
         BodyEncoding::Inline | BodyEncoding::String => match parse_log_value(raw) {
-            Some(serde_json::Value::String(s)) => classify_text(&s, mime),
+            Some(serde_json::Value::String(s)) => classify_text_with(&s, mime, cap),
             Some(value) => DecodedBody::Json(value),
             // Not JSON at all (a hand-edited log, JSONC): read the raw text.
-            None => classify_text(raw, mime),
+            None => classify_text_with(raw, mime, cap),
         },
         BodyEncoding::Base64 => match parse_json(raw) {
             Some(serde_json::Value::String(s)) => match decode_base64(&s) {
-                Some(bytes) => classify_bytes(bytes, mime),
+                Some(bytes) => classify_bytes(bytes, mime, cap),
                 // Logs that say "base64" but hold plain text exist: read the text.
-                None => classify_text(&s, mime),
+                None => classify_text_with(&s, mime, cap),
             },
             Some(value) => DecodedBody::Json(value),
-            None => classify_text(raw, mime),
+            None => classify_text_with(raw, mime, cap),
         },
         BodyEncoding::ByteArray => match parse_json(raw) {
-            Some(value) => match byte_array(&value) {
-                Some(bytes) => classify_bytes(bytes, mime),
+            Some(value) => match byte_array(&value, cap.max) {
+                Some(bytes) => classify_bytes(bytes, mime, cap),
                 None => DecodedBody::Json(value),
             },
-            None => DecodedBody::Text(truncate(raw, MAX_DECODED_LEN).to_string()),
+            None => DecodedBody::Text(cap.str(raw).to_string()),
         },
     }
 }
@@ -102,13 +129,25 @@ pub fn json_text<'a>(text: &'a str, body: &BodyRef) -> Option<std::borrow::Cow<'
 
 /// Decodes body bytes as the log would have them (UTF-8 text, else binary).
 pub fn decode_bytes(bytes: Vec<u8>, mime_type: Option<&str>) -> DecodedBody {
-    classify_bytes(bytes, mime_type)
+    let mut cap = Cap {
+        max: MAX_DECODED_LEN,
+        cut: false,
+    };
+    classify_bytes(bytes, mime_type, &mut cap)
 }
 
 /// Classifies body text: JSON (also a string holding JSON, up to a few levels), HTML, XML,
 /// empty or plain text.
 pub fn classify_text(s: &str, mime_type: Option<&str>) -> DecodedBody {
-    let mut current = std::borrow::Cow::Borrowed(truncate(s, MAX_DECODED_LEN));
+    let mut cap = Cap {
+        max: MAX_DECODED_LEN,
+        cut: false,
+    };
+    classify_text_with(s, mime_type, &mut cap)
+}
+
+fn classify_text_with(s: &str, mime_type: Option<&str>, cap: &mut Cap) -> DecodedBody {
+    let mut current = std::borrow::Cow::Borrowed(cap.str(s));
     for _ in 0..MAX_STRING_LEVELS {
         let t = current.trim_start_matches('\u{feff}').trim();
         if t.is_empty() {
@@ -274,24 +313,27 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
         .ok()
 }
 
-fn byte_array(value: &serde_json::Value) -> Option<Vec<u8>> {
+/// The bytes of a byte-array body; one more than `max` at most, so a cut can be noticed.
+fn byte_array(value: &serde_json::Value, max: usize) -> Option<Vec<u8>> {
     // Newman writes `{"type": "Buffer", "data": [...]}`; accept the object as well as the array.
     let array = match value {
         serde_json::Value::Array(a) => a,
         serde_json::Value::Object(o) => o.get("data")?.as_array()?,
         _ => return None,
     };
-    let mut bytes = Vec::with_capacity(array.len().min(MAX_DECODED_LEN));
-    for item in array.iter().take(MAX_DECODED_LEN) {
+    let keep = max.saturating_add(1);
+    let mut bytes = Vec::with_capacity(array.len().min(keep));
+    for item in array.iter().take(keep) {
         let n = item.as_u64()?;
         bytes.push(u8::try_from(n).ok()?);
     }
     Some(bytes)
 }
 
-fn classify_bytes(mut bytes: Vec<u8>, mime: Option<&str>) -> DecodedBody {
-    if bytes.len() > MAX_DECODED_LEN {
-        bytes.truncate(MAX_DECODED_LEN);
+fn classify_bytes(mut bytes: Vec<u8>, mime: Option<&str>, cap: &mut Cap) -> DecodedBody {
+    if bytes.len() > cap.max {
+        cap.cut = true;
+        bytes.truncate(cap.max);
         // A cut may land inside a UTF-8 sequence: drop the partial char.
         if let Err(e) = std::str::from_utf8(&bytes) {
             if e.error_len().is_none() {
@@ -300,7 +342,7 @@ fn classify_bytes(mut bytes: Vec<u8>, mime: Option<&str>) -> DecodedBody {
         }
     }
     match String::from_utf8(bytes) {
-        Ok(s) => classify_text(&s, mime),
+        Ok(s) => classify_text_with(&s, mime, cap),
         Err(e) => DecodedBody::Binary {
             len: e.into_bytes().len(),
         },
@@ -799,6 +841,48 @@ mod tests {
             pretty(&DecodedBody::Binary { len: 3 }),
             "(3 bytes of binary data)"
         );
+    }
+
+    #[test]
+    fn the_decoded_size_limit_cuts_and_says_so() {
+        let limited = |text: &str, encoding: BodyEncoding, max: usize| {
+            let r = BodyRef {
+                span: Span::new(0, text.len()),
+                encoding,
+                mime_type: None,
+            };
+            decode_limited(text, &r, max)
+        };
+        let token = serde_json::to_string("abcdefghij").unwrap();
+        assert_eq!(
+            limited(&token, BodyEncoding::String, 4),
+            (DecodedBody::Text("abcd".into()), true)
+        );
+        assert_eq!(
+            limited(&token, BodyEncoding::String, 10),
+            (DecodedBody::Text("abcdefghij".into()), false)
+        );
+        // "aGVsbG8gd29ybGQ=" is "hello world".
+        assert_eq!(
+            limited("\"aGVsbG8gd29ybGQ=\"", BodyEncoding::Base64, 5),
+            (DecodedBody::Text("hello".into()), true)
+        );
+        assert_eq!(
+            limited("[104, 105, 33]", BodyEncoding::ByteArray, 2),
+            (DecodedBody::Text("hi".into()), true)
+        );
+        assert_eq!(
+            limited("[104, 105, 33]", BodyEncoding::ByteArray, 3),
+            (DecodedBody::Text("hi!".into()), false)
+        );
+        // A cut inside a multi-byte character keeps whole characters only.
+        let token = serde_json::to_string("日本語").unwrap();
+        assert_eq!(
+            limited(&token, BodyEncoding::String, 4),
+            (DecodedBody::Text("日".into()), true)
+        );
+        // Inline JSON is already in the text: read whole.
+        assert!(!limited("{\"error\": \"long enough\"}", BodyEncoding::Inline, 3).1);
     }
 
     proptest::proptest! {

@@ -404,6 +404,9 @@ fn join(a: &str, b: &str) -> String {
 
 /// Whitespace and control characters collapsed to single spaces, trimmed, bounded.
 fn clean(s: &str) -> String {
+    // Escape sequences go whole (not just their ESC), bidi and zero-width characters too. The
+    // result is cut at 16 KiB anyway: look at no more than 64 KiB.
+    let s = super::visible::strip(super::body::truncate(s, 64 << 10));
     let mut out = String::with_capacity(s.len().min(8192));
     // Control characters (a NUL, an escape sequence) are never passed on.
     for (i, w) in s

@@ -52,9 +52,12 @@ impl LineIndex {
     pub fn line_text<'t>(&self, text: &'t str, line: u32) -> &'t str {
         let start = self.line_start(line).min(text.len());
         let end = self.line_start(line + 1).min(text.len()).max(start);
-        text[start..end]
-            .trim_end_matches('\n')
-            .trim_end_matches('\r')
+        // Only the break itself: LF, or CRLF. A lone CR is content (as in the rope).
+        let line = &text[start..end];
+        match line.strip_suffix('\n') {
+            Some(content) => content.strip_suffix('\r').unwrap_or(content),
+            None => line,
+        }
     }
 
     /// The position of byte `offset` (clamped to the text and moved back to a char boundary).
@@ -91,6 +94,21 @@ impl LineIndex {
         }
         start + line.len()
     }
+}
+
+/// `offset` clamped to the text, moved back to a char boundary, and out of the middle of a CRLF
+/// (to before the CR), so the position reported for it is never past its line's end (what
+/// the LSP layer reports; `line_col` itself counts the CR, as the CLI's columns do).
+pub fn clamp_offset(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let bytes = text.as_bytes();
+    if offset > 0 && bytes[offset - 1] == b'\r' && bytes.get(offset) == Some(&b'\n') {
+        offset -= 1;
+    }
+    offset
 }
 
 fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {

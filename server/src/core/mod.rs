@@ -17,6 +17,7 @@ pub mod payload;
 pub mod redact;
 pub mod status;
 pub mod unfold;
+pub mod visible;
 
 pub use analysis::analyze;
 pub use model::*;

@@ -275,6 +275,15 @@ pub struct AnalysisConfig {
     pub redact: Vec<String>,
     /// Cap on findings per document; one summary finding says how many more there were.
     pub max_findings: usize,
+    /// Values nested deeper than this many levels are not analysed (at most the parser's 512).
+    pub max_nesting_depth: usize,
+    /// JSON Lines lines longer than this many bytes are not analysed.
+    pub max_line_length: usize,
+    /// Response bodies are read up to this many bytes once decoded.
+    pub max_body_size: usize,
+    /// Time budget of one analysis, from its start: calls not reached by then are not checked.
+    /// `None`: no budget.
+    pub analysis_time: Option<std::time::Duration>,
 }
 
 impl Default for AnalysisConfig {
@@ -285,6 +294,10 @@ impl Default for AnalysisConfig {
             status_codes: BTreeMap::new(),
             redact: Vec::new(),
             max_findings: 10_000,
+            max_nesting_depth: super::parse::PARSER_DEPTH,
+            max_line_length: 16 << 20,
+            max_body_size: super::body::MAX_DECODED_LEN,
+            analysis_time: None,
         }
     }
 }

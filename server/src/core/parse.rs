@@ -8,9 +8,9 @@ use jsonc_parser::errors::{ParseError, ParseErrorKind};
 use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions, ParseStringErrorKind};
 use std::borrow::Cow;
 
-/// Containers opened at this depth or deeper are blanked out when the parser's own nesting limit
-/// (512) is hit, so the rest of the document can still be read.
-const FLATTEN_DEPTH: usize = 256;
+/// The nesting the JSON parser reads (jsonc-parser's own limit). Deeper containers are blanked
+/// out (see `flatten_deep`) so the rest of the document can still be read.
+pub const PARSER_DEPTH: usize = 512;
 
 /// How many times a repaired text may itself fail before we give up on a piece.
 const MAX_REPAIRS: usize = 8;
@@ -20,8 +20,31 @@ const MAX_REPAIRS: usize = 8;
 pub enum ProblemKind {
     /// The JSON stops being valid (truncated, broken line, syntax error).
     Invalid,
-    /// Nesting deeper than the parser allows; the deep part was skipped.
+    /// Nesting deeper than the limit; the deep part was skipped.
     TooDeep,
+    /// JSON Lines lines longer than the limit were skipped.
+    TooLong,
+}
+
+/// Bounds on what one parse reads (`runlog.limits.*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParseLimits {
+    /// Values nested deeper than this are blanked out (clamped to `1..=PARSER_DEPTH`).
+    pub max_nesting_depth: usize,
+    /// JSON Lines lines longer than this many bytes are not parsed.
+    pub max_line_length: usize,
+    /// JSON Lines lines are not parsed after this instant (`Parsed::stopped_at` says where).
+    pub deadline: Option<std::time::Instant>,
+}
+
+impl Default for ParseLimits {
+    fn default() -> Self {
+        ParseLimits {
+            max_nesting_depth: PARSER_DEPTH,
+            max_line_length: usize::MAX,
+            deadline: None,
+        }
+    }
 }
 
 /// One parse problem, with its place in the whole text.
@@ -64,6 +87,8 @@ pub struct Parsed {
     /// The text was read as JSON Lines (one value per line).
     pub json_lines: bool,
     pub problems: Vec<Problem>,
+    /// Where parsing stopped because the deadline passed (the start of the first line not read).
+    pub stopped_at: Option<usize>,
 }
 
 fn options() -> (CollectOptions, ParseOptions) {
@@ -83,11 +108,39 @@ fn parse_str(text: &str) -> Result<Option<Value<'_>>, ParseError> {
 
 /// Parses `text`, calling `visit` once per tree (one for a JSON document, one per line for JSON
 /// Lines) in text order. Never fails and never panics.
-pub fn parse_with(text: &str, mut visit: impl FnMut(&Value<'_>, &Piece)) -> Parsed {
+pub fn parse_with(text: &str, visit: impl FnMut(&Value<'_>, &Piece)) -> Parsed {
+    parse_with_limits(text, &ParseLimits::default(), visit)
+}
+
+/// [`parse_with`] within `limits`; each limit that is hit yields one problem.
+pub fn parse_with_limits(
+    text: &str,
+    limits: &ParseLimits,
+    mut visit: impl FnMut(&Value<'_>, &Piece),
+) -> Parsed {
+    let limits = ParseLimits {
+        max_nesting_depth: limits.max_nesting_depth.clamp(1, PARSER_DEPTH),
+        ..*limits
+    };
+    let depth = limits.max_nesting_depth;
     let mut parsed = Parsed::default();
     // A UTF-8 byte order mark is not an error: skip it, offsets stay those of the whole text.
     let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let body = &text[base..];
+    let original = &text[base..];
+    // Below the parser's own limit we find the too-deep values ourselves (one extra scan, only
+    // when the user lowered the limit). Blanking keeps every offset.
+    let flattened;
+    let body: &str = match (depth < PARSER_DEPTH)
+        .then(|| first_too_deep(original, depth))
+        .flatten()
+    {
+        Some(at) => {
+            parsed.problems.push(too_deep(base + at, depth));
+            flattened = flatten_deep(original, depth + 1);
+            &flattened
+        }
+        None => original,
+    };
     match parse_str(body) {
         Ok(Some(value)) => {
             let piece = Piece {
@@ -101,9 +154,18 @@ pub fn parse_with(text: &str, mut visit: impl FnMut(&Value<'_>, &Piece)) -> Pars
         Err(err) => {
             if looks_like_json_lines(body, &err) {
                 parsed.json_lines = true;
-                parse_lines(text, base, &mut parsed.problems, &mut visit);
+                parsed.stopped_at =
+                    parse_lines(body, base, &limits, &mut parsed.problems, &mut visit);
             } else {
-                recover(body, base, None, err, &mut parsed.problems, &mut visit);
+                recover(
+                    body,
+                    base,
+                    None,
+                    depth,
+                    err,
+                    &mut parsed.problems,
+                    &mut visit,
+                );
             }
         }
     }
@@ -130,18 +192,35 @@ fn looks_like_json_lines(text: &str, err: &ParseError) -> bool {
     }
 }
 
+/// Parses `body` (the text after its first `base` bytes) line by line; returns where it stopped
+/// when the deadline passed.
 fn parse_lines(
-    text: &str,
+    body: &str,
     base: usize,
+    limits: &ParseLimits,
     problems: &mut Vec<Problem>,
     visit: &mut impl FnMut(&Value<'_>, &Piece),
-) {
+) -> Option<usize> {
     let mut start = base;
-    for (index, raw) in text[base..].split('\n').enumerate() {
+    // (count, first line index, its offset) of the lines too long to read.
+    let mut too_long: Option<(usize, usize, usize)> = None;
+    let mut stopped_at = None;
+    for (index, raw) in body.split('\n').enumerate() {
         let line_start = start;
         start += raw.len() + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         if line.trim().is_empty() {
+            continue;
+        }
+        if limits
+            .deadline
+            .is_some_and(|d| std::time::Instant::now() >= d)
+        {
+            stopped_at = Some(line_start);
+            break;
+        }
+        if line.len() > limits.max_line_length {
+            too_long.get_or_insert((0, index, line_start)).0 += 1;
             continue;
         }
         match parse_str(line) {
@@ -154,17 +233,55 @@ fn parse_lines(
                 visit(&value, &piece);
             }
             Ok(None) => {}
-            Err(err) => recover(line, line_start, Some(index), err, problems, visit),
+            Err(err) => recover(
+                line,
+                line_start,
+                Some(index),
+                limits.max_nesting_depth,
+                err,
+                problems,
+                visit,
+            ),
         }
+    }
+    if let Some((count, index, at)) = too_long {
+        let (lines, were) = if count == 1 {
+            ("A line".to_string(), "was")
+        } else {
+            (format!("{count} lines"), "were")
+        };
+        problems.push(Problem {
+            kind: ProblemKind::TooLong,
+            span: Span::new(at, at),
+            message: format!(
+                "{lines} longer than {} bytes {were} not analysed (runlog.limits.maxLineLength), starting with line {}.",
+                limits.max_line_length,
+                index + 1
+            ),
+        });
+    }
+    stopped_at
+}
+
+/// The one problem for values nested deeper than `depth` levels, starting at `at`.
+fn too_deep(at: usize, depth: usize) -> Problem {
+    Problem {
+        kind: ProblemKind::TooDeep,
+        span: Span::new(at, at),
+        message: format!(
+            "The JSON is nested more than {depth} levels deep here; the deeper values were not analysed (runlog.limits.maxNestingDepth)."
+        ),
     }
 }
 
 /// Handles a failed parse of `src` (which starts at `base` in the whole text): reports the
 /// problem, then parses a repaired copy and visits what it gives.
+#[allow(clippy::too_many_arguments)] // the piece's place, its limit, the error, the sinks
 fn recover(
     src: &str,
     base: usize,
     line: Option<usize>,
+    depth: usize,
     err: ParseError,
     problems: &mut Vec<Problem>,
     visit: &mut impl FnMut(&Value<'_>, &Piece),
@@ -172,15 +289,12 @@ fn recover(
     let mut current: Cow<'_, str> = Cow::Borrowed(src);
     let mut err = err;
     if matches!(err.kind(), ParseErrorKind::NestingDepthExceeded) {
-        let at = floor_boundary(src, err.range().start);
-        problems.push(Problem {
-            kind: ProblemKind::TooDeep,
-            span: Span::new(base + at, base + at),
-            message: format!(
-                "The JSON is nested more than 512 levels deep here; values nested deeper than {FLATTEN_DEPTH} levels were not analysed."
-            ),
-        });
-        let flat = flatten_deep(src, FLATTEN_DEPTH);
+        // Where the first too-deep container opens (the parser points further in).
+        let at =
+            first_too_deep(src, depth).unwrap_or_else(|| floor_boundary(src, err.range().start));
+        problems.push(too_deep(base + at, depth));
+        // The parser reads at most PARSER_DEPTH levels: keep one less.
+        let flat = flatten_deep(src, depth.min(PARSER_DEPTH - 1) + 1);
         match parse_str(&flat) {
             Ok(Some(value)) => {
                 visit(
@@ -451,10 +565,11 @@ fn repair(src: &str, stop: usize) -> Option<(String, usize)> {
 
 /// A copy of `src` where every container opened at `depth` or deeper is replaced by `0` and
 /// spaces, so offsets are unchanged and nesting stays within the parser's limit.
-fn flatten_deep(src: &str, depth: usize) -> String {
-    let mut bytes = src.as_bytes().to_vec();
+/// Calls `on(offset, bracket, level)` for every bracket outside strings, `level` counting the
+/// outermost container as 1 (an opener's level after it, a closer's before it); stops when
+/// `on` returns false.
+fn walk_brackets(bytes: &[u8], mut on: impl FnMut(usize, u8, usize) -> bool) {
     let mut level = 0usize;
-    let mut blank_from: Option<usize> = None;
     let mut i = 0;
     let n = bytes.len();
     while i < n {
@@ -470,18 +585,13 @@ fn flatten_deep(src: &str, depth: usize) -> String {
             }
             b'{' | b'[' => {
                 level += 1;
-                if level == depth && blank_from.is_none() {
-                    blank_from = Some(i);
+                if !on(i, b, level) {
+                    return;
                 }
             }
             b'}' | b']' => {
-                if level == depth {
-                    if let Some(from) = blank_from.take() {
-                        bytes[from] = b'0';
-                        for byte in &mut bytes[from + 1..=i] {
-                            *byte = b' ';
-                        }
-                    }
+                if !on(i, b, level) {
+                    return;
                 }
                 level = level.saturating_sub(1);
             }
@@ -489,10 +599,44 @@ fn flatten_deep(src: &str, depth: usize) -> String {
         }
         i += 1;
     }
-    if let Some(from) = blank_from {
-        // Never closed: blank to the end.
+}
+
+/// The offset of the first container nested deeper than `depth` levels.
+fn first_too_deep(src: &str, depth: usize) -> Option<usize> {
+    let mut found = None;
+    walk_brackets(src.as_bytes(), |i, b, level| {
+        if matches!(b, b'{' | b'[') && level > depth {
+            found = Some(i);
+            return false;
+        }
+        true
+    });
+    found
+}
+
+/// `src` with every container opened at level `depth` (or deeper) replaced by `0` and spaces:
+/// same length, same offsets, nesting below `depth`.
+fn flatten_deep(src: &str, depth: usize) -> String {
+    let mut blanks: Vec<(usize, usize)> = Vec::new();
+    let mut blank_from: Option<usize> = None;
+    walk_brackets(src.as_bytes(), |i, b, level| {
+        match b {
+            b'{' | b'[' if level == depth && blank_from.is_none() => blank_from = Some(i),
+            b'}' | b']' if level == depth => {
+                if let Some(from) = blank_from.take() {
+                    blanks.push((from, i + 1));
+                }
+            }
+            _ => {}
+        }
+        true
+    });
+    // Never closed: blank to the end.
+    blanks.extend(blank_from.map(|from| (from, src.len())));
+    let mut bytes = src.as_bytes().to_vec();
+    for (from, to) in blanks {
         bytes[from] = b'0';
-        for byte in &mut bytes[from + 1..] {
+        for byte in &mut bytes[from + 1..to] {
             *byte = b' ';
         }
     }
@@ -612,5 +756,70 @@ mod tests {
         let (r, p) = roots("\u{feff}{\"a\": 1}");
         assert_eq!(r, vec![(3, 11, "object 1".to_string())]);
         assert!(p.problems.is_empty());
+    }
+
+    #[test]
+    fn a_lower_nesting_limit_blanks_deeper_values_once() {
+        let text = r#"[{"a": {"b": {"c": 1}}}, {"d": [[2]]}, {"e": 3}]"#;
+        let limits = ParseLimits {
+            max_nesting_depth: 2,
+            ..ParseLimits::default()
+        };
+        let mut seen = String::new();
+        let p = parse_with_limits(text, &limits, |v, piece| {
+            if let Value::Array(a) = v {
+                seen = format!(
+                    "{} elements, {}..{}",
+                    a.elements.len(),
+                    piece.base,
+                    piece.end
+                );
+            }
+        });
+        assert_eq!(seen, format!("3 elements, 0..{}", text.len()));
+        assert_eq!(p.problems.len(), 1, "{p:?}");
+        assert_eq!(p.problems[0].kind, ProblemKind::TooDeep);
+        let at = text.find("{\"b\"").unwrap();
+        assert_eq!(p.problems[0].span, Span::new(at, at));
+        assert_eq!(
+            p.problems[0].message,
+            "The JSON is nested more than 2 levels deep here; the deeper values were not analysed (runlog.limits.maxNestingDepth)."
+        );
+        // At the default limit nothing here is too deep.
+        assert!(parse_with(text, |_, _| {}).problems.is_empty());
+    }
+
+    #[test]
+    fn json_lines_longer_than_the_limit_are_skipped_and_counted() {
+        let long = format!("{{\"status\": 500, \"pad\": \"{}\"}}", "x".repeat(100));
+        let text = format!("{{\"a\": 1}}\n{long}\n{{\"b\": 2}}\n{long}\n");
+        let limits = ParseLimits {
+            max_line_length: 50,
+            ..ParseLimits::default()
+        };
+        let mut pieces = Vec::new();
+        let p = parse_with_limits(&text, &limits, |_, piece| pieces.push(piece.line));
+        assert!(p.json_lines);
+        assert_eq!(pieces, vec![Some(0), Some(2)]);
+        assert_eq!(p.problems.len(), 1, "{p:?}");
+        assert_eq!(p.problems[0].kind, ProblemKind::TooLong);
+        assert_eq!(p.problems[0].span, Span::new(9, 9));
+        assert_eq!(
+            p.problems[0].message,
+            "2 lines longer than 50 bytes were not analysed (runlog.limits.maxLineLength), starting with line 2."
+        );
+    }
+
+    #[test]
+    fn json_lines_stop_at_the_deadline() {
+        let text = "{\"a\": 1}\n{\"b\": 2}\n";
+        let limits = ParseLimits {
+            deadline: Some(std::time::Instant::now()),
+            ..ParseLimits::default()
+        };
+        let mut visited = 0;
+        let p = parse_with_limits(text, &limits, |_, _| visited += 1);
+        assert_eq!((visited, p.stopped_at), (0, Some(0)));
+        assert_eq!(parse_with(text, |_, _| {}).stopped_at, None);
     }
 }

@@ -6,6 +6,7 @@ use super::explain;
 use super::model::{Analysis, AnalysisConfig, BodyRef, Exchange, Header};
 use super::redact;
 use super::status;
+use super::visible;
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -66,7 +67,7 @@ pub fn payload(
         request.insert("headers".into(), headers_object(&ex.request.headers, extra));
     }
     if let Some(b) = &ex.request.body {
-        request.insert("body".into(), body_value(text, b, extra));
+        request.insert("body".into(), body_value(text, b, config));
     }
 
     let mut response = Map::new();
@@ -80,7 +81,10 @@ pub fn payload(
             headers_object(&ex.response_headers, extra),
         );
     }
-    let decoded = ex.body.as_ref().map(|b| body::decode(text, b));
+    let decoded = ex
+        .body
+        .as_ref()
+        .map(|b| body::decode_limited(text, b, config.max_body_size).0);
     if let (Some(b), Some(d)) = (&ex.body, &decoded) {
         if let Some(mime) = &b.mime_type {
             response.insert("mimeType".into(), Value::String(mime.clone()));
@@ -122,8 +126,14 @@ pub fn payload(
             .map_or_else(|| m.clone(), |n| format!("{m} {n}")),
         (None, None) => ex.name.clone().unwrap_or_else(|| "call".to_string()),
     };
-    let title = format!("Payload: {} → {} {}", one_line(&target), ex.status, reason);
-    let content = serde_json::to_string_pretty(&Value::Object(doc)).ok()?;
+    let title = format!(
+        "Payload: {} → {} {}",
+        one_line(&target),
+        ex.status,
+        one_line(&reason)
+    );
+    // Log text stays as it is in the JSON, but nothing in it is invisible.
+    let content = visible::escape_in_json(&serde_json::to_string_pretty(&Value::Object(doc)).ok()?);
     Some(PayloadView {
         title,
         language: "json".to_string(),
@@ -140,8 +150,10 @@ fn reason_of(ex: &Exchange, config: &AnalysisConfig) -> String {
 }
 
 /// Titles are one line; a URL with a newline in it (hostile log) must not break that.
+/// Plain text on one line: escape sequences and invisible characters removed, other controls
+/// (line breaks, tabs) as spaces, shortened.
 fn one_line(s: &str) -> String {
-    let s: String = s
+    let s: String = visible::strip(s)
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
@@ -167,8 +179,9 @@ fn headers_object(headers: &[Header], extra: &[String]) -> Value {
     Value::Object(map)
 }
 
-fn body_value(text: &str, b: &BodyRef, extra: &[String]) -> Value {
-    decoded_value(&body::decode(text, b), extra)
+fn body_value(text: &str, b: &BodyRef, config: &AnalysisConfig) -> Value {
+    let decoded = body::decode_limited(text, b, config.max_body_size).0;
+    decoded_value(&decoded, &config.redact)
 }
 
 /// JSON as JSON, text as a string, HTML as `{"title", "text"}`; secrets redacted.

@@ -481,6 +481,13 @@ pub fn redact_text(text: &str, extra: &[String]) -> String {
             i += 1;
         }
         let word = &text[start..i];
+        // A JWT is a secret wherever it stands, whatever key or word is before it.
+        if looks_like_jwt(word) {
+            if cuts.last().is_none_or(|c| c.1 <= start) {
+                cuts.push((start, i, REDACTED.to_string()));
+            }
+            continue;
+        }
         if !may_precede_a_value(bytes, i, word) {
             continue;
         }
@@ -503,6 +510,27 @@ pub fn redact_text(text: &str, extra: &[String]) -> String {
     }
     out.push_str(&text[pos..]);
     out
+}
+
+/// `header.payload.signature` in base64url where the header starts as JSON does (`eyJ` is
+/// `{"` in base64): a JSON Web Token. The signature may be empty (unsigned tokens).
+fn looks_like_jwt(word: &str) -> bool {
+    let mut parts = word.split('.');
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let base64url = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    header.starts_with("eyJ")
+        && header.len() >= 10
+        && payload.len() >= 4
+        && base64url(header)
+        && base64url(payload)
+        && base64url(signature)
 }
 
 /// URLs in free text with credentials (`https://user:pass@host`): the userinfo is redacted.
@@ -587,7 +615,7 @@ fn secret_after_word(
     // as "error code=1234" keeps its words.
     let query_name = !secret_name
         && bytes.get(i) == Some(&b'=')
-        && i >= word.len() + 1
+        && i > word.len()
         && matches!(bytes[i - word.len() - 1], b'?' | b'&' | b'#' | b';')
         && SECRET_QUERY_PARAMS.contains(&normalize(word).as_str());
     if !secret_name && !query_name {
@@ -997,6 +1025,36 @@ mod tests {
         ] {
             let _ = redact_text(s, &e);
         }
+    }
+
+    #[test]
+    fn jwts_are_redacted_under_any_key_and_in_prose() {
+        let e = no_extra();
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI5In0.c2lnbmF0dXJl";
+        assert_eq!(
+            redact_text(&format!("\"jwt\": \"{jwt}\", \"id_token\":\"{jwt}\""), &e),
+            "\"jwt\": \"[redacted]\", \"id_token\":\"[redacted]\""
+        );
+        assert_eq!(
+            redact_text(&format!("expired session ({jwt}) at 12:00"), &e),
+            "expired session ([redacted]) at 12:00"
+        );
+        // Unsigned tokens too; look-alikes that are not three base64url parts stay.
+        assert_eq!(
+            redact_text("t=eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.", &e),
+            "t=[redacted]"
+        );
+        for keep in [
+            "eyJ.a.b",
+            "eyJhbGciOiJIUzI1NiJ9.only-two",
+            "version 1.2.3",
+            "a.b.c",
+        ] {
+            assert_eq!(redact_text(keep, &e), keep);
+        }
+        let mut v = serde_json::json!({"data": [{"note": jwt}]});
+        redact_json(&mut v, &e);
+        assert_eq!(v, serde_json::json!({"data": [{"note": "[redacted]"}]}));
     }
 
     mod props {

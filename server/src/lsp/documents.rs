@@ -208,4 +208,200 @@ mod tests {
             Err(ChangeError::UnknownDocument)
         );
     }
+
+    // ---- property tests: incremental edits against a plain reference, positions in range ----
+
+    use proptest::prelude::*;
+
+    const ENCODINGS: [Encoding; 3] = [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32];
+
+    /// Pieces that stress position handling: a surrogate pair in UTF-16, a combining accent
+    /// (two chars, one glyph), CJK (3 bytes, 1 unit), CRLF and LF line breaks, a lone CR.
+    fn piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "a", "{", "\"", " ", "😀", "e\u{301}", "名", "\r\n", "\n", "\r", "\t", "é",
+        ])
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop::collection::vec(piece(), 0..40).prop_map(|p| p.concat())
+    }
+
+    /// One content change: a range (possibly out of range, or inside a character) or the whole
+    /// text.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Ranged {
+            start: (u32, u32),
+            end: (u32, u32),
+            text: String,
+        },
+        Full(String),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        let pos = (0u32..8, 0u32..24);
+        prop_oneof![
+            9 => (pos.clone(), pos, text()).prop_map(|(start, end, text)| Step::Ranged { start, end, text }),
+            1 => text().prop_map(Step::Full),
+        ]
+    }
+
+    fn width(ch: char, encoding: Encoding) -> usize {
+        match encoding {
+            Encoding::Utf8 => ch.len_utf8(),
+            Encoding::Utf16 => ch.len_utf16(),
+            Encoding::Utf32 => 1,
+        }
+    }
+
+    /// Reference: the char index of (line, col) in `chars`, by LSP's rules as this server applies
+    /// them (lines end at LF; a CR before the LF belongs to the break; past the end of a line →
+    /// its end; past the last line → the end; inside a character → its start).
+    fn reference_char(chars: &[char], line: u32, col: u32, encoding: Encoding) -> usize {
+        let mut start = 0;
+        for _ in 0..line {
+            match chars[start..].iter().position(|&c| c == '\n') {
+                Some(p) => start += p + 1,
+                None => return chars.len(),
+            }
+        }
+        let mut end = chars[start..]
+            .iter()
+            .position(|&c| c == '\n')
+            .map_or(chars.len(), |p| start + p);
+        if end > start && end < chars.len() && chars[end - 1] == '\r' {
+            end -= 1;
+        }
+        let mut counted = 0;
+        let mut at = start;
+        while at < end && counted + width(chars[at], encoding) <= col as usize {
+            counted += width(chars[at], encoding);
+            at += 1;
+        }
+        at
+    }
+
+    /// Reference: applies one step to a vector of chars.
+    fn reference_apply(chars: &mut Vec<char>, step: &Step, encoding: Encoding) {
+        match step {
+            Step::Full(text) => *chars = text.chars().collect(),
+            Step::Ranged { start, end, text } => {
+                let a = reference_char(chars, start.0, start.1, encoding);
+                let b = reference_char(chars, end.0, end.1, encoding);
+                let (a, b) = (a.min(b), a.max(b));
+                chars.splice(a..b, text.chars());
+            }
+        }
+    }
+
+    fn change_event(step: &Step) -> TextDocumentContentChangeEvent {
+        match step {
+            Step::Full(text) => TextDocumentContentChangeEvent {
+                range: None,
+                range_length: None,
+                text: text.clone(),
+            },
+            Step::Ranged { start, end, text } => edit(start.0, start.1, end.0, end.1, text),
+        }
+    }
+
+    fn snapshot_of(text: &str, encoding: Encoding) -> Snapshot {
+        let index = LineIndex::new(text);
+        Snapshot {
+            uri: uri(),
+            version: Some(1),
+            revision: 1,
+            long_lines: to_lsp::LongLines::new(text, &index, encoding),
+            text: text.to_string(),
+            index,
+            analysis: Analysis::default(),
+            settings: Arc::new(Settings::default()),
+            encoding,
+        }
+    }
+
+    /// The length of line `line` of `text` in `encoding` units, without its line break.
+    fn line_len(text: &str, line: u32, encoding: Encoding) -> u32 {
+        let content = text.split('\n').nth(line as usize).unwrap_or("");
+        let content = if (line as usize) < text.matches('\n').count() {
+            content.strip_suffix('\r').unwrap_or(content)
+        } else {
+            content
+        };
+        content.chars().map(|c| width(c, encoding) as u32).sum()
+    }
+
+    proptest! {
+        #[test]
+        fn edit_scripts_apply_exactly_like_a_plain_string(
+            initial in text(),
+            steps in prop::collection::vec(step(), 1..12),
+        ) {
+            for encoding in ENCODINGS {
+                let mut docs = Documents::default();
+                docs.open(uri(), &initial, 1, "json".into());
+                let mut reference: Vec<char> = initial.chars().collect();
+                // Half the steps go one per didChange, the rest batched into one (in order).
+                let (single, batched) = steps.split_at(steps.len() / 2);
+                let mut version = 1;
+                for step in single {
+                    version += 1;
+                    docs.change(&uri(), version, vec![change_event(step)], encoding)
+                        .expect("applied");
+                    reference_apply(&mut reference, step, encoding);
+                }
+                version += 1;
+                docs.change(&uri(), version, batched.iter().map(change_event).collect(), encoding)
+                    .expect("applied");
+                for step in batched {
+                    reference_apply(&mut reference, step, encoding);
+                }
+                let got = docs.get(&uri()).map(|d| d.rope.to_string()).unwrap_or_default();
+                prop_assert_eq!(got, reference.iter().collect::<String>(), "{:?}", encoding);
+            }
+        }
+
+        #[test]
+        fn reported_positions_lie_inside_the_document_and_map_back(text in text()) {
+            for encoding in ENCODINGS {
+                let snap = snapshot_of(&text, encoding);
+                let line_count = text.matches('\n').count() as u32 + 1;
+                for offset in (0..=text.len()).filter(|&o| text.is_char_boundary(o)) {
+                    let pos = snap.position(offset);
+                    prop_assert!(pos.line < line_count, "{offset} {pos:?} {encoding:?}");
+                    prop_assert!(pos.character <= line_len(&text, pos.line, encoding), "{offset} {pos:?} {encoding:?}");
+                    let back = snap.offset(pos);
+                    prop_assert!(text.is_char_boundary(back));
+                    // Every offset maps back to itself, except the middle of a CRLF, which is
+                    // reported at the line's end (before the CR).
+                    let mid_crlf = offset > 0 && text[..offset].ends_with('\r') && text[offset..].starts_with('\n');
+                    prop_assert_eq!(back, if mid_crlf { offset - 1 } else { offset }, "{:?} {:?}", pos, encoding);
+                    let range = snap.range(Span::new(0, offset));
+                    prop_assert!(range.start <= range.end);
+                }
+            }
+        }
+
+        #[test]
+        fn client_positions_clamp_to_character_starts(
+            text in text(),
+            line in 0u32..10,
+            col in prop_oneof![0u32..30, Just(u32::MAX)],
+        ) {
+            let chars: Vec<char> = text.chars().collect();
+            for encoding in ENCODINGS {
+                let snap = snapshot_of(&text, encoding);
+                let offset = snap.offset(Position::new(line, col));
+                let expected_char = reference_char(&chars, line, col, encoding);
+                let expected: usize = chars[..expected_char].iter().map(|c| c.len_utf8()).sum();
+                prop_assert_eq!(offset, expected, "{:?}", encoding);
+                let rope = Rope::from_str(&text);
+                prop_assert_eq!(
+                    from_lsp::rope_char(&rope, Position::new(line, col), encoding),
+                    expected_char
+                );
+            }
+        }
+    }
 }

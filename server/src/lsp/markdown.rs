@@ -5,39 +5,7 @@
 /// Removes ANSI escape sequences, C0/C1 controls (except tab and newline), bidi controls and
 /// zero-width characters: things that can make text look different from what it is.
 pub fn sanitize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(ch) = chars.next() {
-        if ch == '\u{1b}' {
-            // CSI: ESC [ params final-byte; other escapes: ESC + one char.
-            if chars.peek() == Some(&'[') {
-                chars.next();
-                for c in chars.by_ref() {
-                    if ('\u{40}'..='\u{7e}').contains(&c) {
-                        break;
-                    }
-                }
-            } else {
-                chars.next();
-            }
-            continue;
-        }
-        if is_invisible(ch) {
-            continue;
-        }
-        out.push(ch);
-    }
-    out
-}
-
-fn is_invisible(ch: char) -> bool {
-    matches!(ch,
-        '\u{0}'..='\u{8}' | '\u{b}'..='\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
-        | '\r'
-        // bidi embedding/override/isolate controls and marks
-        | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{61c}'
-        // zero-width and invisible formatting characters
-        | '\u{200b}'..='\u{200d}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{ad}' | '\u{180e}')
+    crate::core::visible::strip(text)
 }
 
 /// Escapes text for inline use in markdown: every ASCII punctuation character that markdown or

@@ -3,10 +3,11 @@
 //! `server` lists every route; `handlers` has one file per method; `to_lsp`/`from_lsp` are the
 //! only places positions and LSP types are built from core values; `documents` keeps ropes and
 //! snapshots; `markdown` renders untrusted text inertly; `config` is what was negotiated;
-//! `watch` finds run logs on disk.
+//! `watch` finds run logs on disk; `framing` drops malformed input before the decoder sees it.
 
 pub mod config;
 pub mod documents;
+pub mod framing;
 pub mod from_lsp;
 pub mod handlers;
 pub mod markdown;
@@ -57,13 +58,17 @@ impl<R: AsyncRead + Unpin> AsyncRead for EofSignal<R> {
 /// Builds its own tokio runtime; returns the process exit code.
 pub fn serve_stdio() -> i32 {
     // Logs go to stderr only: stdout is the protocol.
+    let mut filter = tracing_subscriber::EnvFilter::try_from_env("RUNLOG_LSP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // The decoder traces every raw message, document text (and its secrets) included: never
+    // at any level. The editor's own trace (`runlog.trace.server`) shows the protocol.
+    if let Ok(quiet) = "tower_lsp_server::codec=debug".parse() {
+        filter = filter.add_directive(quiet);
+    }
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("RUNLOG_LSP_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
+        .with_env_filter(filter)
         .try_init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -88,12 +93,13 @@ pub fn serve_stdio() -> i32 {
             .custom_method("runlog/debugPanic", server::Backend::debug_panic)
             .finish();
         let eof = Arc::new(Notify::new());
-        let stdin = EofSignal {
+        // A broken message is dropped here instead of ending the decoder's stream.
+        let stdin = framing::Guarded::new(EofSignal {
             // Big reads: the codec asks for a few KiB at a time, and every read of tokio's stdin is a
             // round trip to a blocking thread (a 10 MB didOpen took thousands of them).
             inner: tokio::io::BufReader::with_capacity(STDIN_BUFFER, tokio::io::stdin()),
             eof: eof.clone(),
-        };
+        });
         tokio::select! {
             () = Server::new(stdin, tokio::io::stdout(), socket).serve(service) => {}
             () = async {

@@ -1,7 +1,7 @@
 //! Core values → LSP values: spans to ranges in the negotiated encoding, findings to
 //! diagnostics, severities, symbol kinds. With `from_lsp`, the only place positions are built.
 
-use crate::core::line_index::{measure, Encoding, LineIndex};
+use crate::core::line_index::{clamp_offset, measure, Encoding, LineIndex};
 use crate::core::model::{Finding, FindingKind, Severity, Span};
 use crate::core::status;
 use tower_lsp_server::ls_types::{
@@ -20,7 +20,7 @@ pub fn encoding_kind(encoding: Encoding) -> PositionEncodingKind {
 }
 
 pub fn position(text: &str, index: &LineIndex, offset: usize, encoding: Encoding) -> Position {
-    let lc = index.line_col(text, offset, encoding);
+    let lc = index.line_col(text, clamp_offset(text, offset), encoding);
     Position {
         line: lc.line,
         character: lc.col,
@@ -132,10 +132,7 @@ impl LongLines {
         offset: usize,
         encoding: Encoding,
     ) -> Position {
-        let mut offset = offset.min(text.len());
-        while !text.is_char_boundary(offset) {
-            offset -= 1;
-        }
+        let offset = clamp_offset(text, offset);
         // The line (and its start) from the UTF-8 column, which costs nothing to compute.
         let lc8 = index.line_col(text, offset, Encoding::Utf8);
         if encoding == Encoding::Utf8 {
@@ -213,7 +210,8 @@ pub fn diagnostic(snap: &Snapshot, finding: &Finding) -> Diagnostic {
         code,
         code_description,
         source: Some("runlog".to_string()),
-        message: finding.message.clone(),
+        // The core's messages are clean already; log text must never slip through here.
+        message: super::markdown::sanitize(&finding.message),
         related_information,
         tags: None,
         data: None,

@@ -46,7 +46,8 @@ pub fn hover(snap: &Snapshot, pos: Position) -> Option<Hover> {
         .body
         .as_ref()
         .and_then(|b| {
-            let decoded = body::decode(&snap.text, b);
+            let decoded =
+                body::decode_limited(&snap.text, b, snap.settings.analysis.max_body_size).0;
             explain::explain(&decoded).or_else(|| explain::reported_error(&decoded))
         })
         .map(|e| {
