@@ -3,6 +3,7 @@
 mod capture;
 mod client;
 mod hostile;
+mod large;
 mod support;
 mod tidy;
 

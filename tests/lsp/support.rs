@@ -36,6 +36,10 @@ pub struct Options {
     pub show_document: bool,
     /// The server's log filter (`RUNLOG_LSP_LOG`); default `RUNLOG_LSP_TEST_LOG` or `info`.
     pub log_filter: Option<&'static str>,
+    /// The client resolves code actions' edits (`codeAction.resolveSupport`), as VS Code does.
+    pub resolve_edits: bool,
+    /// `foldingRange.rangeLimit` (VS Code sends 5000).
+    pub folding_range_limit: Option<u32>,
 }
 
 impl Default for Options {
@@ -49,6 +53,8 @@ impl Default for Options {
             process_id: None,
             show_document: true,
             log_filter: None,
+            resolve_edits: false,
+            folding_range_limit: None,
         }
     }
 }
@@ -130,6 +136,13 @@ impl Client {
         });
         if options.pull_diagnostics {
             text_document["diagnostic"] = json!({"dynamicRegistration": false});
+        }
+        if options.resolve_edits {
+            text_document["codeAction"]["resolveSupport"] = json!({"properties": ["edit"]});
+            text_document["codeAction"]["dataSupport"] = json!(true);
+        }
+        if let Some(limit) = options.folding_range_limit {
+            text_document["foldingRange"] = json!({"rangeLimit": limit});
         }
         let capabilities = json!({
             "general": general,
