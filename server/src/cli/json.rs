@@ -19,6 +19,13 @@ pub fn record_json(r: &Record) -> Value {
     obj.insert("explanation".into(), json!(r.explanation));
     obj.insert("kind".into(), json!(r.kind));
     obj.insert("format".into(), json!(r.format));
+    insert_call_context(&mut obj, r);
+    Value::Object(obj)
+}
+
+/// The call's step, method, URL and extras (when known), as both `json` and SARIF's
+/// `properties` carry them.
+pub fn insert_call_context(obj: &mut Map<String, Value>, r: &Record) {
     for (key, value) in [("step", &r.step), ("method", &r.method), ("url", &r.url)] {
         if let Some(v) = value {
             obj.insert(key.into(), json!(v));
@@ -32,7 +39,6 @@ pub fn record_json(r: &Record) -> Value {
             .collect();
         obj.insert("extras".into(), Value::Array(extras));
     }
-    Value::Object(obj)
 }
 
 /// The whole `json` output for stdout.

@@ -99,19 +99,7 @@ pub fn sarif(report: &Report) -> Value {
             let id = rule_id(r);
             let mut props = serde_json::Map::new();
             props.insert("explanation".into(), json!(r.explanation));
-            for (k, v) in [("step", &r.step), ("method", &r.method), ("url", &r.url)] {
-                if let Some(v) = v {
-                    props.insert(k.into(), json!(v));
-                }
-            }
-            if !r.extras.is_empty() {
-                let extras: Vec<Value> = r
-                    .extras
-                    .iter()
-                    .map(|(name, value)| json!({"name": name, "value": value}))
-                    .collect();
-                props.insert("extras".into(), Value::Array(extras));
-            }
+            super::json::insert_call_context(&mut props, r);
             json!({
                 "ruleId": id,
                 "ruleIndex": index.get(&id).copied().unwrap_or(0),
