@@ -104,3 +104,31 @@ fn limits_from_a_settings_file_are_honoured() {
     let out = run(&["check", "--format", "json", &log]);
     assert!(!out.stdout.contains("limit-reached"), "{}", out.stdout);
 }
+
+#[test]
+fn json_and_sarif_keep_the_values_but_write_hidden_characters_as_escapes() {
+    let (_d, log) = temp_file("capture.har", capture().as_bytes());
+    let log = log.to_string_lossy().into_owned();
+    for format in ["json", "sarif"] {
+        let out = run(&["check", "--format", format, &log]);
+        assert!(!out.stdout.contains(ACTIVE), "{format}: {}", out.stdout);
+        let value = json_of(&out);
+        assert!(
+            value.is_array() || value.is_object(),
+            "{format} is still JSON"
+        );
+    }
+    let hidden = "[{\"name\": \"Sync \u{202e}gnp.exe\", \"status\": 500, \"url\": \"https://api.example.com/\u{200b}x\"}]";
+    let (_d, log) = temp_file("bidi.json", hidden.as_bytes());
+    let out = run(&["check", "--format", "json", &log.to_string_lossy()]);
+    assert!(
+        out.stdout.contains("\\u202e") && out.stdout.contains("\\u200b"),
+        "{}",
+        out.stdout
+    );
+    let value = json_of(&out);
+    assert_eq!(
+        value[0]["step"], "Sync \u{202e}gnp.exe",
+        "the value itself is kept"
+    );
+}

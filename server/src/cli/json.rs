@@ -44,7 +44,10 @@ pub fn insert_call_context(obj: &mut Map<String, Value>, r: &Record) {
 /// The whole `json` output for stdout.
 pub fn render(report: &Report) -> String {
     let array = Value::Array(report.records.iter().map(record_json).collect());
-    let mut s = serde_json::to_string_pretty(&array).unwrap_or_else(|_| "[]".to_string());
+    // Same values, but bidi and zero-width characters from the log written as escapes.
+    let mut s = crate::core::visible::escape_in_json(
+        &serde_json::to_string_pretty(&array).unwrap_or_else(|_| "[]".to_string()),
+    );
     s.push('\n');
     s
 }

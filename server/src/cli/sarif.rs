@@ -153,7 +153,11 @@ pub fn sarif(report: &Report) -> Value {
 
 /// The whole `sarif` output for stdout.
 pub fn render(report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(&sarif(report)).unwrap_or_default();
+    // Same values, but bidi and zero-width characters from the log written as escapes (SARIF
+    // viewers render these strings).
+    let mut s = crate::core::visible::escape_in_json(
+        &serde_json::to_string_pretty(&sarif(report)).unwrap_or_default(),
+    );
     s.push('\n');
     s
 }
