@@ -7,10 +7,10 @@ use super::detect::Shape;
 use super::exchange::{self, Extracted};
 use super::explain;
 use super::model::{
-    Analysis, AnalysisConfig, BodyEncoding, Exchange, Finding, FindingKind, Format, Severity,
-    StatusSource,
+    Analysis, AnalysisConfig, BodyEncoding, Exchange, Finding, FindingKind, Format, Severity, Span,
+    StatusSource, Units,
 };
-use super::parse::{self, ProblemKind};
+use super::parse::{self, Problem, ProblemKind};
 use super::status;
 use std::collections::BTreeMap;
 
@@ -41,22 +41,68 @@ pub fn analyze(text: &str, config: &AnalysisConfig) -> Analysis {
             calls.push(f);
         }
     }
-    let mut findings: Vec<Finding> = Vec::with_capacity(calls.len().min(config.max_findings) + 2);
-    let total = calls.len();
-    let mut omitted_at = None;
-    for (n, f) in calls.into_iter().enumerate() {
-        if n < config.max_findings {
-            findings.push(f);
-        } else {
-            omitted_at.get_or_insert(f.span);
-        }
+    let failing: Vec<usize> = calls.iter().filter_map(|f| f.exchange).collect();
+    let omitted_at = calls.get(config.max_findings).map(|f| f.span);
+    calls.truncate(config.max_findings);
+    let problems = parsed.problems.into_iter().map(problem_finding).collect();
+    let findings = assemble_findings(calls, failing.len(), omitted_at, problems, config);
+
+    Analysis {
+        format: Some(format),
+        exchanges: extracted.exchanges,
+        runs: extracted.runs,
+        findings,
+        units: Units {
+            list: extracted.units,
+            pages: extracted.pages,
+            calls: failing,
+        },
     }
+}
+
+/// The severity of the summary finding the findings cap adds (parse problems never have it).
+const CAP_SUMMARY_SEVERITY: Severity = Severity::Information;
+
+/// A parse problem as a finding.
+pub(crate) fn problem_finding(problem: Problem) -> Finding {
+    let (kind, severity) = match problem.kind {
+        ProblemKind::Invalid => (FindingKind::InvalidJson, Severity::Error),
+        ProblemKind::TooDeep => (FindingKind::LimitReached, Severity::Warning),
+    };
+    Finding {
+        kind,
+        span: problem.span,
+        severity,
+        status: None,
+        message: problem.message,
+        explanation: None,
+        exchange: None,
+    }
+}
+
+/// True for a finding that came from a parse problem (not a call, not the cap's summary).
+pub(crate) fn is_problem(f: &Finding) -> bool {
+    f.exchange.is_none()
+        && !(f.kind == FindingKind::LimitReached && f.severity == CAP_SUMMARY_SEVERITY)
+}
+
+/// The findings of a document in text order: the call findings the cap keeps (`kept`, in
+/// exchange order, at most `max_findings` of `total`), the cap's summary at the first omitted
+/// call, and the parse problems, which are never capped.
+pub(crate) fn assemble_findings(
+    mut kept: Vec<Finding>,
+    total: usize,
+    omitted_at: Option<Span>,
+    problems: Vec<Finding>,
+    config: &AnalysisConfig,
+) -> Vec<Finding> {
+    kept.reserve(problems.len() + 1);
     if let Some(span) = omitted_at {
         let more = total - config.max_findings;
-        findings.push(Finding {
+        kept.push(Finding {
             kind: FindingKind::LimitReached,
             span,
-            severity: Severity::Information,
+            severity: CAP_SUMMARY_SEVERITY,
             status: None,
             message: format!(
                 "{more} more failing call{} not shown (at most {} findings are reported per document)",
@@ -67,31 +113,10 @@ pub fn analyze(text: &str, config: &AnalysisConfig) -> Analysis {
             exchange: None,
         });
     }
-    // Parse problems are never capped: one per break (one per broken line for JSON Lines).
-    for problem in parsed.problems {
-        let (kind, severity) = match problem.kind {
-            ProblemKind::Invalid => (FindingKind::InvalidJson, Severity::Error),
-            ProblemKind::TooDeep => (FindingKind::LimitReached, Severity::Warning),
-        };
-        findings.push(Finding {
-            kind,
-            span: problem.span,
-            severity,
-            status: None,
-            message: problem.message,
-            explanation: None,
-            exchange: None,
-        });
-    }
+    kept.extend(problems);
     // Stable: a call's finding stays before a problem at the same offset.
-    findings.sort_by_key(|f| f.span.start);
-
-    Analysis {
-        format: Some(format),
-        exchanges: extracted.exchanges,
-        runs: extracted.runs,
-        findings,
-    }
+    kept.sort_by_key(|f| f.span.start);
+    kept
 }
 
 /// The severity configured or defaulted for a code; `None` = no finding.
@@ -139,7 +164,8 @@ fn head(code: u16, config: &AnalysisConfig) -> String {
     }
 }
 
-fn finding_for(
+/// The finding about one call (`index` into the exchanges), if it is one.
+pub(crate) fn finding_for(
     text: &str,
     ex: &Exchange,
     index: usize,

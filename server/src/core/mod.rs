@@ -10,6 +10,7 @@ pub mod body;
 pub mod detect;
 pub mod exchange;
 pub mod explain;
+pub mod incremental;
 pub mod line_index;
 pub mod model;
 pub mod parse;
@@ -19,4 +20,5 @@ pub mod status;
 pub mod unfold;
 
 pub use analysis::analyze;
+pub use incremental::reanalyze;
 pub use model::*;

@@ -42,6 +42,9 @@ pub struct Piece {
     pub end: usize,
     /// 0-based line number, for JSON Lines.
     pub line: Option<usize>,
+    /// The tree is the text as written (no repair, nothing flattened): it can be parsed again
+    /// alone after an edit inside it.
+    pub clean: bool,
 }
 
 impl Piece {
@@ -94,6 +97,7 @@ pub fn parse_with(text: &str, mut visit: impl FnMut(&Value<'_>, &Piece)) -> Pars
                 base,
                 end: text.len(),
                 line: None,
+                clean: true,
             };
             visit(&value, &piece);
         }
@@ -101,7 +105,7 @@ pub fn parse_with(text: &str, mut visit: impl FnMut(&Value<'_>, &Piece)) -> Pars
         Err(err) => {
             if looks_like_json_lines(body, &err) {
                 parsed.json_lines = true;
-                parse_lines(text, base, &mut parsed.problems, &mut visit);
+                parse_lines(text, base, 0, &mut parsed.problems, &mut visit);
             } else {
                 recover(body, base, None, err, &mut parsed.problems, &mut visit);
             }
@@ -130,33 +134,104 @@ fn looks_like_json_lines(text: &str, err: &ParseError) -> bool {
     }
 }
 
-fn parse_lines(
+/// Parses the lines of `text[start..]` (`start` is a line's start; `first_line` its 0-based
+/// number) one by one.
+pub(crate) fn parse_lines(
     text: &str,
-    base: usize,
+    start: usize,
+    first_line: usize,
     problems: &mut Vec<Problem>,
     visit: &mut impl FnMut(&Value<'_>, &Piece),
 ) {
-    let mut start = base;
-    for (index, raw) in text[base..].split('\n').enumerate() {
-        let line_start = start;
-        start += raw.len() + 1;
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if line.trim().is_empty() {
-            continue;
-        }
-        match parse_str(line) {
-            Ok(Some(value)) => {
-                let piece = Piece {
-                    base: line_start,
-                    end: line_start + line.len(),
-                    line: Some(index),
-                };
-                visit(&value, &piece);
-            }
-            Ok(None) => {}
-            Err(err) => recover(line, line_start, Some(index), err, problems, visit),
-        }
+    let mut line_start = start;
+    for (n, raw) in text[start..].split('\n').enumerate() {
+        parse_line(line_start, raw, first_line + n, problems, visit);
+        line_start += raw.len() + 1;
     }
+}
+
+/// Parses one JSON Lines line: `raw` is its text up to (not including) the `\n`, starting at
+/// `line_start` in the whole text.
+pub(crate) fn parse_line(
+    line_start: usize,
+    raw: &str,
+    index: usize,
+    problems: &mut Vec<Problem>,
+    visit: &mut impl FnMut(&Value<'_>, &Piece),
+) {
+    let line = raw.strip_suffix('\r').unwrap_or(raw);
+    if line.trim().is_empty() {
+        return;
+    }
+    match parse_str(line) {
+        Ok(Some(value)) => {
+            let piece = Piece {
+                base: line_start,
+                end: line_start + line.len(),
+                line: Some(index),
+                clean: true,
+            };
+            visit(&value, &piece);
+        }
+        Ok(None) => {}
+        Err(err) => recover(line, line_start, Some(index), err, problems, visit),
+    }
+}
+
+/// Parses `src` (which starts at `base` in the whole text) as one complete value, visiting it
+/// as a clean piece. False (and no visit) when it is not exactly one valid value.
+pub(crate) fn parse_clean(
+    src: &str,
+    base: usize,
+    mut visit: impl FnMut(&Value<'_>, &Piece),
+) -> bool {
+    match parse_str(src) {
+        Ok(Some(value)) => {
+            let piece = Piece {
+                base,
+                end: base + src.len(),
+                line: None,
+                clean: true,
+            };
+            visit(&value, &piece);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// How deep brackets nest in `src` (JSONC: brackets in strings and comments do not count).
+pub(crate) fn max_depth(src: &str) -> usize {
+    let bytes = src.as_bytes();
+    let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' | b'[' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            quote @ (b'"' | b'\'') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = src[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |p| i + 2 + p + 1);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    max
 }
 
 /// Handles a failed parse of `src` (which starts at `base` in the whole text): reports the
@@ -189,6 +264,7 @@ fn recover(
                         base,
                         end: base + src.len(),
                         line,
+                        clean: false,
                     },
                 );
                 return;
@@ -225,6 +301,7 @@ fn recover(
                         base,
                         end: base + cut,
                         line,
+                        clean: false,
                     },
                 );
                 return;
