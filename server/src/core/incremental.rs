@@ -135,23 +135,27 @@ fn in_unit(
         .partition_point(|u| u.span.start < edit.start)
         .checked_sub(1)?;
     let unit = &list[i];
-    if edit.old_end >= unit.span.end {
+    // (The range checks only guard against a `previous` that is not `analyze(old_text)`.)
+    if edit.old_end >= unit.span.end
+        || unit.exchanges.end > prev.exchanges.len()
+        || unit.runs.end > prev.runs.len()
+    {
         return None;
     }
     let span = Span::new(
         unit.span.start,
         unit.span.end.checked_add_signed(edit.delta)?,
     );
-    let unit_text = &new[span.start..span.end];
+    let unit_text = new.get(span.start..span.end)?;
     // The nesting limit of the whole text's parse cannot be reached in a unit no deeper than
     // it was.
-    if parse::max_depth(unit_text) > parse::max_depth(&old[unit.span.start..unit.span.end]) {
+    if parse::max_depth(unit_text) > parse::max_depth(old.get(unit.span.start..unit.span.end)?) {
         return None;
     }
     let mut fresh = Extracted::default();
     match unit.kind {
         UnitKind::Line(line) => {
-            if new[edit.start..edit.new_end()].contains('\n') {
+            if new.get(edit.start..edit.new_end())?.contains('\n') {
                 return None;
             }
             let bom = if new.starts_with('\u{feff}') { 3 } else { 0 };
@@ -240,7 +244,9 @@ fn append(prev: &Analysis, old: &str, new: &str, config: &AnalysisConfig) -> Opt
         return None;
     };
     let first_line = last_line
-        + old.as_bytes()[last.span.end..from]
+        + old
+            .as_bytes()
+            .get(last.span.end..from)?
             .iter()
             .filter(|&&b| b == b'\n')
             .count();
@@ -359,12 +365,17 @@ fn assemble(
                 f.shift(from, delta);
                 kept.push(f);
             }
-            _ => kept.extend(finding_for(new, &exchanges[i], i, config)),
+            _ => kept.extend(
+                exchanges
+                    .get(i)
+                    .and_then(|e| finding_for(new, e, i, config)),
+            ),
         }
     }
     let omitted_at = calls
         .get(config.max_findings)
-        .map(|&i| exchanges[i].status_span);
+        .and_then(|&i| exchanges.get(i))
+        .map(|e| e.status_span);
     let problems = prev
         .findings
         .iter()

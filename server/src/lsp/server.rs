@@ -615,6 +615,7 @@ fn build_snapshot(
     let analysed = started.elapsed();
     let index = crate::core::line_index::LineIndex::new(&text);
     let long_lines = to_lsp::LongLines::new(&text, &index, encoding);
+    let indexed = started.elapsed();
     let snap = Arc::new(Snapshot {
         uri,
         version,
@@ -636,11 +637,12 @@ fn build_snapshot(
         }
     };
     tracing::debug!(
-        "{}: {} bytes, {} findings; analysis ({path:?}) {:?}, total {:?}",
+        "{}: {} bytes, {} findings; analysis ({path:?}) {:?}, line index {:?}, total {:?}",
         snap.uri.as_str(),
         snap.text.len(),
         snap.analysis.findings.len(),
         analysed,
+        indexed - analysed,
         started.elapsed()
     );
     (snap, diagnostics, panicked)
