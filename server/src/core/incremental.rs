@@ -437,7 +437,11 @@ mod tests {
             "integration/seed-168379.json",
             "integration/multi-run.json",
             "har/chromium-recorded.har",
+            "har/chromium-recorded.pretty.har",
             "newman/newman-report.json",
+            "unicode/bom.json",
+            "unicode/crlf.json",
+            "unicode/emoji-cjk.json",
         ]
         .map(String::from)
         .to_vec();
@@ -726,6 +730,44 @@ mod tests {
         let new = replace_after(&jsonl, "\n", "\"method\":", "\"method\":\n");
         assert_eq!(path_of(&jsonl, &new, &config), ReanalysisPath::Full);
         assert_eq!(path_of(&jsonl, &jsonl, &config), ReanalysisPath::Unchanged);
+    }
+
+    #[test]
+    fn a_call_its_parent_reads_is_no_unit() {
+        let config = AnalysisConfig::default();
+        // The inner object is the call (through its own `response`); a status written on it
+        // makes its parent the call instead.
+        let text = r#"[{"name": "a", "response": {"response": {"status": 404}, "x": 1}}]"#;
+        let new = text.replacen("\"x\": 1", "\"status\": 500", 1);
+        assert_eq!(path_of(text, &new, &config), ReanalysisPath::Full);
+        assert_eq!(analyze(&new, &config).exchanges[0].span.start, 1);
+        // A call right under an object root: the root's shape reads it (a Postman collection
+        // is ordinary JSON).
+        let text = r#"{"info": {"status": 404, "body": "x"}, "item": []}"#;
+        let new = text.replacen("\"body\"", "\"postmanId\": \"p\", \"body\"", 1);
+        assert_eq!(path_of(text, &new, &config), ReanalysisPath::Full);
+        assert_eq!(analyze(&new, &config), Analysis::default());
+    }
+
+    #[test]
+    fn an_edit_nesting_deeper_falls_back() {
+        let config = AnalysisConfig::default();
+        // 510 levels in the whole text, 505 in the call; five more pass the parser's limit
+        // (512) in the whole text, though the call alone would still parse.
+        let deep = format!("{}{}", "[".repeat(504), "]".repeat(504));
+        let text = format!("[[[[[{{\"status\": 404, \"body\": {deep}}}, {{\"status\": 500}}]]]]]");
+        let limited = |a: &Analysis| {
+            a.findings
+                .iter()
+                .any(|f| f.kind == FindingKind::LimitReached)
+        };
+        assert!(!limited(&analyze(&text, &config)));
+        let new = text.replacen("[]", "[[[[[[]]]]]]", 1);
+        assert_eq!(path_of(&text, &new, &config), ReanalysisPath::Full);
+        assert!(limited(&analyze(&new, &config)));
+        // Not deeper: incremental.
+        let wider = text.replacen("[]", "[],[]", 1);
+        assert_eq!(path_of(&text, &wider, &config), ReanalysisPath::Incremental);
     }
 
     #[test]
