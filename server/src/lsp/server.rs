@@ -210,12 +210,15 @@ impl Backend {
             }
             // Under the same lock as the revision check: either this result is current, or the
             // newest text is taken for another round (no edit can slip between the two).
+            let mut replaced = None;
             let next = {
                 let mut docs = lock(&self.inner.docs);
                 match docs.get_mut(&uri) {
                     None => return, // closed
                     Some(d) if d.revision == revision => {
-                        d.latest.send_replace(Some(snap));
+                        // Freeing the previous snapshot (a big log's text and calls) takes
+                        // milliseconds: not under the lock, and after the diagnostics are out.
+                        replaced = d.latest.send_replace(Some(snap));
                         d.analysing = false;
                         None
                     }
@@ -231,6 +234,7 @@ impl Backend {
                             .publish_diagnostics(uri, diagnostics, Some(version))
                             .await;
                     }
+                    drop(replaced);
                     return;
                 }
             }
