@@ -4,6 +4,9 @@
 //! Inputs are generated in memory (see `gen/mod.rs`): HAR, seed-shaped run log and JSON Lines of
 //! 1, 10 and 50 MB. Set `RUNLOG_BENCH_SIZES=1,10` to choose sizes (MB); the default is all three.
 //! Bench time is kept modest: 10 flat samples, short warm-up.
+//!
+//! The `edit` groups time `reanalyze` after an edit: a call's status code changed in the middle of
+//! the log (all three formats), and a line appended to the JSON Lines log.
 
 #[path = "gen/baseline.rs"]
 mod baseline;
@@ -13,7 +16,8 @@ use criterion::{
     criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
 };
 use gen::{GenFormat, MB};
-use runlog_lsp::core::{analyze, AnalysisConfig};
+use runlog_lsp::core::incremental::{reanalyze_with_path, ReanalysisPath};
+use runlog_lsp::core::{analyze, reanalyze, AnalysisConfig};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -51,5 +55,70 @@ fn bench_analysis(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench_analysis);
+/// The text with the status code of the first call after the middle changed (so its finding
+/// changes too).
+fn status_edited(format: GenFormat, text: &str) -> String {
+    let key = match format {
+        GenFormat::Har => "\"status\": ",
+        GenFormat::RunLog => "\"network_code\": ",
+        GenFormat::JsonLines => "\"statusCode\":",
+    };
+    let middle = text.len() / 2;
+    let at = middle + text[middle..].find(key).expect("a call after the middle") + key.len();
+    let code = if &text[at..at + 3] == "503" {
+        "404"
+    } else {
+        "503"
+    };
+    format!("{}{code}{}", &text[..at], &text[at + 3..])
+}
+
+fn bench_edit(c: &mut Criterion) {
+    let config = AnalysisConfig::default();
+    let mut group = c.benchmark_group("edit");
+    group.sample_size(20);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+    for mb in sizes() {
+        let mut cases = Vec::new();
+        for format in GenFormat::ALL {
+            let old = gen::generate(format, mb * MB);
+            let new = status_edited(format, &old);
+            cases.push((
+                format!("{}/in-call", format.name()),
+                old,
+                new,
+                ReanalysisPath::Incremental,
+            ));
+        }
+        // A log being written: its last line arrives.
+        let new = gen::generate(GenFormat::JsonLines, mb * MB);
+        let trimmed = new.trim_end_matches('\n');
+        let old = new[..trimmed.rfind('\n').map_or(0, |i| i + 1)].to_string();
+        cases.push(("jsonl/append".to_string(), old, new, ReanalysisPath::Append));
+        for (name, old, new, path) in cases {
+            let previous = analyze(&old, &config);
+            // The bench must time the fast path, not a silent fall-back to a full analysis.
+            assert_eq!(
+                reanalyze_with_path(&previous, &old, &new, &config).1,
+                path,
+                "{name}"
+            );
+            group.bench_with_input(
+                BenchmarkId::new(name, format!("{mb}MB")),
+                &(previous, old, new),
+                |b, (previous, old, new)| {
+                    b.iter(|| {
+                        reanalyze(previous, black_box(old), black_box(new), &config)
+                            .findings
+                            .len()
+                    })
+                },
+            );
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_analysis, bench_edit);
 criterion_main!(benches);

@@ -1151,3 +1151,79 @@ fn a_process_id_that_is_not_visible_is_not_watched() {
     );
     c.wait_for("window/logMessage", |_| true);
 }
+
+#[test]
+fn an_edit_inside_a_call_gives_fresh_diagnostics_and_shifts_later_ones() {
+    let mut c = Client::start(Options::default());
+    let uri = "file:///tmp/incremental.json";
+    let text = "[\n  {\"name\": \"get order\", \"status\": 404, \"body\": {\"message\": \"no such order\"}},\n  {\"name\": \"pay\", \"status\": 200, \"body\": {}},\n  {\"name\": \"create\", \"status\": 409, \"body\": {\"message\": \"order exists\"}}\n]\n";
+    c.open(uri, text);
+    let before = c.diagnostics(uri);
+    let summary = |diags: &[Value]| -> Vec<(Value, String)> {
+        diags
+            .iter()
+            .map(|d| {
+                (
+                    d["range"].clone(),
+                    d["message"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    let range = |line: u64, from: u64, to: u64| json!({"start": {"line": line, "character": from}, "end": {"line": line, "character": to}});
+    assert_eq!(
+        summary(&before),
+        [
+            (range(1, 34, 37), "404 Not Found: no such order".to_string()),
+            (range(3, 31, 34), "409 Conflict: order exists".to_string()),
+        ]
+    );
+    // Two ranged changes in one didChange: the status becomes 500, and the body's message is
+    // replaced by a longer one spanning a new line.
+    let mut edited = text.replacen("404", "500", 1);
+    let old_message = "\"no such order\"}";
+    let new_message = "\"database unavailable\",\n    \"detail\": \"retry later\"}";
+    let at = edited.find(old_message).expect("message");
+    let status_at = text.find("404").expect("status");
+    let changes = json!([
+        {"range": {"start": position_of(text, status_at, "utf-16"), "end": position_of(text, status_at + 3, "utf-16")}, "text": "500"},
+        {"range": {"start": position_of(&edited, at, "utf-16"), "end": position_of(&edited, at + old_message.len(), "utf-16")}, "text": new_message},
+    ]);
+    edited.replace_range(at..at + old_message.len(), new_message);
+    c.set_version(uri, 2);
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": changes}),
+    );
+    let after = c.diagnostics(uri);
+    assert_eq!(
+        summary(&after),
+        [
+            (
+                range(1, 34, 37),
+                "500 Internal Server Error: database unavailable — retry later".to_string()
+            ),
+            // One line further down, same column.
+            (range(4, 31, 34), "409 Conflict: order exists".to_string()),
+        ]
+    );
+    // Exactly what a fresh analysis of the new text publishes.
+    let fresh = "file:///tmp/incremental-fresh.json";
+    c.open(fresh, &edited);
+    let expected = c.diagnostics(fresh);
+    let related = |diags: &[Value]| -> Vec<Value> {
+        diags
+            .iter()
+            .map(|d| {
+                let mut d = d.clone();
+                d["relatedInformation"]
+                    .as_array_mut()
+                    .into_iter()
+                    .flatten()
+                    .for_each(|r| r["location"]["uri"] = json!(""));
+                d
+            })
+            .collect()
+    };
+    assert_eq!(related(&after), related(&expected));
+}

@@ -8,9 +8,9 @@ use super::exchange::{self, Extracted};
 use super::explain;
 use super::model::{
     Analysis, AnalysisConfig, BodyEncoding, BodyRef, Exchange, Finding, FindingKind, Format,
-    Severity, Span, StatusSource,
+    Severity, Span, StatusSource, Units,
 };
-use super::parse::{self, ProblemKind};
+use super::parse::{self, Problem, ProblemKind};
 use super::status;
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -55,35 +55,21 @@ pub fn analyze(text: &str, config: &AnalysisConfig) -> Analysis {
             calls.push(f);
         }
     }
-    let mut findings: Vec<Finding> = Vec::with_capacity(calls.len().min(config.max_findings) + 2);
-    let total = calls.len();
-    let mut omitted_at = None;
-    for (n, f) in calls.into_iter().enumerate() {
-        if n < config.max_findings {
-            findings.push(f);
-        } else {
-            omitted_at.get_or_insert(f.span);
-        }
-    }
-    if let Some(span) = omitted_at {
-        let more = total - config.max_findings;
-        findings.push(Finding {
-            kind: FindingKind::LimitReached,
-            span,
-            severity: Severity::Information,
-            status: None,
-            message: format!(
-                "{more} more failing call{} not shown (at most {} findings are reported per document)",
-                if more == 1 { "" } else { "s" },
-                config.max_findings
-            ),
-            explanation: None,
-            exchange: None,
-        });
-    }
+    let failing: Vec<usize> = calls.iter().filter_map(|f| f.exchange).collect();
+    let omitted_at = calls.get(config.max_findings).map(|f| f.span);
+    calls.truncate(config.max_findings);
+    // A limit other than the findings cap (time, body size, nesting, line length) makes every
+    // later edit a full analysis: what it cut depends on the whole text.
+    let limited = stopped_at.is_some()
+        || cuts.first.is_some()
+        || parsed
+            .problems
+            .iter()
+            .any(|p| matches!(p.kind, ProblemKind::TooDeep | ProblemKind::TooLong));
+    let mut problems: Vec<Finding> = parsed.problems.into_iter().map(problem_finding).collect();
     // Limits are never capped: each one hit is said once.
     if let Some(span) = stopped_at {
-        findings.push(limit_finding(
+        problems.push(limit_finding(
             span,
             Severity::Warning,
             format!(
@@ -100,7 +86,7 @@ pub fn analyze(text: &str, config: &AnalysisConfig) -> Analysis {
         } else {
             (format!("{} response bodies", cuts.count), "were")
         };
-        findings.push(limit_finding(
+        problems.push(limit_finding(
             Span::new(at, at),
             Severity::Information,
             format!(
@@ -109,33 +95,81 @@ pub fn analyze(text: &str, config: &AnalysisConfig) -> Analysis {
             ),
         ));
     }
-    // Parse problems are never capped: one per break (one per broken line for JSON Lines).
-    for problem in parsed.problems {
-        let (kind, severity) = match problem.kind {
-            ProblemKind::Invalid => (FindingKind::InvalidJson, Severity::Error),
-            ProblemKind::TooDeep | ProblemKind::TooLong => {
-                (FindingKind::LimitReached, Severity::Warning)
-            }
-        };
-        findings.push(Finding {
-            kind,
-            span: problem.span,
-            severity,
-            status: None,
-            message: problem.message,
-            explanation: None,
-            exchange: None,
-        });
-    }
-    // Stable: a call's finding stays before a problem at the same offset.
-    findings.sort_by_key(|f| f.span.start);
+    let findings = assemble_findings(calls, failing.len(), omitted_at, problems, config);
 
     Analysis {
         format: Some(format),
         exchanges: extracted.exchanges,
         runs: extracted.runs,
         findings,
+        units: Units {
+            list: extracted.units,
+            pages: extracted.pages,
+            calls: failing,
+            limited,
+        },
     }
+}
+
+/// The severity of the summary finding the findings cap adds (parse problems never have it).
+const CAP_SUMMARY_SEVERITY: Severity = Severity::Information;
+
+/// A parse problem as a finding.
+pub(crate) fn problem_finding(problem: Problem) -> Finding {
+    let (kind, severity) = match problem.kind {
+        ProblemKind::Invalid => (FindingKind::InvalidJson, Severity::Error),
+        ProblemKind::TooDeep | ProblemKind::TooLong => {
+            (FindingKind::LimitReached, Severity::Warning)
+        }
+    };
+    Finding {
+        kind,
+        span: problem.span,
+        severity,
+        status: None,
+        message: problem.message,
+        explanation: None,
+        exchange: None,
+    }
+}
+
+/// True for a finding that came from a parse problem (not a call, not the cap's summary).
+pub(crate) fn is_problem(f: &Finding) -> bool {
+    f.exchange.is_none()
+        && !(f.kind == FindingKind::LimitReached && f.severity == CAP_SUMMARY_SEVERITY)
+}
+
+/// The findings of a document in text order: the call findings the cap keeps (`kept`, in
+/// exchange order, at most `max_findings` of `total`), the cap's summary at the first omitted
+/// call, and the parse problems, which are never capped.
+pub(crate) fn assemble_findings(
+    mut kept: Vec<Finding>,
+    total: usize,
+    omitted_at: Option<Span>,
+    problems: Vec<Finding>,
+    config: &AnalysisConfig,
+) -> Vec<Finding> {
+    kept.reserve(problems.len() + 1);
+    if let Some(span) = omitted_at {
+        let more = total - config.max_findings;
+        kept.push(Finding {
+            kind: FindingKind::LimitReached,
+            span,
+            severity: CAP_SUMMARY_SEVERITY,
+            status: None,
+            message: format!(
+                "{more} more failing call{} not shown (at most {} findings are reported per document)",
+                if more == 1 { "" } else { "s" },
+                config.max_findings
+            ),
+            explanation: None,
+            exchange: None,
+        });
+    }
+    kept.extend(problems);
+    // Stable: a call's finding stays before a problem at the same offset.
+    kept.sort_by_key(|f| f.span.start);
+    kept
 }
 
 /// A finding about a limit that was hit.
@@ -163,9 +197,9 @@ fn line_number(text: &str, offset: usize) -> usize {
 
 /// Bodies cut at `runlog.limits.maxBodySize` while analysing: how many, where the first starts.
 #[derive(Debug, Default)]
-struct BodyCuts {
+pub(crate) struct BodyCuts {
     count: usize,
-    first: Option<usize>,
+    pub(crate) first: Option<usize>,
 }
 
 impl BodyCuts {
@@ -224,7 +258,8 @@ fn head(code: u16, config: &AnalysisConfig) -> String {
     }
 }
 
-fn finding_for(
+/// The finding about one call (`index` into the exchanges), if it is one.
+pub(crate) fn finding_for(
     text: &str,
     ex: &Exchange,
     index: usize,

@@ -3,7 +3,9 @@
 //! redacted here, at extraction, so nothing downstream ever holds them.
 
 use super::detect::{self, get, get_object, get_str, key_in, key_is, key_str, Shape, StatusKey};
-use super::model::{BodyEncoding, BodyRef, Exchange, Header, RequestInfo, Run, Span};
+use super::model::{
+    BodyEncoding, BodyRef, Exchange, Header, RequestInfo, Run, Span, Unit, UnitKind,
+};
 use super::parse::Piece;
 use super::redact;
 use jsonc_parser::ast::{Object, ObjectProp, ObjectPropName, Value};
@@ -20,6 +22,10 @@ pub struct Extracted {
     pub runs: Vec<Run>,
     /// The shape of the first tree that held exchanges.
     pub shape: Option<Shape>,
+    /// The parts that can be re-analysed alone (see `model::Units`), in text order.
+    pub(crate) units: Vec<Unit>,
+    /// HAR page ids with their run index (recorded with the units).
+    pub(crate) pages: Vec<(String, usize)>,
     /// `is_secret_name` answers by header name: logs repeat the same few names thousands of
     /// times, and the answer never changes within one analysis.
     secret_names: RefCell<Memo>,
@@ -61,8 +67,11 @@ pub fn extract(root: &Value<'_>, piece: &Piece, redact_extra: &[String], out: &m
         piece,
         extra: redact_extra,
         secret_names: memo,
+        // A JSON Lines line is one unit as a whole; a document's units are its calls.
+        record_units: piece.clean && piece.line.is_none(),
     };
     let before = out.exchanges.len();
+    let runs_before = out.runs.len();
     match shape {
         Shape::Negative => {}
         Shape::Har => extract_har(root, &cx, out),
@@ -72,13 +81,65 @@ pub fn extract(root: &Value<'_>, piece: &Piece, redact_extra: &[String], out: &m
     if out.exchanges.len() > before && out.shape.is_none() {
         out.shape = Some(shape);
     }
+    if let (Some(line), true, Value::Object(_) | Value::Array(_)) = (piece.line, piece.clean, root)
+    {
+        out.units.push(Unit {
+            span: cx.span(root),
+            kind: UnitKind::Line(line),
+            exchanges: before..out.exchanges.len(),
+            runs: runs_before..out.runs.len(),
+        });
+    }
     out.secret_names = cx.secret_names;
+}
+
+/// Extracts the exchange of one unit of a document (`root` is the unit's object, parsed alone
+/// and placed by `piece`) as `extract` did when it met the object inside the whole tree. `run`
+/// is the run the unit's exchange belonged to. JSON Lines lines go through `extract`.
+pub(crate) fn extract_unit(
+    root: &Value<'_>,
+    piece: &Piece,
+    kind: UnitKind,
+    run: Option<usize>,
+    pages: &[(String, usize)],
+    redact_extra: &[String],
+    out: &mut Extracted,
+) {
+    let Value::Object(obj) = root else { return };
+    let cx = Cx {
+        piece,
+        extra: redact_extra,
+        secret_names: std::mem::take(&mut out.secret_names),
+        record_units: false,
+    };
+    let found = match kind {
+        UnitKind::Line(_) => None,
+        UnitKind::HarEntry => har_entry(obj, pages, &cx),
+        // A unit's parent key is never `response`/`res`, the only keys `exchange_in` asks
+        // about; it stays inside the same run, since the edit was strictly inside it.
+        UnitKind::Exchange => exchange_in(obj, None, &cx).map(|ex| Exchange { run, ..ex }),
+    };
+    out.exchanges.extend(found);
+    out.secret_names = cx.secret_names;
+}
+
+/// Records the unit of an exchange just pushed to `out` (the object `span` recorded it).
+fn push_exchange_unit(out: &mut Extracted, kind: UnitKind) {
+    let index = out.exchanges.len() - 1;
+    out.units.push(Unit {
+        span: out.exchanges[index].span,
+        kind,
+        exchanges: index..index + 1,
+        runs: out.runs.len()..out.runs.len(),
+    });
 }
 
 struct Cx<'p> {
     piece: &'p Piece,
     extra: &'p [String],
     secret_names: RefCell<Memo>,
+    /// Record each exchange's object as a unit (a clean document).
+    record_units: bool,
 }
 
 impl Cx<'_> {
@@ -134,6 +195,8 @@ struct Frame<'v, 'a> {
     run_array: bool,
     /// This value is one run (an element of such an array).
     run: bool,
+    /// 0 for the root.
+    depth: usize,
 }
 
 /// The generic pass: every object is checked for a status field; an exchange's subtree is not
@@ -144,7 +207,16 @@ fn walk(root: &Value<'_>, shape: Shape, cx: &Cx<'_>, out: &mut Extracted) {
         parent_key: None,
         run_array: false,
         run: false,
+        depth: 0,
     }];
+    // `detect::shape` reads an object root's keys and its children's, and `exchange_in` reads
+    // an object's `response`/`res`/`http` children: exchanges there are no units (see
+    // `UnitKind::Exchange`).
+    let unit_depth = if matches!(root, Value::Array(_)) {
+        1
+    } else {
+        2
+    };
     let mut current_run: Option<usize> = None;
     let is_root = |v: &Value<'_>| std::ptr::eq(v, root);
     while let Some(frame) = stack.pop() {
@@ -157,6 +229,14 @@ fn walk(root: &Value<'_>, shape: Shape, cx: &Cx<'_>, out: &mut Extracted) {
                             .is_some_and(|run| run.span.contains_span(ex.span))
                     });
                     out.exchanges.push(ex);
+                    if cx.record_units
+                        && frame.depth >= unit_depth
+                        && !frame
+                            .parent_key
+                            .is_some_and(|k| key_in(k, &["response", "res", "http"]))
+                    {
+                        push_exchange_unit(out, UnitKind::Exchange);
+                    }
                     continue;
                 }
                 if frame.run {
@@ -175,6 +255,7 @@ fn walk(root: &Value<'_>, shape: Shape, cx: &Cx<'_>, out: &mut Extracted) {
                                 && matches!(prop.value, Value::Array(_))
                                 && key_in(key, detect::RUN_ARRAY_KEYS),
                             run: false,
+                            depth: frame.depth + 1,
                         });
                     }
                 }
@@ -187,6 +268,7 @@ fn walk(root: &Value<'_>, shape: Shape, cx: &Cx<'_>, out: &mut Extracted) {
                             parent_key: frame.parent_key,
                             run_array: false,
                             run: frame.run_array && matches!(el, Value::Object(_)),
+                            depth: frame.depth + 1,
                         });
                     }
                 }
@@ -727,17 +809,28 @@ fn extract_har(root: &Value<'_>, cx: &Cx<'_>, out: &mut Extracted) {
     };
     for entry in &entries.elements {
         let Value::Object(e) = entry else { continue };
-        if let Some(mut ex) = exchange_in(e, Some("entries"), cx) {
-            // HAR names a call by its URL path.
-            if let Some(path) = ex.request.url.as_deref().and_then(url_path) {
-                ex.name = Some(path);
-            }
-            if let Some(pageref) = get_str(e, "pageref") {
-                ex.run = pages.iter().find(|(id, _)| id == pageref).map(|(_, i)| *i);
-            }
+        if let Some(ex) = har_entry(e, &pages, cx) {
             out.exchanges.push(ex);
+            if cx.record_units {
+                push_exchange_unit(out, UnitKind::HarEntry);
+            }
         }
     }
+    if cx.record_units {
+        out.pages = pages;
+    }
+}
+
+/// The exchange a HAR entry records, named by its URL path and placed in its page.
+fn har_entry(e: &Object<'_>, pages: &[(String, usize)], cx: &Cx<'_>) -> Option<Exchange> {
+    let mut ex = exchange_in(e, Some("entries"), cx)?;
+    if let Some(path) = ex.request.url.as_deref().and_then(url_path) {
+        ex.name = Some(path);
+    }
+    if let Some(pageref) = get_str(e, "pageref") {
+        ex.run = pages.iter().find(|(id, _)| id == pageref).map(|(_, i)| *i);
+    }
+    Some(ex)
 }
 
 /// Newman: the collection run is one run, `run.executions[]` are the exchanges (the collection's
@@ -772,6 +865,9 @@ fn extract_newman(root: &Value<'_>, cx: &Cx<'_>, out: &mut Extracted) {
         if let Some(mut ex) = exchange_in(e, Some("executions"), cx) {
             ex.run = Some(run_index);
             out.exchanges.push(ex);
+            if cx.record_units {
+                push_exchange_unit(out, UnitKind::Exchange);
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod body;
 pub mod detect;
 pub mod exchange;
 pub mod explain;
+pub mod incremental;
 pub mod line_index;
 pub mod model;
 pub mod parse;
@@ -20,4 +21,5 @@ pub mod unfold;
 pub mod visible;
 
 pub use analysis::analyze;
+pub use incremental::reanalyze;
 pub use model::*;

@@ -31,6 +31,20 @@ impl Span {
     pub fn shifted(self, by: usize) -> Span {
         Span::new(self.start + by, self.end + by)
     }
+    /// Moves each end at or after `from` by `delta` bytes: an edit replaced the text up to
+    /// `from` and made it `delta` bytes longer (or shorter).
+    pub fn shift(&mut self, from: usize, delta: isize) {
+        self.start = shift_offset(self.start, from, delta);
+        self.end = shift_offset(self.end, from, delta);
+    }
+}
+
+fn shift_offset(offset: usize, from: usize, delta: isize) -> usize {
+    if offset >= from {
+        offset.saturating_add_signed(delta)
+    } else {
+        offset
+    }
 }
 
 /// The kind of run log a document was recognised as.
@@ -86,6 +100,13 @@ pub struct BodyRef {
     pub mime_type: Option<String>,
 }
 
+impl BodyRef {
+    /// See [`Span::shift`].
+    pub fn shift(&mut self, from: usize, delta: isize) {
+        self.span.shift(from, delta);
+    }
+}
+
 /// One header as the log records it. Values of secret-bearing headers are already redacted.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Header {
@@ -103,6 +124,18 @@ pub struct RequestInfo {
     /// The request object (or request body) in the text, for the payload view.
     pub span: Option<Span>,
     pub body: Option<BodyRef>,
+}
+
+impl RequestInfo {
+    /// See [`Span::shift`].
+    pub fn shift(&mut self, from: usize, delta: isize) {
+        if let Some(span) = &mut self.span {
+            span.shift(from, delta);
+        }
+        if let Some(body) = &mut self.body {
+            body.shift(from, delta);
+        }
+    }
 }
 
 /// One HTTP call found in the log.
@@ -128,6 +161,22 @@ pub struct Exchange {
     pub run: Option<usize>,
 }
 
+impl Exchange {
+    /// See [`Span::shift`].
+    pub fn shift(&mut self, from: usize, delta: isize) {
+        self.status_span.shift(from, delta);
+        self.status_key_span.shift(from, delta);
+        self.span.shift(from, delta);
+        if let Some(span) = &mut self.response_span {
+            span.shift(from, delta);
+        }
+        self.request.shift(from, delta);
+        if let Some(body) = &mut self.body {
+            body.shift(from, delta);
+        }
+    }
+}
+
 /// A run (or other grouping: HAR page, Newman run, integration run) the log groups calls into.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Run {
@@ -135,6 +184,14 @@ pub struct Run {
     pub span: Span,
     /// The span of the run's name/id value, for symbol selection.
     pub name_span: Span,
+}
+
+impl Run {
+    /// See [`Span::shift`].
+    pub fn shift(&mut self, from: usize, delta: isize) {
+        self.span.shift(from, delta);
+        self.name_span.shift(from, delta);
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -175,6 +232,13 @@ pub struct Finding {
     pub exchange: Option<usize>,
 }
 
+impl Finding {
+    /// See [`Span::shift`].
+    pub fn shift(&mut self, from: usize, delta: isize) {
+        self.span.shift(from, delta);
+    }
+}
+
 /// What the analysis of one document produced. Never fails: broken input yields findings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Analysis {
@@ -186,6 +250,53 @@ pub struct Analysis {
     pub runs: Vec<Run>,
     /// In text order.
     pub findings: Vec<Finding>,
+    /// The parts the analysis was built from, for re-analysing an edit (`core::incremental`).
+    pub(crate) units: Units,
+}
+
+/// What an analysis was built from, so that an edit inside one part re-analyses that part only.
+/// Front ends never read it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Units {
+    /// In text order, disjoint: each part that can be re-analysed alone.
+    pub(crate) list: Vec<Unit>,
+    /// HAR page ids with their index in `runs`, for an entry's `pageref`.
+    pub(crate) pages: Vec<(String, usize)>,
+    /// Every exchange with a call finding, in order, including those the findings cap left out.
+    pub(crate) calls: Vec<usize>,
+    /// A limit other than the findings cap was hit: edits are analysed in full.
+    pub(crate) limited: bool,
+}
+
+/// One part of the text that was parsed as written (no repair) and can be parsed again alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Unit {
+    /// The value, from its opening to its closing bracket.
+    pub span: Span,
+    pub kind: UnitKind,
+    /// The exchanges it yielded (indices into `Analysis::exchanges`).
+    pub exchanges: std::ops::Range<usize>,
+    /// The runs it yielded (indices into `Analysis::runs`).
+    pub runs: std::ops::Range<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UnitKind {
+    /// One JSON Lines line holding an object or array (0-based line number).
+    Line(usize),
+    /// A HAR entry (`log.entries[i]`): named by its URL, grouped by its `pageref`.
+    HarEntry,
+    /// An object recording one call (Newman execution, run step, generic array element) that
+    /// nothing around it reads: not an object root's value or a child of one (the root's shape
+    /// reads those), not under a `response`/`res`/`http` key (whether its parent is a call
+    /// reads those).
+    Exchange,
+}
+
+impl Unit {
+    pub(crate) fn shift(&mut self, from: usize, delta: isize) {
+        self.span.shift(from, delta);
+    }
 }
 
 impl Analysis {

@@ -65,6 +65,9 @@ pub struct Piece {
     pub end: usize,
     /// 0-based line number, for JSON Lines.
     pub line: Option<usize>,
+    /// The tree is the text as written (no repair, nothing flattened): it can be parsed again
+    /// alone after an edit inside it.
+    pub clean: bool,
 }
 
 impl Piece {
@@ -130,10 +133,10 @@ pub fn parse_with_limits(
     // Below the parser's own limit we find the too-deep values ourselves (one extra scan, only
     // when the user lowered the limit). Blanking keeps every offset.
     let flattened;
-    let body: &str = match (depth < PARSER_DEPTH)
+    let flattened_at = (depth < PARSER_DEPTH)
         .then(|| first_too_deep(original, depth))
-        .flatten()
-    {
+        .flatten();
+    let body: &str = match flattened_at {
         Some(at) => {
             parsed.problems.push(too_deep(base + at, depth));
             flattened = flatten_deep(original, depth + 1);
@@ -147,6 +150,7 @@ pub fn parse_with_limits(
                 base,
                 end: text.len(),
                 line: None,
+                clean: flattened_at.is_none(),
             };
             visit(&value, &piece);
         }
@@ -155,7 +159,7 @@ pub fn parse_with_limits(
             if looks_like_json_lines(body, &err) {
                 parsed.json_lines = true;
                 parsed.stopped_at =
-                    parse_lines(body, base, &limits, &mut parsed.problems, &mut visit);
+                    parse_lines(body, base, 0, &limits, &mut parsed.problems, &mut visit);
             } else {
                 recover(
                     body,
@@ -192,11 +196,12 @@ fn looks_like_json_lines(text: &str, err: &ParseError) -> bool {
     }
 }
 
-/// Parses `body` (the text after its first `base` bytes) line by line; returns where it stopped
-/// when the deadline passed.
-fn parse_lines(
+/// Parses `body` (the text from `base` on; `base` is the start of line `first_line`, 0-based)
+/// line by line; returns where it stopped when the deadline passed.
+pub(crate) fn parse_lines(
     body: &str,
     base: usize,
+    first_line: usize,
     limits: &ParseLimits,
     problems: &mut Vec<Problem>,
     visit: &mut impl FnMut(&Value<'_>, &Piece),
@@ -205,7 +210,8 @@ fn parse_lines(
     // (count, first line index, its offset) of the lines too long to read.
     let mut too_long: Option<(usize, usize, usize)> = None;
     let mut stopped_at = None;
-    for (index, raw) in body.split('\n').enumerate() {
+    for (n, raw) in body.split('\n').enumerate() {
+        let index = first_line + n;
         let line_start = start;
         start += raw.len() + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
@@ -223,26 +229,14 @@ fn parse_lines(
             too_long.get_or_insert((0, index, line_start)).0 += 1;
             continue;
         }
-        match parse_str(line) {
-            Ok(Some(value)) => {
-                let piece = Piece {
-                    base: line_start,
-                    end: line_start + line.len(),
-                    line: Some(index),
-                };
-                visit(&value, &piece);
-            }
-            Ok(None) => {}
-            Err(err) => recover(
-                line,
-                line_start,
-                Some(index),
-                limits.max_nesting_depth,
-                err,
-                problems,
-                visit,
-            ),
-        }
+        parse_line(
+            line_start,
+            raw,
+            index,
+            limits.max_nesting_depth,
+            problems,
+            visit,
+        );
     }
     if let Some((count, index, at)) = too_long {
         let (lines, were) = if count == 1 {
@@ -274,6 +268,91 @@ fn too_deep(at: usize, depth: usize) -> Problem {
     }
 }
 
+/// Parses one JSON Lines line: `raw` is its text up to (not including) the `\n`, starting at
+/// `line_start` in the whole text.
+pub(crate) fn parse_line(
+    line_start: usize,
+    raw: &str,
+    index: usize,
+    depth: usize,
+    problems: &mut Vec<Problem>,
+    visit: &mut impl FnMut(&Value<'_>, &Piece),
+) {
+    let line = raw.strip_suffix('\r').unwrap_or(raw);
+    if line.trim().is_empty() {
+        return;
+    }
+    match parse_str(line) {
+        Ok(Some(value)) => {
+            let piece = Piece {
+                base: line_start,
+                end: line_start + line.len(),
+                line: Some(index),
+                clean: true,
+            };
+            visit(&value, &piece);
+        }
+        Ok(None) => {}
+        Err(err) => recover(line, line_start, Some(index), depth, err, problems, visit),
+    }
+}
+
+/// Parses `src` (which starts at `base` in the whole text) as one complete value, visiting it
+/// as a clean piece. False (and no visit) when it is not exactly one valid value.
+pub(crate) fn parse_clean(
+    src: &str,
+    base: usize,
+    mut visit: impl FnMut(&Value<'_>, &Piece),
+) -> bool {
+    match parse_str(src) {
+        Ok(Some(value)) => {
+            let piece = Piece {
+                base,
+                end: base + src.len(),
+                line: None,
+                clean: true,
+            };
+            visit(&value, &piece);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// How deep brackets nest in `src` (JSONC: brackets in strings and comments do not count).
+pub(crate) fn max_depth(src: &str) -> usize {
+    let bytes = src.as_bytes();
+    let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' | b'[' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            quote @ (b'"' | b'\'') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = src[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |p| i + 2 + p + 1);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    max
+}
+
 /// Handles a failed parse of `src` (which starts at `base` in the whole text): reports the
 /// problem, then parses a repaired copy and visits what it gives.
 #[allow(clippy::too_many_arguments)] // the piece's place, its limit, the error, the sinks
@@ -303,6 +382,7 @@ fn recover(
                         base,
                         end: base + src.len(),
                         line,
+                        clean: false,
                     },
                 );
                 return;
@@ -339,6 +419,7 @@ fn recover(
                         base,
                         end: base + cut,
                         line,
+                        clean: false,
                     },
                 );
                 return;

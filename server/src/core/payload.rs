@@ -366,6 +366,7 @@ mod tests {
                 exchanges: vec![ex],
                 runs: vec![],
                 findings: vec![],
+                ..Analysis::default()
             },
             0,
         )

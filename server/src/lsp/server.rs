@@ -7,6 +7,7 @@
 //! snapshots of the latest analysed revision.
 
 use crate::core::analyze;
+use crate::core::incremental::{reanalyze_with_path, ReanalysisPath};
 use crate::core::line_index::Encoding;
 use crate::core::model::Analysis;
 use crate::core::payload::PayloadView;
@@ -166,14 +167,16 @@ impl Backend {
                 // Superseded, closed, or an analysis is running that will pick this revision up.
                 Some(d) if d.revision == revision && !d.analysing => {
                     d.analysing = true;
-                    (d.rope.to_string(), d.version, d.revision)
+                    // The last analysed revision: an edit is re-analysed from it.
+                    let previous = d.latest.borrow().clone();
+                    (d.rope.to_string(), d.version, d.revision, previous)
                 }
                 _ => return,
             }
         };
         let settings_debug = self.inner.debug_requests;
         loop {
-            let (text, version, revision) = job;
+            let (text, version, revision, previous) = job;
             let settings = self.settings();
             let encoding = self.encoding();
             let task_uri = uri.clone();
@@ -183,6 +186,7 @@ impl Backend {
                     Some(version),
                     revision,
                     text,
+                    previous,
                     settings,
                     encoding,
                     settings_debug,
@@ -213,16 +217,20 @@ impl Backend {
             }
             // Under the same lock as the revision check: either this result is current, or the
             // newest text is taken for another round (no edit can slip between the two).
+            let mut replaced = None;
             let next = {
                 let mut docs = lock(&self.inner.docs);
                 match docs.get_mut(&uri) {
                     None => return, // closed
                     Some(d) if d.revision == revision => {
-                        d.latest.send_replace(Some(snap));
+                        // Freeing the previous snapshot (a big log's text and calls) takes
+                        // milliseconds: not under the lock, and after the diagnostics are out.
+                        replaced = d.latest.send_replace(Some(snap));
                         d.analysing = false;
                         None
                     }
-                    Some(d) => Some((d.rope.to_string(), d.version, d.revision)),
+                    // Stale, but analysed: the newer text is re-analysed from it.
+                    Some(d) => Some((d.rope.to_string(), d.version, d.revision, Some(snap))),
                 }
             };
             match next {
@@ -233,6 +241,7 @@ impl Backend {
                             .publish_diagnostics(uri, diagnostics, Some(version))
                             .await;
                     }
+                    drop(replaced);
                     return;
                 }
             }
@@ -492,8 +501,9 @@ impl Backend {
         let task_uri = uri.clone();
         let task_path = path.clone();
         let built = tokio::task::spawn_blocking(move || {
-            watch::read(&task_path, max)
-                .map(|text| build_snapshot(task_uri, None, 0, text, settings, encoding, false))
+            watch::read(&task_path, max).map(|text| {
+                build_snapshot(task_uri, None, 0, text, None, settings, encoding, false)
+            })
         })
         .await;
         match built {
@@ -580,35 +590,48 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
-/// Analyses a text into a snapshot and its diagnostics (blocking). A panic in the core is
-/// caught: the snapshot then has an empty analysis, and the panic's message is returned.
+/// Analyses a text into a snapshot and its diagnostics (blocking), re-analysing from `previous`
+/// (an earlier revision of the same document) when it was analysed with the same settings. A
+/// panic in the core is caught: the snapshot then has an empty analysis, and the panic's
+/// message is returned.
+#[allow(clippy::too_many_arguments)]
 fn build_snapshot(
     uri: Uri,
     version: Option<i32>,
     revision: u64,
     text: String,
+    previous: Option<Arc<Snapshot>>,
     settings: Arc<Settings>,
     encoding: Encoding,
     debug_requests: bool,
 ) -> (Arc<Snapshot>, Vec<Diagnostic>, Option<String>) {
     let mut panicked = None;
     let started = std::time::Instant::now();
-    let analysis = match catch_unwind(AssertUnwindSafe(|| {
+    // The analysis does not depend on the position encoding, only on these settings.
+    let previous = previous.filter(|p| {
+        Arc::ptr_eq(&p.settings, &settings) || p.settings.analysis == settings.analysis
+    });
+    let (analysis, path) = match catch_unwind(AssertUnwindSafe(|| {
         // Debug-only (RUNLOG_LSP_DEBUG_REQUESTS=1): lets tests prove an analysis panic is survived.
         if debug_requests && text.contains(DEBUG_PANIC_MARKER) {
             panic!("analysis was asked to panic ({DEBUG_PANIC_MARKER})");
         }
-        analyze(&text, &settings.analysis)
+        match &previous {
+            Some(p) => reanalyze_with_path(&p.analysis, &p.text, &text, &settings.analysis),
+            None => (analyze(&text, &settings.analysis), ReanalysisPath::Full),
+        }
     })) {
         Ok(a) => a,
         Err(p) => {
             panicked = Some(panic_message(&p));
-            Analysis::default()
+            (Analysis::default(), ReanalysisPath::Full)
         }
     };
+    drop(previous);
     let analysed = started.elapsed();
     let index = crate::core::line_index::LineIndex::new(&text);
     let long_lines = to_lsp::LongLines::new(&text, &index, encoding);
+    let indexed = started.elapsed();
     let snap = Arc::new(Snapshot {
         uri,
         version,
@@ -630,11 +653,12 @@ fn build_snapshot(
         }
     };
     tracing::debug!(
-        "{}: {} bytes, {} findings; analysis {:?}, total {:?}",
+        "{}: {} bytes, {} findings; analysis ({path:?}) {:?}, line index {:?}, total {:?}",
         snap.uri.as_str(),
         snap.text.len(),
         snap.analysis.findings.len(),
         analysed,
+        indexed - analysed,
         started.elapsed()
     );
     (snap, diagnostics, panicked)
