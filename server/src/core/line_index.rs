@@ -112,11 +112,7 @@ pub fn clamp_offset(text: &str, offset: usize) -> usize {
 }
 
 fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter(|(_, &b)| b == b'\n')
-        .map(|(i, _)| i)
+    memchr::memchr_iter(b'\n', bytes)
 }
 
 fn char_width(ch: char, encoding: Encoding) -> usize {

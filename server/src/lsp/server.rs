@@ -30,8 +30,9 @@ use super::handlers::payload::PayloadParams;
 use super::to_lsp;
 use super::watch::{self, Watch};
 
-/// Edits arriving closer together than this are analysed once.
-const DEBOUNCE: Duration = Duration::from_millis(20);
+/// Edits arriving closer together than this are analysed once (a burst arriving while an
+/// analysis runs is merged anyway: the running analysis picks up the newest text).
+const DEBOUNCE: Duration = Duration::from_millis(8);
 /// How long a request waits for the analysis of the current revision before answering from
 /// the latest one it has (an edit is re-analysed in milliseconds; only a full analysis of a huge
 /// log takes longer, and a request must not take seconds).
