@@ -12,6 +12,8 @@ const TARGETS: &[&str] = &[
     "analyze_json",
     "decode_body",
     "document_edits",
+    "reanalyze",
+    "framing",
 ];
 
 pub fn run(args: &[String]) -> Result {
