@@ -21,7 +21,7 @@ fuzz_target!(|input: (String, u8, Vec<Edit>)| {
     let encoding = [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32][encoding as usize % 3];
     let uri: Uri = "file:///fuzz/log.json".parse().expect("a valid URI");
     let mut documents = Documents::default();
-    documents.open(uri.clone(), &initial, 0, "json".into());
+    documents.open(uri.clone(), initial.clone(), 0, "json".into());
     let mut model = initial;
     for (version, edit) in edits.iter().take(64).enumerate() {
         let range = Range {

@@ -53,6 +53,9 @@ impl Snapshot {
 #[derive(Debug)]
 pub struct Document {
     pub rope: Rope,
+    /// The text of `didOpen`, handed to the first analysis (instead of a copy of the rope) and
+    /// dropped by the first change.
+    pub opened_text: Option<String>,
     pub version: i32,
     pub language_id: String,
     pub revision: u64,
@@ -83,13 +86,14 @@ impl Documents {
     }
 
     /// Opens (or reopens, replacing) a document; returns its revision.
-    pub fn open(&mut self, uri: Uri, text: &str, version: i32, language_id: String) -> u64 {
+    pub fn open(&mut self, uri: Uri, text: String, version: i32, language_id: String) -> u64 {
         let revision = self.bump();
         let (latest, _) = watch::channel(None);
         self.map.insert(
             uri,
             Document {
-                rope: Rope::from_str(text),
+                rope: Rope::from_str(&text),
+                opened_text: Some(text),
                 version,
                 language_id,
                 revision,
@@ -117,6 +121,7 @@ impl Documents {
                 got: version,
             });
         }
+        doc.opened_text = None;
         for change in changes {
             match change.range {
                 None => doc.rope = Rope::from_str(&change.text),
@@ -190,7 +195,7 @@ mod tests {
     #[test]
     fn incremental_edits_in_utf16_with_emoji() {
         let mut docs = Documents::default();
-        docs.open(uri(), "{\"a\": \"😀x\"}\n", 1, "json".into());
+        docs.open(uri(), "{\"a\": \"😀x\"}\n".into(), 1, "json".into());
         // Replace "x" (after the surrogate pair: UTF-16 column 8..9) with "yz".
         docs.change(&uri(), 2, vec![edit(0, 9, 0, 10, "yz")], Encoding::Utf16)
             .expect("applied");
@@ -340,7 +345,7 @@ mod tests {
         ) {
             for encoding in ENCODINGS {
                 let mut docs = Documents::default();
-                docs.open(uri(), &initial, 1, "json".into());
+                docs.open(uri(), initial.clone(), 1, "json".into());
                 let mut reference: Vec<char> = initial.chars().collect();
                 // Half the steps go one per didChange, the rest batched into one (in order).
                 let (single, batched) = steps.split_at(steps.len() / 2);

@@ -15,6 +15,8 @@ use tower_lsp_server::jsonrpc::{Id, Request, Response};
 const MAX_MESSAGE: usize = 512 << 20;
 /// A header block longer than this is junk.
 const MAX_HEADER: usize = 8 << 10;
+/// The input buffer keeps at most this much capacity between messages.
+const RETAINED: usize = 1 << 20;
 /// Bytes asked from the inner reader at a time.
 const CHUNK: usize = 256 << 10;
 const CONTENT_LENGTH: &[u8] = b"content-length";
@@ -97,6 +99,11 @@ impl Reframer {
         if self.at > 0 && self.at * 2 >= self.input.len() {
             self.input.drain(..self.at);
             self.at = 0;
+            // After a big message (a didOpen of a large log) give its memory back: the analysis
+            // that follows needs it more than this buffer does.
+            if self.input.capacity() > RETAINED && self.input.len() < RETAINED / 2 {
+                self.input.shrink_to(RETAINED);
+            }
         }
         self.input.extend_from_slice(bytes);
     }
@@ -221,6 +228,11 @@ impl<R: AsyncRead + Unpin> AsyncRead for Guarded<R> {
                 let n = buf.remaining().min(this.out.len() - this.out_at);
                 buf.put_slice(&this.out[this.out_at..this.out_at + n]);
                 this.out_at += n;
+                if this.out_at == this.out.len() && this.out.capacity() > RETAINED {
+                    // Handed over in full: do not hold a copy of a big message until the next.
+                    this.out = Vec::new();
+                    this.out_at = 0;
+                }
                 return Poll::Ready(Ok(()));
             }
             match this.reframer.next_frame() {

@@ -170,7 +170,8 @@ impl Backend {
                     d.analysing = true;
                     // The last analysed revision: an edit is re-analysed from it.
                     let previous = d.latest.borrow().clone();
-                    (d.rope.to_string(), d.version, d.revision, previous)
+                    let text = d.opened_text.take().unwrap_or_else(|| d.rope.to_string());
+                    (text, d.version, d.revision, previous)
                 }
                 _ => return,
             }
@@ -800,7 +801,7 @@ impl LanguageServer for Backend {
             doc.text.len()
         );
         let revision =
-            lock(&self.inner.docs).open(doc.uri.clone(), &doc.text, doc.version, doc.language_id);
+            lock(&self.inner.docs).open(doc.uri.clone(), doc.text, doc.version, doc.language_id);
         let was_on_disk = lock(&self.inner.disk).remove(&doc.uri);
         self.schedule_after(doc.uri, revision, Duration::ZERO);
         let _ = was_on_disk;
