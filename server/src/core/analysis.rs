@@ -7,7 +7,7 @@ use super::detect::Shape;
 use super::exchange::{self, Extracted};
 use super::explain;
 use super::model::{
-    Analysis, AnalysisConfig, BodyEncoding, Exchange, Finding, FindingKind, Format, Severity,
+    Analysis, AnalysisConfig, BodyEncoding, Exchange, Finding, FindingKind, Format, Severity, Span,
     StatusSource,
 };
 use super::parse::{self, ProblemKind};
@@ -52,37 +52,14 @@ pub fn analyze(text: &str, config: &AnalysisConfig) -> Analysis {
         }
     }
     if let Some(span) = omitted_at {
-        let more = total - config.max_findings;
-        findings.push(Finding {
-            kind: FindingKind::LimitReached,
+        findings.push(omitted_finding(
             span,
-            severity: Severity::Information,
-            status: None,
-            message: format!(
-                "{more} more failing call{} not shown (at most {} findings are reported per document)",
-                if more == 1 { "" } else { "s" },
-                config.max_findings
-            ),
-            explanation: None,
-            exchange: None,
-        });
+            total - config.max_findings,
+            config.max_findings,
+        ));
     }
     // Parse problems are never capped: one per break (one per broken line for JSON Lines).
-    for problem in parsed.problems {
-        let (kind, severity) = match problem.kind {
-            ProblemKind::Invalid => (FindingKind::InvalidJson, Severity::Error),
-            ProblemKind::TooDeep => (FindingKind::LimitReached, Severity::Warning),
-        };
-        findings.push(Finding {
-            kind,
-            span: problem.span,
-            severity,
-            status: None,
-            message: problem.message,
-            explanation: None,
-            exchange: None,
-        });
-    }
+    findings.extend(parsed.problems.into_iter().map(problem_finding));
     // Stable: a call's finding stays before a problem at the same offset.
     findings.sort_by_key(|f| f.span.start);
 
@@ -91,6 +68,40 @@ pub fn analyze(text: &str, config: &AnalysisConfig) -> Analysis {
         exchanges: extracted.exchanges,
         runs: extracted.runs,
         findings,
+    }
+}
+
+/// The one finding that says `more` failing calls past the cap were not reported; `span` is the
+/// first omitted call's.
+pub(crate) fn omitted_finding(span: Span, more: usize, max_findings: usize) -> Finding {
+    Finding {
+        kind: FindingKind::LimitReached,
+        span,
+        severity: Severity::Information,
+        status: None,
+        message: format!(
+            "{more} more failing call{} not shown (at most {max_findings} findings are reported per document)",
+            if more == 1 { "" } else { "s" },
+        ),
+        explanation: None,
+        exchange: None,
+    }
+}
+
+/// A parse problem as a finding.
+pub(crate) fn problem_finding(problem: parse::Problem) -> Finding {
+    let (kind, severity) = match problem.kind {
+        ProblemKind::Invalid => (FindingKind::InvalidJson, Severity::Error),
+        ProblemKind::TooDeep => (FindingKind::LimitReached, Severity::Warning),
+    };
+    Finding {
+        kind,
+        span: problem.span,
+        severity,
+        status: None,
+        message: problem.message,
+        explanation: None,
+        exchange: None,
     }
 }
 
@@ -139,7 +150,8 @@ fn head(code: u16, config: &AnalysisConfig) -> String {
     }
 }
 
-fn finding_for(
+/// The finding about one call, if it has one (`index` is the call's index in the analysis).
+pub(crate) fn finding_for(
     text: &str,
     ex: &Exchange,
     index: usize,

@@ -76,7 +76,7 @@ fn options() -> (CollectOptions, ParseOptions) {
     )
 }
 
-fn parse_str(text: &str) -> Result<Option<Value<'_>>, ParseError> {
+pub(crate) fn parse_str(text: &str) -> Result<Option<Value<'_>>, ParseError> {
     let (collect, opts) = options();
     jsonc_parser::parse_to_ast(text, &collect, &opts).map(|r| r.value)
 }
@@ -144,18 +144,31 @@ fn parse_lines(
         if line.trim().is_empty() {
             continue;
         }
-        match parse_str(line) {
-            Ok(Some(value)) => {
-                let piece = Piece {
-                    base: line_start,
-                    end: line_start + line.len(),
-                    line: Some(index),
-                };
-                visit(&value, &piece);
-            }
-            Ok(None) => {}
-            Err(err) => recover(line, line_start, Some(index), err, problems, visit),
+        parse_piece(line, line_start, Some(index), problems, visit);
+    }
+}
+
+/// Parses one piece of text (a JSON Lines line, or a part cut out by `core::stream`) that
+/// starts at `base` in the whole text: visits its tree, or reports the problem and visits
+/// what a repair keeps.
+pub(crate) fn parse_piece(
+    src: &str,
+    base: usize,
+    line: Option<usize>,
+    problems: &mut Vec<Problem>,
+    visit: &mut impl FnMut(&Value<'_>, &Piece),
+) {
+    match parse_str(src) {
+        Ok(Some(value)) => {
+            let piece = Piece {
+                base,
+                end: base + src.len(),
+                line,
+            };
+            visit(&value, &piece);
         }
+        Ok(None) => {}
+        Err(err) => recover(src, base, line, err, problems, visit),
     }
 }
 
