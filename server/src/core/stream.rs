@@ -1577,4 +1577,43 @@ mod tests {
         let r = analyze_reader(&b"{\"a\": \"\0\"}"[..], &config, |_, _, _| ());
         assert!(matches!(r, Err(StreamError::Binary)));
     }
+
+    #[test]
+    fn every_cut_of_a_log_and_junk_never_panic() {
+        let config = AnalysisConfig::default();
+        let seed = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/fixtures/integration/multi-run.json"
+        ))
+        .unwrap_or_default();
+        assert!(seed.len() > 1000);
+        for cut in (0..seed.len()).step_by(7) {
+            if !seed.is_char_boundary(cut) {
+                continue;
+            }
+            let text = &seed[..cut];
+            let s = stream(text, 13, &config);
+            // Complete texts (only whitespace was cut) are exact; the others say why not.
+            if s.inexact.is_none() {
+                same_as_analyze(text, &s, &config);
+            } else {
+                assert!(!seed[cut..].trim().is_empty(), "cut {cut}");
+            }
+        }
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let alphabet = b"{}[]\",:0123456789 \n\\/*statusbody\'";
+        for _ in 0..300 {
+            let mut junk = String::new();
+            for _ in 0..200 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                junk.push(alphabet[(state % alphabet.len() as u64) as usize] as char);
+            }
+            let s = stream(&junk, 5, &config);
+            if s.inexact.is_none() {
+                same_as_analyze(&junk, &s, &config);
+            }
+        }
+    }
 }
