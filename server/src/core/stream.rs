@@ -310,6 +310,18 @@ impl<R: Read> Input<R> {
     }
 }
 
+/// The bytes that can change the splitter's state inside a unit.
+const STRUCTURAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut k = 0;
+    let bytes = b"\"'{}[]/";
+    while k < bytes.len() {
+        table[bytes[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
+
 /// The lexical state of the splitter between bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Lex {
@@ -674,8 +686,18 @@ impl<L> Splitter<L> {
     ) -> usize {
         let end = input.end();
         while at < end && !self.stopped {
-            let i = at - input.base;
+            let mut i = at - input.base;
             let bytes = &input.buf[..input.valid];
+            if self.lex == Lex::Normal && self.unit.is_some() {
+                // Inside a unit only strings, comments and brackets matter: skip the rest.
+                while i < bytes.len() && !STRUCTURAL[usize::from(bytes[i])] {
+                    i += 1;
+                }
+                at = input.base + i;
+                if at >= end {
+                    break;
+                }
+            }
             let b = bytes[i];
             match self.lex {
                 Lex::Normal => {
