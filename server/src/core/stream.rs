@@ -1173,7 +1173,11 @@ impl<L> Splitter<L> {
                 }
             }
         }
-        // Not exact: the arrays the splitter's paths suggest.
+        // Not exact: the arrays the splitter's paths suggest, unless the text outside them
+        // shows a document that holds status codes as data (OpenAPI, JSON Schema, Postman).
+        if looks_negative(&self.skeleton) {
+            return (None, Vec::new());
+        }
         if let Some(i) = self
             .arrays
             .iter()
@@ -1329,6 +1333,21 @@ impl<L> Splitter<L> {
             peak_buffer: peak,
         }
     }
+}
+
+/// True when the text outside units names a kind of document `detect::shape` keeps quiet;
+/// used only when the skeleton cannot be parsed, so it errs on the side of silence.
+fn looks_negative(skeleton: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(skeleton);
+    [
+        "\"openapi\"",
+        "\"swagger\"",
+        "\"asyncapi\"",
+        "\"$schema\"",
+        "\"_postman_id\"",
+    ]
+    .iter()
+    .any(|key| text.contains(key))
 }
 
 fn shift_finding(mut f: Finding, by: usize) -> Finding {
@@ -1637,5 +1656,25 @@ mod tests {
                 same_as_analyze(&junk, &s, &config);
             }
         }
+    }
+
+    #[test]
+    fn an_unverifiable_negative_document_stays_quiet() {
+        // Cut, so the skeleton cannot be parsed: the `openapi` key still keeps it quiet.
+        let text = "{\"openapi\": \"3.1.0\", \"paths\": [{\"status\": 404, \"body\": \"x\"}, ";
+        let s = stream(text, usize::MAX, &AnalysisConfig::default());
+        assert!(s.inexact.is_some());
+        assert_eq!(s.format, None);
+        assert!(s.findings.is_empty());
+        let s = stream(
+            &text.replace("openapi", "title"),
+            usize::MAX,
+            &AnalysisConfig::default(),
+        );
+        assert_eq!(
+            s.findings.len(),
+            1,
+            "the same cut log, not OpenAPI, reports its call"
+        );
     }
 }
