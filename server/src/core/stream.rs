@@ -510,8 +510,10 @@ fn run<R: Read, L>(
         if !lines && sp.unit.is_none() {
             sp.copy_skeleton(&input, at);
         }
-        if let Some(u) = sp.unit.filter(|u| !u.skipping && at - u.start > MAX_UNIT) {
-            let _ = u;
+        if sp
+            .unit
+            .is_some_and(|u| !u.skipping && at - u.start > MAX_UNIT)
+        {
             sp.skip_unit(&mut input, &mut work, &mut locate);
         }
         if let Some(start) = line_start.filter(|&s| at - s > MAX_UNIT) {
@@ -564,12 +566,10 @@ fn detect_json_lines<R: Read>(input: &mut Input<R>) -> Result<bool, StreamError>
 }
 
 fn json_lines_answer(body: &str, eof: bool) -> Option<bool> {
-    let mut offset = 0;
     let mut first: Option<&str> = None;
     for raw in body.split_inclusive('\n') {
         let complete = raw.ends_with('\n');
         let line = raw.trim();
-        offset += raw.len();
         if line.is_empty() {
             if !complete {
                 break;
@@ -590,7 +590,6 @@ fn json_lines_answer(body: &str, eof: bool) -> Option<bool> {
         }
         return Some(line.starts_with('{') || line.starts_with('['));
     }
-    let _ = offset;
     if eof {
         Some(false)
     } else {
