@@ -1,6 +1,8 @@
 //! Peak heap memory and throughput of `core::analyze` relative to input size, next to a bare
 //! `jsonc_parser::parse_to_ast` of the same text: `cargo run --release -p runlog-lsp --example
-//! peak-memory -- [--sizes 1,10,50] [--runs N]`. Prints a Markdown table (docs/PERFORMANCE.md).
+//! peak-memory -- [--sizes 1,10,50] [--runs N] [--stream]`. Prints a Markdown table
+//! (docs/PERFORMANCE.md). With `--stream`, the table compares `core::stream` (reading the log
+//! through `impl Read`) with its own splitter alone ("read + tokenise") and with `analyze`.
 //!
 //! A counting global allocator records the high-water mark of live heap bytes above the level
 //! before the call (the input text itself is not counted), so the ratio is "extra memory per byte
@@ -11,6 +13,7 @@ mod baseline;
 #[path = "../benches/gen/mod.rs"]
 mod gen;
 
+use runlog_lsp::core::stream::{analyze_reader, split_only};
 use runlog_lsp::core::{analyze, AnalysisConfig};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -76,6 +79,7 @@ fn median_secs(runs: usize, mut f: impl FnMut()) -> f64 {
 fn main() {
     let mut sizes = vec![1usize, 10, 50];
     let mut runs = 5usize;
+    let mut stream = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -88,15 +92,20 @@ fn main() {
                     .collect()
             }
             "--runs" => runs = args.next().and_then(|s| s.parse().ok()).unwrap_or(runs),
+            "--stream" => stream = true,
             other => {
                 eprintln!(
-                    "unknown argument `{other}`; usage: peak-memory [--sizes 1,10,50] [--runs N]"
+                    "unknown argument `{other}`; usage: peak-memory [--sizes 1,10,50] [--runs N] [--stream]"
                 );
                 std::process::exit(2);
             }
         }
     }
     let config = AnalysisConfig::default();
+    if stream {
+        stream_table(&sizes, runs, &config);
+        return;
+    }
     println!("| input | size | calls (failing) | findings | parse MB/s | analyze MB/s | analyze/parse | parse peak / size | analyze peak / size |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for format in gen::GenFormat::ALL {
@@ -126,6 +135,48 @@ fn main() {
                 100.0 * parse_s / analyze_s,
                 parse_peak as f64 / size,
                 analyze_peak as f64 / size,
+            );
+        }
+    }
+}
+
+/// Streaming: throughput next to the splitter alone and `analyze`, peak heap in MB (the input
+/// is in memory and not counted; the stream holds only its read buffer and findings).
+fn stream_table(sizes: &[usize], runs: usize, config: &AnalysisConfig) {
+    println!("| input | size | findings | split MB/s | stream MB/s | stream/split | analyze MB/s | stream peak MB | analyze peak MB |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for format in gen::GenFormat::ALL {
+        for &mb in sizes {
+            let text = gen::generate(format, mb * gen::MB);
+            let size = text.len() as f64;
+            let streamed = |t: &str| {
+                analyze_reader(t.as_bytes(), config, |_, _, _| ())
+                    .map(|s| s.findings.len())
+                    .unwrap_or(0)
+            };
+            let (findings, stream_peak) = peak_of(|| streamed(&text));
+            let (_, analyze_peak) = peak_of(|| analyze(&text, config).findings.len());
+            let split_s = median_secs(runs, || {
+                black_box(split_only(black_box(text.as_bytes())).ok());
+            });
+            let stream_s = median_secs(runs, || {
+                black_box(streamed(black_box(&text)));
+            });
+            let analyze_s = median_secs(runs, || {
+                black_box(analyze(black_box(&text), config).findings.len());
+            });
+            let mbs = |s: f64| size / gen::MB as f64 / s;
+            let mib = |b: usize| b as f64 / gen::MB as f64;
+            println!(
+                "| {}-{mb}mb | {:.1} MB | {findings} | {:.0} | {:.0} | {:.0}% | {:.0} | {:.1} | {:.1} |",
+                format.name(),
+                size / gen::MB as f64,
+                mbs(split_s),
+                mbs(stream_s),
+                100.0 * split_s / stream_s,
+                mbs(analyze_s),
+                mib(stream_peak),
+                mib(analyze_peak),
             );
         }
     }

@@ -79,7 +79,7 @@ pub static SETTINGS: &[SettingDef] = &[
         ty: "integer",
         default: "52428800",
         enum_values: &[],
-        description: "Watched files larger than this many bytes are skipped (one message says so).",
+        description: "Watched files larger than this many bytes are not read whole: they are analysed from disk in parts (streaming, in bounded memory), and one message says so.",
     },
     SettingDef {
         key: "runlog.limits.maxDiagnostics",

@@ -100,6 +100,61 @@ fn limits_from_a_settings_file_are_honoured() {
             "The JSON is nested more than 3 levels deep here; the deeper values were not analysed (runlog.limits.maxNestingDepth)."
         ]
     );
+    // Streamed, the limits give the same findings (their files are read whole instead).
+    let streamed = run(&[
+        "check",
+        "--format",
+        "json",
+        "--config",
+        &cfg,
+        "--stream-above",
+        "0",
+        &log,
+    ]);
+    assert_eq!(streamed.stdout, out.stdout);
+    let (_b, body) = temp_file("body.json", br#"{"runlog.limits.maxBodySize": 10}"#);
+    let body = body.to_string_lossy().into_owned();
+    let whole = run(&["check", "--format", "json", "--config", &body, &log]);
+    assert!(
+        whole.stdout.contains("runlog.limits.maxBodySize"),
+        "{}",
+        whole.stdout
+    );
+    let streamed = run(&[
+        "check",
+        "--format",
+        "json",
+        "--config",
+        &body,
+        "--stream-above",
+        "0",
+        &log,
+    ]);
+    assert_eq!(streamed.stdout, whole.stdout);
+    let (_d, lines) = temp_file("line.json", br#"{"runlog.limits.maxLineLength": 40}"#);
+    let (_l, jsonl) = temp_file(
+        "log.jsonl",
+        b"{\"status\": 500, \"body\": \"a line far longer than forty bytes\"}\n{\"status\": 404}\n{\"status\": 200}\n",
+    );
+    let lines = lines.to_string_lossy().into_owned();
+    let jsonl = jsonl.to_string_lossy().into_owned();
+    let whole = run(&["check", "--format", "json", "--config", &lines, &jsonl]);
+    assert!(
+        whole.stdout.contains("runlog.limits.maxLineLength"),
+        "{}",
+        whole.stdout
+    );
+    let streamed = run(&[
+        "check",
+        "--format",
+        "json",
+        "--config",
+        &lines,
+        "--stream-above",
+        "0",
+        &jsonl,
+    ]);
+    assert_eq!(streamed.stdout, whole.stdout);
     // Without the file: no limit is hit.
     let out = run(&["check", "--format", "json", &log]);
     assert!(!out.stdout.contains("limit-reached"), "{}", out.stdout);

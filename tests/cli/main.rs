@@ -882,3 +882,118 @@ fn explain_honours_user_definitions() {
         .stdout
         .starts_with("499 Client Closed Request (nginx)"));
 }
+
+/// The benchmarks' generators (std-only), for logs large enough to be streamed.
+#[path = "../../server/benches/gen/mod.rs"]
+mod gen;
+
+/// Never streamed: a threshold above any test file.
+const WHOLE: &str = "1000000000000";
+
+#[test]
+fn streaming_gives_the_same_output_as_reading_whole_on_every_fixture() {
+    let mut streamed = 0;
+    for path in fixtures() {
+        for format in ["human", "json", "sarif"] {
+            let whole = run(&["check", "--color", "never", "--format", format, &path]);
+            let parts = run(&[
+                "check",
+                "--color",
+                "never",
+                "--format",
+                format,
+                "--stream-above",
+                "0",
+                &path,
+            ]);
+            assert_eq!(parts.code, whole.code, "{path} {format}");
+            assert_eq!(parts.stdout, whole.stdout, "{path} {format}");
+            assert_eq!(parts.stderr, whole.stderr, "{path} {format}");
+        }
+        streamed += 1;
+    }
+    assert!(streamed > 40, "{streamed} fixtures");
+}
+
+#[test]
+fn generated_logs_above_the_threshold_stream_to_the_same_records() {
+    for format in gen::GenFormat::ALL {
+        let text = gen::generate(format, 10 * gen::MB);
+        let name = format!("big.{}", format.extension());
+        let (_d, log) = temp_file(&name, text.as_bytes());
+        let log = log.to_string_lossy().into_owned();
+        for out_format in ["json", "human"] {
+            let parts = run(&["check", "--color", "never", "--format", out_format, &log]);
+            let whole = run(&[
+                "check",
+                "--color",
+                "never",
+                "--format",
+                out_format,
+                "--stream-above",
+                WHOLE,
+                &log,
+            ]);
+            assert_eq!(parts.code, 1, "{format:?}: {}", parts.stderr);
+            assert_eq!(parts.stdout, whole.stdout, "{format:?} {out_format}");
+            assert_eq!(parts.stderr, whole.stderr, "{format:?} {out_format}");
+        }
+        let records = json_of(&run(&["check", "--format", "json", &log]));
+        let failing = gen::stats(format, &text).failing;
+        assert_eq!(
+            records.as_array().map(Vec::len),
+            Some(failing),
+            "{format:?}"
+        );
+    }
+}
+
+#[test]
+fn standard_input_past_the_threshold_streams() {
+    let text = gen::generate(gen::GenFormat::Har, 9 * gen::MB);
+    let (_d, log) = temp_file("big.har", text.as_bytes());
+    let from_file = run(&[
+        "check",
+        "--format",
+        "json",
+        "--stream-above",
+        WHOLE,
+        &log.to_string_lossy(),
+    ]);
+    let from_stdin = run_in(&root(), &["check", "--format", "json", "-"], Some(&text));
+    assert_eq!(from_stdin.code, 1, "{}", from_stdin.stderr);
+    let path = serde_json::to_string(&log.to_string_lossy()).expect("path as JSON");
+    assert_eq!(
+        from_stdin.stdout,
+        from_file.stdout.replace(&path, "\"<stdin>\"")
+    );
+
+    // Cut in the middle of an entry, standard input cannot be read again: what was analysed is
+    // reported, then where the JSON stops and that the result may be incomplete.
+    let cut = &text[..text.len() / 2];
+    let out = run_in(
+        &root(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--stream-above",
+            "1000000",
+            "-",
+        ],
+        Some(cut),
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let v = json_of(&out);
+    let records = v.as_array().cloned().unwrap_or_default();
+    assert!(records.len() > 50, "{}", records.len());
+    let last = &records[records.len() - 1];
+    assert_eq!(last["kind"], "limit-reached");
+    assert!(
+        last["message"].as_str().is_some_and(
+            |m| m.starts_with("Analysed from disk in parts") && m.contains("stops being valid")
+        ),
+        "{last}"
+    );
+    assert!(records.iter().any(|r| r["kind"] == "invalid-json"));
+}

@@ -1227,3 +1227,45 @@ fn an_edit_inside_a_call_gives_fresh_diagnostics_and_shifts_later_ones() {
     };
     assert_eq!(related(&after), related(&expected));
 }
+
+/// The benchmarks' generators (std-only).
+#[path = "../../server/benches/gen/mod.rs"]
+mod gen;
+
+#[test]
+fn watched_files_over_max_file_size_are_streamed_with_the_same_diagnostics() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let logs = dir.path().join("logs");
+    std::fs::create_dir_all(&logs).expect("mkdir");
+    let har = gen::generate(gen::GenFormat::Har, 400_000);
+    let unicode = fixture("unicode/emoji-cjk.json");
+    std::fs::write(logs.join("big.har"), &har).expect("write har");
+    std::fs::write(logs.join("unicode.json"), &unicode).expect("write unicode");
+    let root = dir.path().canonicalize().expect("canonical root");
+    for encoding in ["utf-16", "utf-8"] {
+        let mut c = Client::start(Options {
+            root: Some(root.clone()),
+            position_encodings: Some(vec![encoding]),
+            initialization_options: json!({"runlog": {"files": {"watch": ["logs/*"]}, "maxFileSize": 1000}}),
+            ..Options::default()
+        });
+        for (name, text) in [("big.har", &har), ("unicode.json", &unicode)] {
+            let uri = support::file_uri(&root.join("logs").join(name));
+            let streamed = c.disk_diagnostics(&uri);
+            c.wait_for("window/logMessage", |p| {
+                p["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains(name) && m.contains("analysed from disk in parts"))
+            });
+            // Opened, the same text is analysed whole: the diagnostics must not differ.
+            c.open(&uri, text);
+            let whole = c.diagnostics(&uri);
+            assert!(!whole.is_empty(), "{name}");
+            assert_eq!(streamed, whole, "{name} {encoding}");
+            if name == "big.har" {
+                let failing = gen::stats(gen::GenFormat::Har, &har).failing;
+                assert_eq!(streamed.len(), failing);
+            }
+        }
+    }
+}

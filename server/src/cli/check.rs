@@ -1,9 +1,10 @@
-//! `runlog-lsp check`: reads each path, analyses it, and turns findings into `Record`s that the
+//! `runlog-lsp check`: reads each path (streaming large files, see `core::stream`), analyses it, and turns findings into `Record`s that the
 //! three output formats print. Unreadable paths and files that are not run logs become
 //! `PathError`s (exit code 2); the other paths are still checked.
 
 use crate::core::line_index::{Encoding, LineCol, LineIndex};
 use crate::core::model::{AnalysisConfig, FindingKind, Format, Severity};
+use crate::core::stream::{analyze_reader, Inexact, Located, StreamError};
 use crate::core::{analyze, redact, status};
 use std::io::Read;
 use std::path::Path;
@@ -92,21 +93,15 @@ const CONTEXT_CHARS: usize = 60;
 /// whose key lies just outside the excerpt is still recognised.
 const REDACT_WINDOW: usize = 4096;
 
-/// Reads a path as UTF-8 text. `-` is standard input.
-fn read_text(path: &str) -> Result<String, String> {
-    let bytes = if path == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| format!("could not be read: {e}"))?;
-        buf
-    } else {
-        let p = Path::new(path);
-        if p.is_dir() {
-            return Err("is a directory (give the log files to check)".to_string());
-        }
-        std::fs::read(p).map_err(|e| format!("could not be read: {}", io_reason(&e)))?
-    };
+/// Files above this size are analysed streaming from disk (as is standard input past it);
+/// smaller ones are read whole.
+pub const STREAM_ABOVE: u64 = 8 << 20;
+/// A streamed file whose result is not exact (see `core::stream::Inexact`) is read whole
+/// instead when it is at most this size; above it, what streaming found is reported with a note.
+pub const IN_MEMORY_UP_TO: u64 = 128 << 20;
+
+/// Bytes as UTF-8 text, or why they are not a run log.
+fn decode(bytes: Vec<u8>) -> Result<String, String> {
     if bytes.iter().take(8192).any(|&b| b == 0) {
         return Err("binary file, not a run log".to_string());
     }
@@ -121,8 +116,8 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// Checks every path in order.
-pub fn check_paths(paths: &[String], config: &AnalysisConfig) -> Report {
+/// Checks every path in order; files above `stream_above` bytes are streamed.
+pub fn check_paths(paths: &[String], config: &AnalysisConfig, stream_above: u64) -> Report {
     let mut report = Report::default();
     for path in paths {
         let display = if path == "-" {
@@ -130,17 +125,15 @@ pub fn check_paths(paths: &[String], config: &AnalysisConfig) -> Report {
         } else {
             path.clone()
         };
-        match read_text(path) {
-            Ok(text) => match check_text(&display, &text, config) {
-                Some(records) => {
-                    report.checked += 1;
-                    report.records.extend(records);
-                }
-                None => report.errors.push(PathError {
-                    path: display,
-                    reason: "not a run log (no HTTP status fields found)".to_string(),
-                }),
-            },
+        match check_path(path, &display, config, stream_above) {
+            Ok(Some(records)) => {
+                report.checked += 1;
+                report.records.extend(records);
+            }
+            Ok(None) => report.errors.push(PathError {
+                path: display,
+                reason: "not a run log (no HTTP status fields found)".to_string(),
+            }),
             Err(reason) => report.errors.push(PathError {
                 path: display,
                 reason,
@@ -150,12 +143,157 @@ pub fn check_paths(paths: &[String], config: &AnalysisConfig) -> Report {
     report
 }
 
+/// The records of one path (`-` is standard input), `None` when it is not a run log.
+fn check_path(
+    path: &str,
+    display: &str,
+    config: &AnalysisConfig,
+    stream_above: u64,
+) -> Result<Option<Vec<Record>>, String> {
+    let unreadable = |e: std::io::Error| format!("could not be read: {}", io_reason(&e));
+    if path == "-" {
+        // Standard input cannot be read twice: what fits under the threshold is read whole,
+        // the rest streams behind it.
+        let mut head = Vec::new();
+        let stdin = std::io::stdin();
+        let mut lock = stdin.lock();
+        (&mut lock)
+            .take(stream_above.saturating_add(1))
+            .read_to_end(&mut head)
+            .map_err(unreadable)?;
+        if head.len() as u64 <= stream_above {
+            return Ok(check_text(display, &decode(head)?, config));
+        }
+        let reader = std::io::Cursor::new(head).chain(lock);
+        return check_stream(display, reader, config)?.reported(display, config);
+    }
+    let p = Path::new(path);
+    if p.is_dir() {
+        return Err("is a directory (give the log files to check)".to_string());
+    }
+    let len = std::fs::metadata(p).map_err(unreadable)?.len();
+    if len > stream_above {
+        let file = std::fs::File::open(p).map_err(unreadable)?;
+        let streamed = check_stream(display, file, config)?;
+        if streamed.inexact.is_none() || len > IN_MEMORY_UP_TO {
+            return streamed.reported(display, config);
+        }
+    }
+    let bytes = std::fs::read(p).map_err(unreadable)?;
+    Ok(check_text(display, &decode(bytes)?, config))
+}
+
+/// Where a finding sits, computed while its part of the text was in memory.
+struct Place {
+    start: LineCol,
+    end: LineCol,
+    snippet: Snippet,
+}
+
+/// Streams a log into records (exactly those of `check_text` unless `inexact` says otherwise).
+fn check_stream(
+    path: &str,
+    reader: impl Read,
+    config: &AnalysisConfig,
+) -> Result<StreamedRecords, String> {
+    let extra = &config.redact;
+    let streamed = analyze_reader(reader, config, |f, _, view| {
+        let (line_start, line_end) = view.line_around(f.span.start);
+        Place {
+            start: view.line_col(f.span.start, Encoding::Utf32),
+            end: view.line_col(f.span.end, Encoding::Utf32),
+            snippet: snippet_in_line(
+                view.text,
+                line_start,
+                line_end,
+                view.local(f.span.start),
+                view.local(f.span.end),
+                extra,
+            ),
+        }
+    })
+    .map_err(|e| match e {
+        StreamError::Io(e) => format!("could not be read: {}", io_reason(&e)),
+        StreamError::NotUtf8 => "not UTF-8 text, not a run log".to_string(),
+        StreamError::Binary => "binary file, not a run log".to_string(),
+    })?;
+    let located = |l: &Located<Place>| {
+        let at = &l.at;
+        record(
+            path,
+            &l.finding,
+            l.exchange.as_ref(),
+            streamed.format,
+            at.start,
+            at.end,
+            at.snippet.clone(),
+            config,
+        )
+    };
+    Ok(StreamedRecords {
+        format: streamed.format,
+        records: streamed.findings.iter().map(located).collect(),
+        notes: streamed.notes.iter().map(located).collect(),
+        inexact: streamed.inexact,
+    })
+}
+
+/// What streaming one log gave, as records.
+struct StreamedRecords {
+    format: Option<Format>,
+    records: Vec<Record>,
+    /// Where parts could not be analysed (skipped records, where the JSON breaks).
+    notes: Vec<Record>,
+    inexact: Option<Inexact>,
+}
+
+impl StreamedRecords {
+    /// The records to print: when the result is not exact, followed by what could not be
+    /// analysed and one warning that says so.
+    fn reported(self, path: &str, config: &AnalysisConfig) -> Result<Option<Vec<Record>>, String> {
+        let Some(why) = self.inexact else {
+            return Ok(self.format.map(|_| self.records));
+        };
+        if self.format.is_none() && self.notes.is_empty() {
+            return Err(format!(
+                "too large to read whole, and streaming could not analyse it: {}",
+                why.describe()
+            ));
+        }
+        let mut records = self.records;
+        records.extend(self.notes);
+        let warning = crate::core::model::Finding {
+            kind: FindingKind::LimitReached,
+            span: Default::default(),
+            severity: Severity::Warning,
+            status: None,
+            message: format!(
+                "Analysed from disk in parts (too large to read whole), and {}: the findings may be incomplete",
+                why.describe()
+            ),
+            explanation: None,
+            exchange: None,
+        };
+        let start = LineCol { line: 0, col: 0 };
+        records.push(record(
+            path,
+            &warning,
+            None,
+            self.format,
+            start,
+            start,
+            Snippet::default(),
+            config,
+        ));
+        Ok(Some(records))
+    }
+}
+
 /// The records of one document, or `None` when it is not a run log.
 pub fn check_text(path: &str, text: &str, config: &AnalysisConfig) -> Option<Vec<Record>> {
     let analysis = analyze(text, config);
     let format = analysis.format?;
     let index = LineIndex::new(text);
-    let extra = &config.redact;
     let mut out = Vec::with_capacity(analysis.findings.len());
     let mut cursor = Cursor::default();
     for finding in &analysis.findings {
@@ -165,48 +303,74 @@ pub fn check_text(path: &str, text: &str, config: &AnalysisConfig) -> Option<Vec
             pos: start,
         }
         .line_col(text, &index, finding.span.end);
-        let info = finding
-            .status
-            .map(|code| status::lookup(code, &config.status_codes));
         let exchange = finding.exchange.and_then(|i| analysis.exchanges.get(i));
-        let clean = |s: &str| redact::redact_text(s, extra);
-        out.push(Record {
-            path: path.to_string(),
-            line: start.line + 1,
-            column: start.col + 1,
-            end_line: end.line + 1,
-            end_column: end.col + 1,
-            status: finding.status,
-            reason: info.as_ref().map(|i| i.reason.clone()),
-            severity: finding.severity,
-            kind: finding.kind,
-            message: clean(&finding.message),
-            explanation: finding.explanation.as_deref().map(clean),
-            format: Some(format),
-            step: exchange.and_then(|x| x.name.as_deref()).map(clean),
-            method: exchange.and_then(|x| x.request.method.clone()),
-            url: exchange
-                .and_then(|x| x.request.url.as_deref())
-                .map(|u| redact::redact_url(u, extra)),
-            definition: info.as_ref().map(|i| i.definition.clone()),
-            mdn: info.as_ref().and_then(|i| i.mdn.clone()),
-            extras: exchange
-                .map(status::extras)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(label, value)| (label, clean(&value)))
-                .collect(),
-            snippet: snippet(
-                text,
-                &index,
-                start.line,
-                finding.span.start,
-                finding.span.end,
-                extra,
-            ),
-        });
+        let snippet = snippet(
+            text,
+            &index,
+            start.line,
+            finding.span.start,
+            finding.span.end,
+            &config.redact,
+        );
+        out.push(record(
+            path,
+            finding,
+            exchange,
+            Some(format),
+            start,
+            end,
+            snippet,
+            config,
+        ));
     }
     Some(out)
+}
+
+/// One record: a finding, its call, and where it is (0-based positions, columns in characters).
+#[allow(clippy::too_many_arguments)]
+fn record(
+    path: &str,
+    finding: &crate::core::model::Finding,
+    exchange: Option<&crate::core::model::Exchange>,
+    format: Option<Format>,
+    start: LineCol,
+    end: LineCol,
+    snippet: Snippet,
+    config: &AnalysisConfig,
+) -> Record {
+    let extra = &config.redact;
+    let info = finding
+        .status
+        .map(|code| status::lookup(code, &config.status_codes));
+    let clean = |s: &str| redact::redact_text(s, extra);
+    Record {
+        path: path.to_string(),
+        line: start.line + 1,
+        column: start.col + 1,
+        end_line: end.line + 1,
+        end_column: end.col + 1,
+        status: finding.status,
+        reason: info.as_ref().map(|i| i.reason.clone()),
+        severity: finding.severity,
+        kind: finding.kind,
+        message: clean(&finding.message),
+        explanation: finding.explanation.as_deref().map(clean),
+        format,
+        step: exchange.and_then(|x| x.name.as_deref()).map(clean),
+        method: exchange.and_then(|x| x.request.method.clone()),
+        url: exchange
+            .and_then(|x| x.request.url.as_deref())
+            .map(|u| redact::redact_url(u, extra)),
+        definition: info.as_ref().map(|i| i.definition.clone()),
+        mdn: info.as_ref().and_then(|i| i.mdn.clone()),
+        extras: exchange
+            .map(status::extras)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(label, value)| (label, clean(&value)))
+            .collect(),
+        snippet,
+    }
 }
 
 /// The last position computed, so that findings in text order on one huge line (minified JSON)
@@ -265,10 +429,22 @@ fn snippet(
     end: usize,
     extra: &[String],
 ) -> Snippet {
-    use super::terminal::{first_chars, inert, last_chars};
     let line_start = index.line_start(line).min(text.len());
-    let line_text = index.line_text(text, line);
-    let line_end = line_start + line_text.len();
+    let line_end = line_start + index.line_text(text, line).len();
+    snippet_in_line(text, line_start, line_end, start, end, extra)
+}
+
+/// The excerpt around `[start, end)` of the line `text[line_start..line_end]` (without its
+/// break).
+fn snippet_in_line(
+    text: &str,
+    line_start: usize,
+    line_end: usize,
+    start: usize,
+    end: usize,
+    extra: &[String],
+) -> Snippet {
+    use super::terminal::{first_chars, inert, last_chars};
     let s = floor_boundary(text, start.clamp(line_start, line_end));
     let e = floor_boundary(text, end.clamp(s, line_end));
     let before_from = floor_boundary(text, s.saturating_sub(REDACT_WINDOW).max(line_start));

@@ -68,6 +68,10 @@ pub struct CheckArgs {
     /// Extra key or header names whose values are redacted (repeatable).
     #[arg(long, value_name = "NAME")]
     pub redact: Vec<String>,
+    /// Files above this many bytes are analysed streaming from disk (tests use it to compare
+    /// both paths).
+    #[arg(long, value_name = "BYTES", hide = true, default_value_t = check::STREAM_ABOVE)]
+    pub stream_above: u64,
     /// Run logs to check (`-` reads standard input).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<String>,
@@ -192,7 +196,7 @@ pub fn check(args: &CheckArgs) -> i32 {
         config.minimum_status = n;
     }
     config.redact.extend(args.redact.iter().cloned());
-    let report = check::check_paths(&args.paths, &config);
+    let report = check::check_paths(&args.paths, &config, args.stream_above);
     let mut errors = String::new();
     for e in &report.errors {
         errors.push_str(&format!("{e}\n"));

@@ -151,25 +151,33 @@ pub(crate) fn assemble_findings(
 ) -> Vec<Finding> {
     kept.reserve(problems.len() + 1);
     if let Some(span) = omitted_at {
-        let more = total - config.max_findings;
-        kept.push(Finding {
-            kind: FindingKind::LimitReached,
+        kept.push(omitted_finding(
             span,
-            severity: CAP_SUMMARY_SEVERITY,
-            status: None,
-            message: format!(
-                "{more} more failing call{} not shown (at most {} findings are reported per document)",
-                if more == 1 { "" } else { "s" },
-                config.max_findings
-            ),
-            explanation: None,
-            exchange: None,
-        });
+            total - config.max_findings,
+            config.max_findings,
+        ));
     }
     kept.extend(problems);
     // Stable: a call's finding stays before a problem at the same offset.
     kept.sort_by_key(|f| f.span.start);
     kept
+}
+
+/// The one finding that says `more` failing calls past the cap were not reported; `span` is the
+/// first omitted call's.
+pub(crate) fn omitted_finding(span: Span, more: usize, max_findings: usize) -> Finding {
+    Finding {
+        kind: FindingKind::LimitReached,
+        span,
+        severity: CAP_SUMMARY_SEVERITY,
+        status: None,
+        message: format!(
+            "{more} more failing call{} not shown (at most {max_findings} findings are reported per document)",
+            if more == 1 { "" } else { "s" },
+        ),
+        explanation: None,
+        exchange: None,
+    }
 }
 
 /// A finding about a limit that was hit.

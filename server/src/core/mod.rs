@@ -17,8 +17,14 @@ pub mod parse;
 pub mod payload;
 pub mod redact;
 pub mod status;
+pub mod stream;
 pub mod unfold;
 pub mod visible;
+
+/// The benchmarks' log generators, for the streaming tests.
+#[cfg(test)]
+#[path = "../../benches/gen/mod.rs"]
+pub(crate) mod bench_gen;
 
 pub use analysis::analyze;
 pub use incremental::reanalyze;

@@ -104,7 +104,7 @@ fn options() -> (CollectOptions, ParseOptions) {
     )
 }
 
-fn parse_str(text: &str) -> Result<Option<Value<'_>>, ParseError> {
+pub(crate) fn parse_str(text: &str) -> Result<Option<Value<'_>>, ParseError> {
     let (collect, opts) = options();
     jsonc_parser::parse_to_ast(text, &collect, &opts).map(|r| r.value)
 }
@@ -282,18 +282,32 @@ pub(crate) fn parse_line(
     if line.trim().is_empty() {
         return;
     }
-    match parse_str(line) {
+    parse_piece(line, line_start, Some(index), depth, problems, visit);
+}
+
+/// Parses one piece of text (a JSON Lines line, or a part cut out by `core::stream`) that
+/// starts at `base` in the whole text: visits its tree, or reports the problem and visits what a
+/// repair keeps.
+pub(crate) fn parse_piece(
+    src: &str,
+    base: usize,
+    line: Option<usize>,
+    depth: usize,
+    problems: &mut Vec<Problem>,
+    visit: &mut impl FnMut(&Value<'_>, &Piece),
+) {
+    match parse_str(src) {
         Ok(Some(value)) => {
             let piece = Piece {
-                base: line_start,
-                end: line_start + line.len(),
-                line: Some(index),
+                base,
+                end: base + src.len(),
+                line,
                 clean: true,
             };
             visit(&value, &piece);
         }
         Ok(None) => {}
-        Err(err) => recover(line, line_start, Some(index), depth, err, problems, visit),
+        Err(err) => recover(src, base, line, depth, err, problems, visit),
     }
 }
 

@@ -503,17 +503,34 @@ impl Backend {
         let task_uri = uri.clone();
         let task_path = path.clone();
         let built = tokio::task::spawn_blocking(move || {
-            watch::read(&task_path, max).map(|text| {
-                build_snapshot(task_uri, None, 0, text, None, settings, encoding, false)
+            watch::open(&task_path, max).map(|disk| match disk {
+                watch::Disk::Text(text) => {
+                    let (_, diagnostics, panicked) =
+                        build_snapshot(task_uri, None, 0, text, None, settings, encoding, false);
+                    DiskAnalysis {
+                        diagnostics,
+                        panicked,
+                        streamed: None,
+                    }
+                }
+                watch::Disk::Large(file, len) => {
+                    stream_diagnostics(&task_uri, file, len, &settings, encoding)
+                }
             })
         })
         .await;
         match built {
-            Ok(Ok((_, diagnostics, panicked))) => {
-                if let Some(what) = panicked {
+            Ok(Ok(analysis)) => {
+                if let Some(what) = analysis.panicked {
                     self.log(
                         MessageType::ERROR,
                         format!("analysis of {} panicked: {what}", path.display()),
+                    );
+                }
+                if let Some(note) = analysis.streamed {
+                    self.log(
+                        MessageType::INFO,
+                        format!("{}: {note} (runlog.maxFileSize is {max})", path.display()),
                     );
                 }
                 // Opened meanwhile: the open document wins.
@@ -522,19 +539,10 @@ impl Backend {
                 }
                 lock(&self.inner.disk).insert(uri.clone());
                 self.client
-                    .publish_diagnostics(uri, diagnostics, None)
+                    .publish_diagnostics(uri, analysis.diagnostics, None)
                     .await;
             }
-            Ok(Err(watch::ReadError::TooLarge(len))) => {
-                self.log(
-                    MessageType::WARNING,
-                    format!(
-                        "skipped {}: {len} bytes is over runlog.maxFileSize ({max})",
-                        path.display()
-                    ),
-                );
-            }
-            Ok(Err(watch::ReadError::Io(e))) => {
+            Ok(Err(e)) => {
                 if lock(&self.inner.disk).remove(&uri) {
                     self.client.publish_diagnostics(uri, Vec::new(), None).await;
                 }
@@ -664,6 +672,82 @@ fn build_snapshot(
         started.elapsed()
     );
     (snap, diagnostics, panicked)
+}
+
+/// The diagnostics of a file on disk, and what to tell the user about how it was analysed.
+struct DiskAnalysis {
+    diagnostics: Vec<Diagnostic>,
+    panicked: Option<String>,
+    /// Set when the file was streamed (over `runlog.maxFileSize`).
+    streamed: Option<String>,
+}
+
+/// Analyses a file over `runlog.maxFileSize` streaming from disk (`core::stream`), in memory
+/// bounded whatever its size; positions are computed in the negotiated encoding while each part
+/// is in memory. Blocking.
+fn stream_diagnostics(
+    uri: &Uri,
+    file: std::fs::File,
+    len: u64,
+    settings: &Settings,
+    encoding: Encoding,
+) -> DiskAnalysis {
+    use crate::core::stream::{analyze_reader, StreamError};
+    let codes = &settings.analysis.status_codes;
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        analyze_reader(file, &settings.analysis, |f, ex, view| {
+            let body = ex
+                .and_then(|e| e.body.as_ref())
+                .map(|b| to_lsp::view_range(view, b.span, encoding));
+            (to_lsp::view_range(view, f.span, encoding), body)
+        })
+    }));
+    let mut analysis = DiskAnalysis {
+        diagnostics: Vec::new(),
+        panicked: None,
+        streamed: None,
+    };
+    let streamed = match result {
+        Ok(Ok(streamed)) => streamed,
+        Ok(Err(e)) => {
+            let why = match e {
+                StreamError::Io(e) => format!("could not be read: {e}"),
+                StreamError::NotUtf8 => "not UTF-8 text".to_string(),
+                StreamError::Binary => "a binary file".to_string(),
+            };
+            analysis.streamed = Some(format!("{len} bytes, not analysed: {why}"));
+            return analysis;
+        }
+        Err(p) => {
+            analysis.panicked = Some(panic_message(&p));
+            return analysis;
+        }
+    };
+    let cap = settings.analysis.max_findings.saturating_add(1);
+    analysis.diagnostics = streamed
+        .findings
+        .iter()
+        .take(cap)
+        .chain(streamed.inexact.iter().flat_map(|_| streamed.notes.iter()))
+        .map(|l| {
+            let (range, body) = l.at;
+            let body = body
+                .filter(|_| l.finding.exchange.is_some())
+                .map(|range| Location {
+                    uri: uri.clone(),
+                    range,
+                });
+            to_lsp::diagnostic_at(&l.finding, range, body, codes)
+        })
+        .collect();
+    analysis.streamed = Some(match &streamed.inexact {
+        None => format!("{len} bytes, analysed from disk in parts (streaming)"),
+        Some(why) => format!(
+            "{len} bytes, analysed from disk in parts (streaming), and {}",
+            why.describe()
+        ),
+    });
+    analysis
 }
 
 #[cfg(unix)]

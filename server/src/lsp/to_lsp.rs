@@ -4,6 +4,7 @@
 use crate::core::line_index::{clamp_offset, measure, Encoding, LineIndex};
 use crate::core::model::{Finding, FindingKind, Severity, Span};
 use crate::core::status;
+use crate::core::stream::UnitView;
 use tower_lsp_server::ls_types::{
     CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location,
     NumberOrString, Position, PositionEncodingKind, Range, SymbolKind, Uri,
@@ -179,6 +180,29 @@ pub fn severity(severity: Severity) -> DiagnosticSeverity {
 /// A finding as a diagnostic (spec §2): source "runlog", code = status, MDN link, related
 /// information pointing at the response body.
 pub fn diagnostic(snap: &Snapshot, finding: &Finding) -> Diagnostic {
+    let body = finding
+        .exchange
+        .and_then(|i| snap.analysis.exchanges.get(i))
+        .and_then(|ex| ex.body.as_ref())
+        .map(|body| Location {
+            uri: snap.uri.clone(),
+            range: snap.range(body.span),
+        });
+    diagnostic_at(
+        finding,
+        snap.range(finding.span),
+        body,
+        &snap.settings.analysis.status_codes,
+    )
+}
+
+/// A finding as a diagnostic at `range`, `body` being where its response body is.
+pub fn diagnostic_at(
+    finding: &Finding,
+    range: Range,
+    body: Option<Location>,
+    status_codes: &std::collections::BTreeMap<u16, crate::core::model::StatusOverride>,
+) -> Diagnostic {
     let code = match finding.kind {
         FindingKind::FailedCall | FindingKind::ErrorInSuccessfulCall => finding
             .status
@@ -188,24 +212,17 @@ pub fn diagnostic(snap: &Snapshot, finding: &Finding) -> Diagnostic {
     };
     let code_description = finding
         .status
-        .and_then(|s| status::lookup(s, &snap.settings.analysis.status_codes).mdn)
+        .and_then(|s| status::lookup(s, status_codes).mdn)
         .and_then(|href| href.parse::<Uri>().ok())
         .map(|href| CodeDescription { href });
-    let related_information = finding
-        .exchange
-        .and_then(|i| snap.analysis.exchanges.get(i))
-        .and_then(|ex| ex.body.as_ref())
-        .map(|body| {
-            vec![DiagnosticRelatedInformation {
-                location: Location {
-                    uri: snap.uri.clone(),
-                    range: snap.range(body.span),
-                },
-                message: "Response body".to_string(),
-            }]
-        });
+    let related_information = body.map(|location| {
+        vec![DiagnosticRelatedInformation {
+            location,
+            message: "Response body".to_string(),
+        }]
+    });
     Diagnostic {
-        range: snap.range(finding.span),
+        range,
         severity: Some(severity(finding.severity)),
         code,
         code_description,
@@ -215,6 +232,21 @@ pub fn diagnostic(snap: &Snapshot, finding: &Finding) -> Diagnostic {
         related_information,
         tags: None,
         data: None,
+    }
+}
+
+/// A span inside a streamed unit's window (`core::stream`) as a range.
+pub fn view_range(view: &UnitView<'_>, span: Span, encoding: Encoding) -> Range {
+    let at = |offset: usize| {
+        let lc = view.line_col(offset, encoding);
+        Position {
+            line: lc.line,
+            character: lc.col,
+        }
+    };
+    Range {
+        start: at(span.start),
+        end: at(span.end),
     }
 }
 

@@ -1,5 +1,5 @@
 //! Run logs on disk (`runlog.files.watch`): finding the files that match the globs under the
-//! workspace roots, bounded, and reading them with the size limit. Blocking: call from
+//! workspace roots, bounded, and opening them (read whole up to the size limit, streamed above). Blocking: call from
 //! `spawn_blocking`.
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -95,22 +95,25 @@ impl Watch {
     }
 }
 
-/// Why a watched file was not analysed.
+/// A watched file, opened.
 #[derive(Debug)]
-pub enum ReadError {
-    TooLarge(u64),
-    Io(std::io::Error),
+pub enum Disk {
+    /// At most `runlog.maxFileSize`: read whole (invalid UTF-8 replaced).
+    Text(String),
+    /// Larger: to be analysed streaming (`core::stream`); its size in bytes.
+    Large(std::fs::File, u64),
 }
 
-/// Reads a watched file, refusing files over `max_size` bytes; invalid UTF-8 is replaced.
-pub fn read(path: &Path, max_size: u64) -> Result<String, ReadError> {
-    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+/// Opens a watched file: files over `max_size` bytes are not read here but handed over open.
+pub fn open(path: &Path, max_size: u64) -> std::io::Result<Disk> {
+    let meta = std::fs::metadata(path)?;
     if meta.len() > max_size {
-        return Err(ReadError::TooLarge(meta.len()));
+        return Ok(Disk::Large(std::fs::File::open(path)?, meta.len()));
     }
-    let bytes = std::fs::read(path).map_err(ReadError::Io)?;
-    Ok(String::from_utf8(bytes)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    let bytes = std::fs::read(path)?;
+    Ok(Disk::Text(String::from_utf8(bytes).unwrap_or_else(|e| {
+        String::from_utf8_lossy(e.as_bytes()).into_owned()
+    })))
 }
 
 #[cfg(test)]
