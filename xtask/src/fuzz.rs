@@ -14,6 +14,7 @@ const TARGETS: &[&str] = &[
     "document_edits",
     "reanalyze",
     "framing",
+    "stream",
 ];
 
 pub fn run(args: &[String]) -> Result {
