@@ -70,6 +70,21 @@ fn the_capture_is_inert_in_the_terminal_with_and_without_colour() {
     );
 }
 
+/// The `json` output of `check --config config log`, the log streamed whatever its size.
+fn check_streamed(config: &str, log: &str) -> String {
+    let args = [
+        "check",
+        "--format",
+        "json",
+        "--config",
+        config,
+        "--stream-above",
+        "0",
+        log,
+    ];
+    run(&args).stdout
+}
+
 #[test]
 fn limits_from_a_settings_file_are_honoured() {
     let (_d, cfg) = temp_file(
@@ -101,17 +116,7 @@ fn limits_from_a_settings_file_are_honoured() {
         ]
     );
     // Streamed, the limits give the same findings (their files are read whole instead).
-    let streamed = run(&[
-        "check",
-        "--format",
-        "json",
-        "--config",
-        &cfg,
-        "--stream-above",
-        "0",
-        &log,
-    ]);
-    assert_eq!(streamed.stdout, out.stdout);
+    assert_eq!(check_streamed(&cfg, &log), out.stdout);
     let (_b, body) = temp_file("body.json", br#"{"runlog.limits.maxBodySize": 10}"#);
     let body = body.to_string_lossy().into_owned();
     let whole = run(&["check", "--format", "json", "--config", &body, &log]);
@@ -120,17 +125,7 @@ fn limits_from_a_settings_file_are_honoured() {
         "{}",
         whole.stdout
     );
-    let streamed = run(&[
-        "check",
-        "--format",
-        "json",
-        "--config",
-        &body,
-        "--stream-above",
-        "0",
-        &log,
-    ]);
-    assert_eq!(streamed.stdout, whole.stdout);
+    assert_eq!(check_streamed(&body, &log), whole.stdout);
     let (_d, lines) = temp_file("line.json", br#"{"runlog.limits.maxLineLength": 40}"#);
     let (_l, jsonl) = temp_file(
         "log.jsonl",
@@ -144,17 +139,7 @@ fn limits_from_a_settings_file_are_honoured() {
         "{}",
         whole.stdout
     );
-    let streamed = run(&[
-        "check",
-        "--format",
-        "json",
-        "--config",
-        &lines,
-        "--stream-above",
-        "0",
-        &jsonl,
-    ]);
-    assert_eq!(streamed.stdout, whole.stdout);
+    assert_eq!(check_streamed(&lines, &jsonl), whole.stdout);
     // Without the file: no limit is hit.
     let out = run(&["check", "--format", "json", &log]);
     assert!(!out.stdout.contains("limit-reached"), "{}", out.stdout);

@@ -2,7 +2,7 @@
 //! three output formats print. Unreadable paths and files that are not run logs become
 //! `PathError`s (exit code 2); the other paths are still checked.
 
-use crate::core::line_index::{Encoding, LineCol, LineIndex};
+use crate::core::line_index::{floor_char_boundary, Encoding, LineCol, LineIndex};
 use crate::core::model::{AnalysisConfig, FindingKind, Format, Severity};
 use crate::core::stream::{analyze_reader, Inexact, Located, StreamError};
 use crate::core::{analyze, redact, status};
@@ -393,7 +393,7 @@ impl Default for Cursor {
 impl Cursor {
     /// 0-based line and character column of `offset`.
     fn line_col(&mut self, text: &str, index: &LineIndex, offset: usize) -> LineCol {
-        let offset = floor_boundary(text, offset);
+        let offset = floor_char_boundary(text, offset);
         let line_start = index.line_start(index.line_col(text, offset, Encoding::Utf8).line);
         let pos = if offset >= self.offset && self.offset >= line_start {
             let chars = text[self.offset..offset].chars().count();
@@ -408,15 +408,6 @@ impl Cursor {
         self.pos = pos;
         pos
     }
-}
-
-/// Largest char boundary at or below `i`.
-fn floor_boundary(text: &str, mut i: usize) -> usize {
-    i = i.min(text.len());
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 /// The excerpt of line `line` around `[start, end)`: at most `CONTEXT_CHARS` characters each
@@ -445,10 +436,10 @@ fn snippet_in_line(
     extra: &[String],
 ) -> Snippet {
     use super::terminal::{first_chars, inert, last_chars};
-    let s = floor_boundary(text, start.clamp(line_start, line_end));
-    let e = floor_boundary(text, end.clamp(s, line_end));
-    let before_from = floor_boundary(text, s.saturating_sub(REDACT_WINDOW).max(line_start));
-    let after_to = floor_boundary(text, (e + REDACT_WINDOW).min(line_end));
+    let s = floor_char_boundary(text, start.clamp(line_start, line_end));
+    let e = floor_char_boundary(text, end.clamp(s, line_end));
+    let before_from = floor_char_boundary(text, s.saturating_sub(REDACT_WINDOW).max(line_start));
+    let after_to = floor_char_boundary(text, (e + REDACT_WINDOW).min(line_end));
     let before = redact::redact_text(&text[before_from..s], extra);
     let after = redact::redact_text(&text[e..after_to], extra);
     let before_cut = last_chars(&before, CONTEXT_CHARS);

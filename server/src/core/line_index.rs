@@ -100,15 +100,21 @@ impl LineIndex {
 /// (to before the CR), so the position reported for it is never past its line's end (what
 /// the LSP layer reports; `line_col` itself counts the CR, as the CLI's columns do).
 pub fn clamp_offset(text: &str, offset: usize) -> usize {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
+    let mut offset = floor_char_boundary(text, offset);
     let bytes = text.as_bytes();
     if offset > 0 && bytes[offset - 1] == b'\r' && bytes.get(offset) == Some(&b'\n') {
         offset -= 1;
     }
     offset
+}
+
+/// The largest char boundary at or below `at` (clamped to the text).
+pub fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {

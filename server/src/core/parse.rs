@@ -2,6 +2,7 @@
 //! truncated or broken text is repaired (cut back to the last complete value, brackets closed) so
 //! that everything before the break is still analysed; what went wrong becomes a `Problem`.
 
+use super::line_index::floor_char_boundary;
 use super::model::Span;
 use jsonc_parser::ast::Value;
 use jsonc_parser::errors::{ParseError, ParseErrorKind};
@@ -383,8 +384,8 @@ fn recover(
     let mut err = err;
     if matches!(err.kind(), ParseErrorKind::NestingDepthExceeded) {
         // Where the first too-deep container opens (the parser points further in).
-        let at =
-            first_too_deep(src, depth).unwrap_or_else(|| floor_boundary(src, err.range().start));
+        let at = first_too_deep(src, depth)
+            .unwrap_or_else(|| floor_char_boundary(src, err.range().start));
         problems.push(too_deep(base + at, depth));
         // The parser reads at most PARSER_DEPTH levels: keep one less.
         let flat = flatten_deep(src, depth.min(PARSER_DEPTH - 1) + 1);
@@ -408,7 +409,7 @@ fn recover(
             }
         }
     }
-    let at = floor_boundary(&current, err.range().start);
+    let at = floor_char_boundary(&current, err.range().start);
     problems.push(Problem {
         kind: ProblemKind::Invalid,
         span: invalid_span(&current, base, at, &err),
@@ -442,26 +443,18 @@ fn recover(
             Err(e) => {
                 // The repair itself failed earlier (a syntax error the scanner did not model):
                 // cut back further.
-                let next = floor_boundary(&current, e.range().start.min(cut));
+                let next = floor_char_boundary(&current, e.range().start.min(cut));
                 if next >= offset {
                     if offset == 0 {
                         return;
                     }
-                    offset = floor_boundary(&current, offset - 1);
+                    offset = floor_char_boundary(&current, offset - 1);
                 } else {
                     offset = next;
                 }
             }
         }
     }
-}
-
-fn floor_boundary(s: &str, mut at: usize) -> usize {
-    at = at.min(s.len());
-    while at > 0 && !s.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 /// True when the error is the text running out (a log still being written).
@@ -483,7 +476,7 @@ fn invalid_span(src: &str, base: usize, at: usize, err: &ParseError) -> Span {
         let end = src.trim_end().len();
         return Span::new(base + end, base + end);
     }
-    let end = floor_boundary(src, err.range().end.max(at)).max(at);
+    let end = floor_char_boundary(src, err.range().end.max(at)).max(at);
     // Keep the squiggle short and on one line.
     let line_end = src[at..end].find('\n').map(|i| at + i).unwrap_or(end);
     Span::new(base + at, base + line_end)
@@ -649,7 +642,7 @@ fn repair(src: &str, stop: usize) -> Option<(String, usize)> {
         Some(top) => top.last_good,
         None => root_end?,
     };
-    let cut = floor_boundary(src, cut);
+    let cut = floor_char_boundary(src, cut);
     let mut out = String::with_capacity(cut + stack.len());
     out.push_str(&src[..cut]);
     for open in stack.iter().rev() {

@@ -102,11 +102,7 @@ pub struct UnitView<'a> {
 impl UnitView<'_> {
     /// `offset` (absolute) as an index into `text`, clamped and moved back to a char boundary.
     pub fn local(&self, offset: usize) -> usize {
-        let mut at = offset.saturating_sub(self.base).min(self.text.len());
-        while !self.text.is_char_boundary(at) {
-            at -= 1;
-        }
-        at
+        super::line_index::floor_char_boundary(self.text, offset.saturating_sub(self.base))
     }
 
     /// The position of an absolute offset inside the window.

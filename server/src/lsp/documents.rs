@@ -30,6 +30,32 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// A snapshot of `text` and its analysis, with the position indexes built for `encoding`.
+    #[allow(clippy::too_many_arguments)] // one revision's parts, named where they are made
+    pub fn new(
+        uri: Uri,
+        version: Option<i32>,
+        revision: u64,
+        text: String,
+        analysis: Analysis,
+        settings: Arc<Settings>,
+        encoding: Encoding,
+    ) -> Snapshot {
+        let index = LineIndex::new(&text);
+        let long_lines = to_lsp::LongLines::new(&text, &index, encoding);
+        Snapshot {
+            uri,
+            version,
+            revision,
+            text,
+            index,
+            analysis,
+            settings,
+            encoding,
+            long_lines,
+        }
+    }
+
     pub fn range(&self, span: Span) -> Range {
         Range {
             start: self.position(span.start),
@@ -312,18 +338,15 @@ mod tests {
     }
 
     fn snapshot_of(text: &str, encoding: Encoding) -> Snapshot {
-        let index = LineIndex::new(text);
-        Snapshot {
-            uri: uri(),
-            version: Some(1),
-            revision: 1,
-            long_lines: to_lsp::LongLines::new(text, &index, encoding),
-            text: text.to_string(),
-            index,
-            analysis: Analysis::default(),
-            settings: Arc::new(Settings::default()),
+        Snapshot::new(
+            uri(),
+            Some(1),
+            1,
+            text.to_string(),
+            Analysis::default(),
+            Arc::new(Settings::default()),
             encoding,
-        }
+        )
     }
 
     /// The length of line `line` of `text` in `encoding` units, without its line break.

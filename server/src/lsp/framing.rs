@@ -118,7 +118,9 @@ impl Reframer {
         if pending.is_empty() || self.skipping > 0 {
             return Next::NeedMore;
         }
-        let Some(header_end) = find(pending, b"\r\n\r\n").filter(|&i| i < MAX_HEADER) else {
+        // Only the first MAX_HEADER bytes can hold the header's end: no rescan of a long buffer.
+        let head = &pending[..pending.len().min(MAX_HEADER + 3)];
+        let Some(header_end) = find(head, b"\r\n\r\n").filter(|&i| i < MAX_HEADER) else {
             if pending.len() < MAX_HEADER {
                 return Next::NeedMore;
             }
@@ -173,7 +175,7 @@ fn partial_header_tail(bytes: &[u8]) -> usize {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
 fn find_ci(haystack: &[u8], needle: &[u8]) -> Option<usize> {

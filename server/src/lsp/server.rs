@@ -639,20 +639,10 @@ fn build_snapshot(
     };
     drop(previous);
     let analysed = started.elapsed();
-    let index = crate::core::line_index::LineIndex::new(&text);
-    let long_lines = to_lsp::LongLines::new(&text, &index, encoding);
+    let snap = Arc::new(Snapshot::new(
+        uri, version, revision, text, analysis, settings, encoding,
+    ));
     let indexed = started.elapsed();
-    let snap = Arc::new(Snapshot {
-        uri,
-        version,
-        revision,
-        text,
-        index,
-        analysis,
-        settings,
-        encoding,
-        long_lines,
-    });
     let diagnostics = match catch_unwind(AssertUnwindSafe(|| {
         handlers::diagnostics::diagnostics(&snap)
     })) {

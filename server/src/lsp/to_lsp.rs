@@ -1,7 +1,7 @@
 //! Core values → LSP values: spans to ranges in the negotiated encoding, findings to
 //! diagnostics, severities, symbol kinds. With `from_lsp`, the only place positions are built.
 
-use crate::core::line_index::{clamp_offset, measure, Encoding, LineIndex};
+use crate::core::line_index::{clamp_offset, floor_char_boundary, measure, Encoding, LineIndex};
 use crate::core::model::{Finding, FindingKind, Severity, Span};
 use crate::core::status;
 use crate::core::stream::UnitView;
@@ -92,11 +92,7 @@ impl LongLines {
         let line_end = line_start + index.line_text(text, pos.line).len();
         let col = pos.character as usize;
         if encoding == Encoding::Utf8 {
-            let mut at = line_start.saturating_add(col).min(line_end);
-            while !text.is_char_boundary(at) {
-                at -= 1;
-            }
-            return at;
+            return floor_char_boundary(text, line_start.saturating_add(col).min(line_end));
         }
         let (mut at, mut counted) = match self.lines.binary_search_by_key(&pos.line, |(l, _)| *l) {
             Ok(i) => {

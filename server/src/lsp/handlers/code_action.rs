@@ -1,6 +1,7 @@
 //! `textDocument/codeAction` at a failing status code: View payload, Go to response body,
 //! Unfold response body (escaped JSON string → pretty JSON) and Fold response body into a string.
 
+use crate::core::line_index::floor_char_boundary;
 use crate::core::model::{BodyEncoding, Span};
 use crate::core::unfold;
 use crate::lsp::documents::Snapshot;
@@ -119,14 +120,6 @@ impl BodyRewrite {
             BodyRewrite::Fold => head.trim_start().starts_with(['{', '[']),
         }
     }
-}
-
-fn floor_char_boundary(text: &str, at: usize) -> usize {
-    let mut at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 /// A rewrite offered without its edit, which `resolve` computes when the user picks it.

@@ -71,18 +71,14 @@ pub fn one_line(text: &str, max: usize) -> String {
 /// A snapshot of `text` analysed with default settings, in UTF-16, for handler unit tests.
 #[cfg(test)]
 pub fn test_snapshot(text: &str) -> Snapshot {
-    use crate::core::line_index::{Encoding, LineIndex};
     let settings = std::sync::Arc::new(crate::settings::Settings::default());
-    let index = LineIndex::new(text);
-    Snapshot {
-        uri: "file:///test/log.json".parse().expect("a valid URI"),
-        version: Some(1),
-        revision: 1,
-        text: text.to_string(),
-        long_lines: super::to_lsp::LongLines::new(text, &index, Encoding::Utf16),
-        index,
-        analysis: crate::core::analyze(text, &settings.analysis),
+    Snapshot::new(
+        "file:///test/log.json".parse().expect("a valid URI"),
+        Some(1),
+        1,
+        text.to_string(),
+        crate::core::analyze(text, &settings.analysis),
         settings,
-        encoding: Encoding::Utf16,
-    }
+        crate::core::line_index::Encoding::Utf16,
+    )
 }
