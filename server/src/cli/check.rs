@@ -2,10 +2,11 @@
 //! three output formats print. Unreadable paths and files that are not run logs become
 //! `PathError`s (exit code 2); the other paths are still checked.
 
+use crate::core::analyze;
 use crate::core::line_index::{floor_char_boundary, Encoding, LineCol, LineIndex};
-use crate::core::model::{AnalysisConfig, FindingKind, Format, Severity};
+use crate::core::model::{AnalysisConfig, Finding, FindingKind, Format, Severity};
+use crate::core::report::Redactor;
 use crate::core::stream::{analyze_reader, Inexact, Located, StreamError};
-use crate::core::{analyze, redact, status};
 use std::io::Read;
 use std::path::Path;
 
@@ -165,7 +166,7 @@ fn check_path(
             return Ok(check_text(display, &decode(head)?, config));
         }
         let reader = std::io::Cursor::new(head).chain(lock);
-        return check_stream(display, reader, config)?.reported(display, config);
+        return check_stream(display, reader, config)?.reported(display);
     }
     let p = Path::new(path);
     if p.is_dir() {
@@ -176,7 +177,7 @@ fn check_path(
         let file = std::fs::File::open(p).map_err(unreadable)?;
         let streamed = check_stream(display, file, config)?;
         if streamed.inexact.is_none() || len > IN_MEMORY_UP_TO {
-            return streamed.reported(display, config);
+            return streamed.reported(display);
         }
     }
     let bytes = std::fs::read(p).map_err(unreadable)?;
@@ -196,7 +197,6 @@ fn check_stream(
     reader: impl Read,
     config: &AnalysisConfig,
 ) -> Result<StreamedRecords, String> {
-    let extra = &config.redact;
     let streamed = analyze_reader(reader, config, |f, _, view| {
         let (line_start, line_end) = view.line_around(f.span.start);
         Place {
@@ -208,7 +208,7 @@ fn check_stream(
                 line_end,
                 view.local(f.span.start),
                 view.local(f.span.end),
-                extra,
+                &redactor_of(f, config),
             ),
         }
     })
@@ -222,12 +222,10 @@ fn check_stream(
         record(
             path,
             &l.finding,
-            l.exchange.as_ref(),
             streamed.format,
             at.start,
             at.end,
             at.snippet.clone(),
-            config,
         )
     };
     Ok(StreamedRecords {
@@ -250,7 +248,7 @@ struct StreamedRecords {
 impl StreamedRecords {
     /// The records to print: when the result is not exact, followed by what could not be
     /// analysed and one warning that says so.
-    fn reported(self, path: &str, config: &AnalysisConfig) -> Result<Option<Vec<Record>>, String> {
+    fn reported(self, path: &str) -> Result<Option<Vec<Record>>, String> {
         let Some(why) = self.inexact else {
             return Ok(self.format.map(|_| self.records));
         };
@@ -262,28 +260,18 @@ impl StreamedRecords {
         }
         let mut records = self.records;
         records.extend(self.notes);
-        let warning = crate::core::model::Finding {
-            kind: FindingKind::LimitReached,
-            span: Default::default(),
-            severity: Severity::Warning,
-            status: None,
-            message: format!(
+        let warning = Finding::about_text(FindingKind::LimitReached, Default::default(), Severity::Warning, format!(
                 "Analysed from disk in parts (too large to read whole), and {}: the findings may be incomplete",
                 why.describe()
-            ),
-            explanation: None,
-            exchange: None,
-        };
+            ));
         let start = LineCol { line: 0, col: 0 };
         records.push(record(
             path,
             &warning,
-            None,
             self.format,
             start,
             start,
             Snippet::default(),
-            config,
         ));
         Ok(Some(records))
     }
@@ -303,46 +291,30 @@ pub fn check_text(path: &str, text: &str, config: &AnalysisConfig) -> Option<Vec
             pos: start,
         }
         .line_col(text, &index, finding.span.end);
-        let exchange = finding.exchange.and_then(|i| analysis.exchanges.get(i));
         let snippet = snippet(
             text,
             &index,
             start.line,
             finding.span.start,
             finding.span.end,
-            &config.redact,
+            &redactor_of(finding, config),
         );
-        out.push(record(
-            path,
-            finding,
-            exchange,
-            Some(format),
-            start,
-            end,
-            snippet,
-            config,
-        ));
+        out.push(record(path, finding, Some(format), start, end, snippet));
     }
     Some(out)
 }
 
-/// One record: a finding, its call, and where it is (0-based positions, columns in characters).
-#[allow(clippy::too_many_arguments)]
+/// One record: a finding, the report on its call, and where it is (0-based positions, columns
+/// in characters).
 fn record(
     path: &str,
-    finding: &crate::core::model::Finding,
-    exchange: Option<&crate::core::model::Exchange>,
+    finding: &Finding,
     format: Option<Format>,
     start: LineCol,
     end: LineCol,
     snippet: Snippet,
-    config: &AnalysisConfig,
 ) -> Record {
-    let extra = &config.redact;
-    let info = finding
-        .status
-        .map(|code| status::lookup(code, &config.status_codes));
-    let clean = |s: &str| redact::redact_text(s, extra);
+    let report = finding.report.as_deref();
     Record {
         path: path.to_string(),
         line: start.line + 1,
@@ -350,27 +322,29 @@ fn record(
         end_line: end.line + 1,
         end_column: end.col + 1,
         status: finding.status,
-        reason: info.as_ref().map(|i| i.reason.clone()),
+        reason: report.map(|r| r.info.reason.clone()),
         severity: finding.severity,
         kind: finding.kind,
-        message: clean(&finding.message),
-        explanation: finding.explanation.as_deref().map(clean),
+        message: finding.message.clone(),
+        explanation: finding.explanation.clone(),
         format,
-        step: exchange.and_then(|x| x.name.as_deref()).map(clean),
-        method: exchange.and_then(|x| x.request.method.clone()),
-        url: exchange
-            .and_then(|x| x.request.url.as_deref())
-            .map(|u| redact::redact_url(u, extra)),
-        definition: info.as_ref().map(|i| i.definition.clone()),
-        mdn: info.as_ref().and_then(|i| i.mdn.clone()),
-        extras: exchange
-            .map(status::extras)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(label, value)| (label, clean(&value)))
-            .collect(),
+        step: report.and_then(|r| r.name.clone()),
+        method: report.and_then(|r| r.method.clone()),
+        url: report.and_then(|r| r.url.clone()),
+        definition: report.map(|r| r.info.definition.clone()),
+        mdn: report.and_then(|r| r.info.mdn.clone()),
+        extras: report.map(|r| r.extras.clone()).unwrap_or_default(),
         snippet,
     }
+}
+
+/// What hides secrets in the source excerpt of a finding: its call's redactor, by name only
+/// for a finding about the text.
+fn redactor_of(finding: &Finding, config: &AnalysisConfig) -> Redactor {
+    finding
+        .report
+        .as_ref()
+        .map_or_else(|| Redactor::by_name(config), |r| r.redactor.clone())
 }
 
 /// The last position computed, so that findings in text order on one huge line (minified JSON)
@@ -418,11 +392,11 @@ fn snippet(
     line: u32,
     start: usize,
     end: usize,
-    extra: &[String],
+    redactor: &Redactor,
 ) -> Snippet {
     let line_start = index.line_start(line).min(text.len());
     let line_end = line_start + index.line_text(text, line).len();
-    snippet_in_line(text, line_start, line_end, start, end, extra)
+    snippet_in_line(text, line_start, line_end, start, end, redactor)
 }
 
 /// The excerpt around `[start, end)` of the line `text[line_start..line_end]` (without its
@@ -433,15 +407,15 @@ fn snippet_in_line(
     line_end: usize,
     start: usize,
     end: usize,
-    extra: &[String],
+    redactor: &Redactor,
 ) -> Snippet {
     use super::terminal::{first_chars, inert, last_chars};
     let s = floor_char_boundary(text, start.clamp(line_start, line_end));
     let e = floor_char_boundary(text, end.clamp(s, line_end));
     let before_from = floor_char_boundary(text, s.saturating_sub(REDACT_WINDOW).max(line_start));
     let after_to = floor_char_boundary(text, (e + REDACT_WINDOW).min(line_end));
-    let before = redact::redact_text(&text[before_from..s], extra);
-    let after = redact::redact_text(&text[e..after_to], extra);
+    let before = redactor.text(&text[before_from..s]);
+    let after = redactor.text(&text[e..after_to]);
     let before_cut = last_chars(&before, CONTEXT_CHARS);
     let after_cut = first_chars(&after, CONTEXT_CHARS);
     let mut out = String::new();
@@ -473,7 +447,7 @@ mod tests {
         let text = format!("{{\"pad\": \"{pad}\", \"authorization\": \"Bearer abcdef123456\", \"status\": 401, \"z\": \"\x1b[31m{pad}\"}}");
         let index = LineIndex::new(&text);
         let at = text.find("401").unwrap_or(0);
-        let s = snippet(&text, &index, 0, at, at + 3, &[]);
+        let s = snippet(&text, &index, 0, at, at + 3, &Redactor::default());
         assert_eq!(&s.text[s.start..s.end], "401");
         assert!(s.text.starts_with('…') && s.text.ends_with('…'));
         assert!(!s.text.contains("abcdef123456"));
@@ -508,7 +482,14 @@ mod tests {
     fn snippet_of_an_empty_span_at_the_end() {
         let text = "{\"status\": 400, \"body\": \"cut";
         let index = LineIndex::new(text);
-        let s = snippet(text, &index, 0, text.len(), text.len(), &[]);
+        let s = snippet(
+            text,
+            &index,
+            0,
+            text.len(),
+            text.len(),
+            &Redactor::default(),
+        );
         assert_eq!(s.start, s.end);
         assert_eq!(s.end, s.text.len());
     }

@@ -2,17 +2,14 @@
 //! turns failing calls, 2xx calls whose body reports an error, broken JSON and limits into
 //! findings, in text order.
 
-use super::body;
 use super::detect::Shape;
 use super::exchange::{self, Extracted};
-use super::explain;
 use super::model::{
-    Analysis, AnalysisConfig, BodyEncoding, BodyRef, Exchange, Finding, FindingKind, Format,
-    Severity, Span, StatusSource, Units,
+    Analysis, AnalysisConfig, Exchange, Finding, FindingKind, Format, Severity, Span, Units,
 };
 use super::parse::{self, Problem, ProblemKind};
-use super::status;
-use std::collections::BTreeMap;
+use super::report::{self, CallReport};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Analyses a document (JSON, JSONC or JSON Lines). Never fails, never panics.
@@ -122,15 +119,7 @@ pub(crate) fn problem_finding(problem: Problem) -> Finding {
             (FindingKind::LimitReached, Severity::Warning)
         }
     };
-    Finding {
-        kind,
-        span: problem.span,
-        severity,
-        status: None,
-        message: problem.message,
-        explanation: None,
-        exchange: None,
-    }
+    Finding::about_text(kind, problem.span, severity, problem.message)
 }
 
 /// True for a finding that came from a parse problem (not a call, not the cap's summary).
@@ -166,31 +155,21 @@ pub(crate) fn assemble_findings(
 /// The one finding that says `more` failing calls past the cap were not reported; `span` is the
 /// first omitted call's.
 pub(crate) fn omitted_finding(span: Span, more: usize, max_findings: usize) -> Finding {
-    Finding {
-        kind: FindingKind::LimitReached,
+    let message = format!(
+        "{more} more failing call{} not shown (at most {max_findings} findings are reported per document)",
+        if more == 1 { "" } else { "s" },
+    );
+    Finding::about_text(
+        FindingKind::LimitReached,
         span,
-        severity: CAP_SUMMARY_SEVERITY,
-        status: None,
-        message: format!(
-            "{more} more failing call{} not shown (at most {max_findings} findings are reported per document)",
-            if more == 1 { "" } else { "s" },
-        ),
-        explanation: None,
-        exchange: None,
-    }
+        CAP_SUMMARY_SEVERITY,
+        message,
+    )
 }
 
 /// A finding about a limit that was hit.
 fn limit_finding(span: Span, severity: Severity, message: String) -> Finding {
-    Finding {
-        kind: FindingKind::LimitReached,
-        span,
-        severity,
-        status: None,
-        message,
-        explanation: None,
-        exchange: None,
-    }
+    Finding::about_text(FindingKind::LimitReached, span, severity, message)
 }
 
 /// The 1-based line of a byte offset.
@@ -211,62 +190,14 @@ pub(crate) struct BodyCuts {
 }
 
 impl BodyCuts {
-    fn decode(&mut self, text: &str, b: &BodyRef, max: usize) -> body::DecodedBody {
-        let (decoded, cut) = body::decode_limited(text, b, max);
-        if cut {
-            self.count += 1;
-            self.first.get_or_insert(b.span.start);
-        }
-        decoded
+    fn note(&mut self, at: usize) {
+        self.count += 1;
+        self.first.get_or_insert(at);
     }
 }
 
-/// The severity configured or defaulted for a code; `None` = no finding.
-pub fn severity_for(code: u16, config: &AnalysisConfig) -> Option<Severity> {
-    if let Some(s) = lookup_severity(&config.severity, &code.to_string()) {
-        return s;
-    }
-    if let Some(s) = lookup_severity(&config.severity, &format!("{}xx", code / 100)) {
-        return s;
-    }
-    if code < 400 {
-        // Only reached when the user lowered the minimum status below 400.
-        return Some(Severity::Information);
-    }
-    let standard = matches!(
-        status::lookup(code, &BTreeMap::new()).source,
-        StatusSource::Seed | StatusSource::Iana
-    );
-    Some(if standard && code < 600 {
-        Severity::Error
-    } else {
-        Severity::Warning
-    })
-}
-
-fn lookup_severity(
-    map: &BTreeMap<String, Option<Severity>>,
-    key: &str,
-) -> Option<Option<Severity>> {
-    if let Some(s) = map.get(key) {
-        return Some(*s);
-    }
-    map.iter()
-        .find(|(k, _)| k.trim().eq_ignore_ascii_case(key))
-        .map(|(_, s)| *s)
-}
-
-/// "<code> <reason>", the message's head.
-fn head(code: u16, config: &AnalysisConfig) -> String {
-    let reason = status::lookup(code, &config.status_codes).reason;
-    if reason.is_empty() {
-        code.to_string()
-    } else {
-        format!("{code} {reason}")
-    }
-}
-
-/// The finding about one call (`index` into the exchanges), if it is one.
+/// The finding about one call (`index` into the exchanges), if it is one: a failing call, or
+/// a 2xx whose body reports an error. Its message and explanation come from the call report.
 pub(crate) fn finding_for(
     text: &str,
     ex: &Exchange,
@@ -274,97 +205,39 @@ pub(crate) fn finding_for(
     config: &AnalysisConfig,
     cuts: &mut BodyCuts,
 ) -> Option<Finding> {
-    let code = ex.status;
-    if code >= config.minimum_status {
-        if let Some(severity) = severity_for(code, config) {
-            let explanation = ex
-                .body
-                .as_ref()
-                .and_then(|b| explain::explain(&cuts.decode(text, b, config.max_body_size)))
-                .map(|e| e.summary);
-            let mut message = head(code, config);
-            if let Some(summary) = &explanation {
-                message.push_str(": ");
-                message.push_str(summary);
-            }
-            return Some(Finding {
-                kind: FindingKind::FailedCall,
-                span: ex.status_span,
-                severity,
-                status: Some(code),
-                message,
-                explanation,
-                exchange: Some(index),
-            });
-        }
-    }
-    if (200..300).contains(&code) {
-        let b = ex.body.as_ref()?;
-        if !may_report_error(text, b) {
+    let failing = report::is_failing(ex.status, config);
+    if !failing {
+        let body = ex
+            .body
+            .as_ref()
+            .filter(|_| (200..300).contains(&ex.status))?;
+        if !report::may_report_error(text, body) {
             return None;
         }
-        let reported = explain::reported_error(&cuts.decode(text, b, config.max_body_size))?;
-        return Some(Finding {
-            kind: FindingKind::ErrorInSuccessfulCall,
-            span: ex.status_span,
-            severity: Severity::Information,
-            status: Some(code),
-            message: format!(
-                "{}, but the response body reports an error: {}",
-                head(code, config),
-                reported.summary
-            ),
-            explanation: Some(reported.summary),
-            exchange: Some(index),
-        });
     }
-    None
-}
-
-/// A cheap look at the raw body before decoding it (most calls succeed, and decoding every 2xx
-/// body would cost more than the parse): `explain::reported_error` only answers for a GraphQL
-/// `errors` array, `"ok": false`, `"success": false` or a `"status": "error"`/`"fail…"`, so the
-/// raw text (escaped or not) must show one of those. Bodies stored as bytes are always decoded.
-fn may_report_error(text: &str, b: &super::model::BodyRef) -> bool {
-    match b.encoding {
-        BodyEncoding::Base64 | BodyEncoding::ByteArray => true,
-        BodyEncoding::Inline | BodyEncoding::String => text
-            .get(b.span.start..b.span.end)
-            .is_some_and(raw_may_report_error),
+    let report = CallReport::new(text, ex, config);
+    if report.body_cut {
+        cuts.note(ex.body.as_ref().map_or(ex.span.start, |b| b.span.start));
     }
-}
-
-fn raw_may_report_error(raw: &str) -> bool {
-    // Every 2xx body is searched: SIMD substring search (memchr) rather than `str::contains`.
-    use memchr::memmem;
-    let bytes = raw.as_bytes();
-    if memmem::find(bytes, b"errors").is_some() {
-        return true;
-    }
-    // Separators between a key and its value, escaped or not: `"ok": false`, `\"ok\":false`.
-    let sep = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b':' | b'"' | b'\\');
-    for at in memmem::find_iter(bytes, b"false") {
-        let mut i = at;
-        while i > 0 && sep(bytes[i - 1]) {
-            i -= 1;
-        }
-        let before = &bytes[..i];
-        if before.ends_with(b"ok") || before.ends_with(b"success") {
-            return true;
-        }
-    }
-    for at in memmem::find_iter(bytes, b"status") {
-        let mut i = at + "status".len();
-        while i < bytes.len() && sep(bytes[i]) {
-            i += 1;
-        }
-        let rest = &bytes[i..];
-        let starts = |w: &[u8]| rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w);
-        if starts(b"error") || starts(b"fail") {
-            return true;
-        }
-    }
-    false
+    let (kind, severity) = if failing {
+        (
+            FindingKind::FailedCall,
+            report::severity_for(ex.status, config)?,
+        )
+    } else {
+        report.explanation.as_ref()?;
+        (FindingKind::ErrorInSuccessfulCall, Severity::Information)
+    };
+    Some(Finding {
+        kind,
+        span: ex.status_span,
+        severity,
+        status: Some(ex.status),
+        message: report.message(),
+        explanation: report.explanation.as_ref().map(|e| e.summary.clone()),
+        exchange: Some(index),
+        report: Some(Arc::new(report)),
+    })
 }
 
 #[cfg(test)]
@@ -693,7 +566,7 @@ mod tests {
             assert!(e.name.is_some());
             assert_eq!(
                 e.body.as_ref().map(|b| b.encoding),
-                Some(BodyEncoding::ByteArray)
+                Some(crate::core::model::BodyEncoding::ByteArray)
             );
             assert!(e
                 .request
@@ -776,28 +649,6 @@ mod tests {
             kinds(&config),
             [(500, Severity::Error), (499, Severity::Warning)]
         );
-    }
-
-    #[test]
-    fn error_prefilter() {
-        for raw in [
-            r#"{"errors": [{"message": "x"}]}"#,
-            r#""{\"ok\":false,\"error\":\"channel_not_found\"}""#,
-            r#"{"ok" : false}"#,
-            r#"{"success":false}"#,
-            r#"{"status": "ERROR", "message": "m"}"#,
-            r#""{\"status\":\"failed\"}""#,
-        ] {
-            assert!(raw_may_report_error(raw), "{raw}");
-        }
-        for raw in [
-            r#"{"livemode": false, "archived": false}"#,
-            r#"{"status": "active", "token": "x"}"#,
-            r#"{"ok": true}"#,
-            "",
-        ] {
-            assert!(!raw_may_report_error(raw), "{raw}");
-        }
     }
 
     #[test]

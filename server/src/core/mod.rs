@@ -16,6 +16,7 @@ pub mod model;
 pub mod parse;
 pub mod payload;
 pub mod redact;
+pub mod report;
 pub mod status;
 pub mod stream;
 pub mod unfold;

@@ -230,9 +230,25 @@ pub struct Finding {
     pub explanation: Option<String>,
     /// Index into `Analysis::exchanges`.
     pub exchange: Option<usize>,
+    /// Everything known about the call, for a finding about one (what front ends render).
+    pub report: Option<std::sync::Arc<super::report::CallReport>>,
 }
 
 impl Finding {
+    /// A finding about the text rather than a call (broken JSON, a limit reached).
+    pub fn about_text(kind: FindingKind, span: Span, severity: Severity, message: String) -> Self {
+        Finding {
+            kind,
+            span,
+            severity,
+            status: None,
+            message,
+            explanation: None,
+            exchange: None,
+            report: None,
+        }
+    }
+
     /// See [`Span::shift`].
     pub fn shift(&mut self, from: usize, delta: isize) {
         self.span.shift(from, delta);

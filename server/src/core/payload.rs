@@ -4,8 +4,7 @@
 use super::body::{self, DecodedBody};
 use super::explain;
 use super::model::{Analysis, AnalysisConfig, BodyRef, Exchange, Header};
-use super::redact;
-use super::status;
+use super::report::{report_for, CallReport, Redactor};
 use super::visible;
 use serde_json::{Map, Value};
 
@@ -26,77 +25,68 @@ pub fn payload(
     config: &AnalysisConfig,
 ) -> Option<PayloadView> {
     let ex = analysis.exchanges.get(exchange)?;
-    let extra = &config.redact;
-    let reason = reason_of(ex, config);
-    let url = ex
-        .request
-        .url
-        .as_deref()
-        .map(|u| redact::redact_url(u, extra));
+    let report = report_for(analysis, text, exchange, config)?;
+    let redactor = &report.redactor;
+    let reason = reason_of(ex, &report);
+    let url = report.url.as_deref();
 
     let mut call = Map::new();
-    if let Some(name) = &ex.name {
-        call.insert(
-            "name".into(),
-            Value::String(redact::redact_text(name, extra)),
-        );
+    if let Some(name) = &report.name {
+        call.insert("name".into(), Value::String(name.clone()));
     }
     if let Some(run) = ex.run.and_then(|r| analysis.runs.get(r)) {
-        call.insert(
-            "run".into(),
-            Value::String(redact::redact_text(&run.name, extra)),
-        );
+        call.insert("run".into(), Value::String(redactor.text(&run.name)));
     }
     call.insert("status".into(), Value::from(ex.status));
     call.insert("reason".into(), Value::String(reason.clone()));
     if let Some(st) = &ex.status_text {
-        call.insert("statusText".into(), Value::String(st.clone()));
+        call.insert("statusText".into(), Value::String(redactor.text(st)));
     }
     if let Some(format) = analysis.format {
         call.insert("format".into(), Value::String(format.label().to_string()));
     }
 
     let mut request = Map::new();
-    if let Some(m) = &ex.request.method {
+    if let Some(m) = &report.method {
         request.insert("method".into(), Value::String(m.clone()));
     }
-    if let Some(u) = &url {
-        request.insert("url".into(), Value::String(u.clone()));
+    if let Some(u) = url {
+        request.insert("url".into(), Value::String(u.to_string()));
     }
     if !ex.request.headers.is_empty() {
-        request.insert("headers".into(), headers_object(&ex.request.headers, extra));
+        request.insert(
+            "headers".into(),
+            headers_object(&ex.request.headers, redactor),
+        );
     }
     if let Some(b) = &ex.request.body {
-        request.insert("body".into(), body_value(text, b, config));
+        request.insert("body".into(), body_value(text, b, config, redactor));
     }
 
     let mut response = Map::new();
     response.insert("status".into(), Value::from(ex.status));
     if let Some(st) = &ex.status_text {
-        response.insert("statusText".into(), Value::String(st.clone()));
+        response.insert("statusText".into(), Value::String(redactor.text(st)));
     }
     if !ex.response_headers.is_empty() {
         response.insert(
             "headers".into(),
-            headers_object(&ex.response_headers, extra),
+            headers_object(&ex.response_headers, redactor),
         );
     }
-    let decoded = ex
-        .body
-        .as_ref()
-        .map(|b| body::decode_limited(text, b, config.max_body_size).0);
-    if let (Some(b), Some(d)) = (&ex.body, &decoded) {
+    if let Some(b) = &ex.body {
         if let Some(mime) = &b.mime_type {
-            response.insert("mimeType".into(), Value::String(mime.clone()));
+            response.insert("mimeType".into(), Value::String(redactor.text(mime)));
         }
+        let decoded = body::decode_limited(text, b, config.max_body_size).0;
         // How the log stored the body and what it turned out to be: "string" → "json" is the
         // escaped JSON the seed's logs hold.
         response.insert(
             "bodyStoredAs".into(),
             Value::String(body::storage_label(b.encoding).into()),
         );
-        response.insert("bodyFormat".into(), Value::String(d.kind().into()));
-        response.insert("body".into(), decoded_value(d, extra));
+        response.insert("bodyFormat".into(), Value::String(decoded.kind().into()));
+        response.insert("body".into(), decoded_value(&decoded, redactor));
     }
 
     let mut doc = Map::new();
@@ -105,26 +95,18 @@ pub fn payload(
         doc.insert("request".into(), Value::Object(request));
     }
     doc.insert("response".into(), Value::Object(response));
-    if let Some(d) = &decoded {
-        let failing = ex.status >= config.minimum_status;
-        let explanation = if failing {
-            explain::explain(d)
-        } else {
-            explain::reported_error(d)
-        };
-        if let Some(e) = explanation {
-            doc.insert("explanation".into(), explanation_value(&e, extra));
-        }
+    if let Some(e) = &report.explanation {
+        doc.insert("explanation".into(), explanation_value(e));
     }
 
-    let target = match (&ex.request.method, &url) {
+    let target = match (&report.method, url) {
         (Some(m), Some(u)) => format!("{m} {u}"),
-        (None, Some(u)) => u.clone(),
-        (Some(m), None) => ex
+        (None, Some(u)) => u.to_string(),
+        (Some(m), None) => report
             .name
             .as_ref()
             .map_or_else(|| m.clone(), |n| format!("{m} {n}")),
-        (None, None) => ex.name.clone().unwrap_or_else(|| "call".to_string()),
+        (None, None) => report.name.clone().unwrap_or_else(|| "call".to_string()),
     };
     let title = format!(
         "Payload: {} → {} {}",
@@ -142,10 +124,12 @@ pub fn payload(
 }
 
 /// The log's own status text when it has one, else the catalogue's reason phrase.
-fn reason_of(ex: &Exchange, config: &AnalysisConfig) -> String {
+fn reason_of(ex: &Exchange, report: &CallReport) -> String {
     match ex.status_text.as_deref().map(str::trim) {
-        Some(t) if !t.is_empty() && !t.bytes().all(|b| b.is_ascii_digit()) => t.to_string(),
-        _ => status::lookup(ex.status, &config.status_codes).reason,
+        Some(t) if !t.is_empty() && !t.bytes().all(|b| b.is_ascii_digit()) => {
+            report.redactor.text(t)
+        }
+        _ => report.info.reason.clone(),
     }
 }
 
@@ -161,10 +145,10 @@ fn one_line(s: &str) -> String {
 }
 
 /// Headers as an object in log order; a repeated header (Set-Cookie) becomes an array.
-fn headers_object(headers: &[Header], extra: &[String]) -> Value {
+fn headers_object(headers: &[Header], redactor: &Redactor) -> Value {
     let mut map = Map::new();
     for h in headers {
-        let value = Value::String(redact::redact_header_value(&h.name, &h.value, extra));
+        let value = Value::String(redactor.header_value(&h.name, &h.value));
         match map.get_mut(&h.name) {
             Some(Value::Array(values)) => values.push(value),
             Some(existing) => {
@@ -179,47 +163,39 @@ fn headers_object(headers: &[Header], extra: &[String]) -> Value {
     Value::Object(map)
 }
 
-fn body_value(text: &str, b: &BodyRef, config: &AnalysisConfig) -> Value {
+fn body_value(text: &str, b: &BodyRef, config: &AnalysisConfig, redactor: &Redactor) -> Value {
     let decoded = body::decode_limited(text, b, config.max_body_size).0;
-    decoded_value(&decoded, &config.redact)
+    decoded_value(&decoded, redactor)
 }
 
 /// JSON as JSON, text as a string, HTML as `{"title", "text"}`; secrets redacted.
-fn decoded_value(d: &DecodedBody, extra: &[String]) -> Value {
+fn decoded_value(d: &DecodedBody, redactor: &Redactor) -> Value {
     match d {
         DecodedBody::Empty => Value::String(String::new()),
         DecodedBody::Json(v) => {
             let mut v = v.clone();
-            redact::redact_json(&mut v, extra);
+            redactor.json(&mut v);
             v
         }
-        DecodedBody::Text(t) | DecodedBody::Xml(t) => Value::String(redact::redact_text(t, extra)),
+        DecodedBody::Text(t) | DecodedBody::Xml(t) => Value::String(redactor.text(t)),
         DecodedBody::Html { title, text } => {
             let mut m = Map::new();
             if let Some(t) = title {
-                m.insert("title".into(), Value::String(redact::redact_text(t, extra)));
+                m.insert("title".into(), Value::String(redactor.text(t)));
             }
-            m.insert(
-                "text".into(),
-                Value::String(redact::redact_text(text, extra)),
-            );
+            m.insert("text".into(), Value::String(redactor.text(text)));
             Value::Object(m)
         }
         DecodedBody::Binary { .. } => Value::String(body::pretty(d)),
     }
 }
 
-fn explanation_value(e: &explain::Explanation, extra: &[String]) -> Value {
+/// The report's explanation (already redacted) as an object.
+fn explanation_value(e: &explain::Explanation) -> Value {
     let mut m = Map::new();
-    m.insert(
-        "summary".into(),
-        Value::String(redact::redact_text(&e.summary, extra)),
-    );
+    m.insert("summary".into(), Value::String(e.summary.clone()));
     if let Some(d) = &e.detail {
-        m.insert(
-            "detail".into(),
-            Value::String(redact::redact_text(d, extra)),
-        );
+        m.insert("detail".into(), Value::String(d.clone()));
     }
     if !e.fields.is_empty() {
         m.insert(
@@ -280,7 +256,7 @@ mod tests {
             .is_some_and(|s| s
                 .starts_with("Member Exists: lena.fischer@example.com is already a list member.")));
         assert!(!view.content.contains("YW55c3RyaW5n"), "{}", view.content);
-        assert!(view.content.contains(redact::REDACTED));
+        assert!(view.content.contains(crate::core::redact::REDACTED));
         // Key order of the decoded body is the body's own.
         let keys: Vec<&String> = doc["response"]["body"]
             .as_object()

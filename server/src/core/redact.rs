@@ -467,8 +467,42 @@ fn is_header_line_name(norm: &str) -> bool {
 pub fn redact_text(text: &str, extra: &[String]) -> String {
     let without_userinfo = redact_userinfo_in_text(text);
     let text = without_userinfo.as_deref().unwrap_or(text);
+    let cuts = secret_cuts(text, extra);
+    if cuts.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for (s, e, rep) in cuts {
+        out.push_str(&text[pos..s]);
+        out.push_str(&rep);
+        pos = e;
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+/// The secret values written in `text` (what [`redact_text`] cuts, URL userinfo included), as
+/// they are written there: the credentials alone as well where an auth scheme precedes them.
+pub(crate) fn secret_values(text: &str, extra: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = userinfo_ranges(text)
+        .into_iter()
+        .map(|(s, e)| text[s..e].to_string())
+        .collect();
+    for (s, e, _) in secret_cuts(text, extra) {
+        let value = &text[s..e];
+        if let Some(scheme) = auth_scheme(value) {
+            let credentials = value.trim_start()[scheme.len()..].trim();
+            out.push(credentials.to_string());
+        }
+        out.push(value.to_string());
+    }
+    out
+}
+
+/// Where secrets stand in `text`: `(start, end, replacement)`, non-overlapping, in order.
+fn secret_cuts(text: &str, extra: &[String]) -> Vec<(usize, usize, String)> {
     let bytes = text.as_bytes();
-    // (start, end, replacement), non-overlapping, in order.
     let mut cuts: Vec<(usize, usize, String)> = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
@@ -498,18 +532,7 @@ pub fn redact_text(text: &str, extra: &[String]) -> String {
             i = ve.max(i);
         }
     }
-    if cuts.is_empty() {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut pos = 0;
-    for (s, e, rep) in cuts {
-        out.push_str(&text[pos..s]);
-        out.push_str(&rep);
-        pos = e;
-    }
-    out.push_str(&text[pos..]);
-    out
+    cuts
 }
 
 /// `header.payload.signature` in base64url where the header starts as JSON does (`eyJ` is
@@ -536,12 +559,28 @@ fn looks_like_jwt(word: &str) -> bool {
 /// URLs in free text with credentials (`https://user:pass@host`): the userinfo is redacted.
 /// `None` when there is nothing to change.
 fn redact_userinfo_in_text(text: &str) -> Option<String> {
-    if !text.contains("://") || !text.contains('@') {
+    let ranges = userinfo_ranges(text);
+    if ranges.is_empty() {
         return None;
     }
-    let bytes = text.as_bytes();
-    let mut out = String::new();
+    let mut out = String::with_capacity(text.len());
     let mut pos = 0;
+    for (s, e) in ranges {
+        out.push_str(&text[pos..s]);
+        out.push_str(REDACTED);
+        pos = e;
+    }
+    out.push_str(&text[pos..]);
+    Some(out)
+}
+
+/// The userinfo (`user:pass` before `@`) of each URL in free text, as byte ranges in order.
+fn userinfo_ranges(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    if !text.contains("://") || !text.contains('@') {
+        return out;
+    }
+    let bytes = text.as_bytes();
     let mut from = 0;
     while let Some(k) = text[from..].find("://") {
         let auth_start = from + k + 3;
@@ -556,17 +595,11 @@ fn redact_userinfo_in_text(text: &str) -> Option<String> {
             end += 1;
         }
         if end > auth_start && bytes.get(end) == Some(&b'@') {
-            out.push_str(&text[pos..auth_start]);
-            out.push_str(REDACTED);
-            pos = end;
+            out.push((auth_start, end));
         }
         from = end.max(auth_start);
     }
-    if pos == 0 {
-        return None;
-    }
-    out.push_str(&text[pos..]);
-    Some(out)
+    out
 }
 
 /// Cheap test before the name checks: is the word followed by `=`, `:` or `,` (after an optional

@@ -887,15 +887,7 @@ impl<L> Splitter<L> {
         let Some(locate) = locate.as_mut() else {
             return;
         };
-        let finding = Finding {
-            kind,
-            span: Span::new(at, at),
-            severity,
-            status: None,
-            message,
-            explanation: None,
-            exchange: None,
-        };
+        let finding = Finding::about_text(kind, Span::new(at, at), severity, message);
         let view = input.view(at.saturating_sub(CONTEXT), at + CONTEXT);
         let located = locate(&finding, None, &view);
         self.notes.push(Located {

@@ -30,7 +30,7 @@ pub fn code_actions(
     let Some(ex) = snap.analysis.exchanges.get(index) else {
         return Vec::new();
     };
-    let finding = super::failure_of(snap, index);
+    let finding = snap.analysis.finding_for_exchange(index);
     let diagnostics = finding.map(|f| {
         let ours = to_lsp::diagnostic(snap, f);
         // Prefer the client's copy of the diagnostic, so it can link the action to it.

@@ -13,7 +13,9 @@ pub mod payload;
 pub mod symbols;
 
 use super::documents::Snapshot;
-use crate::core::model::{Exchange, Finding, FindingKind};
+use crate::core::model::Exchange;
+use crate::core::report::{report_for, CallReport};
+use std::sync::Arc;
 use tower_lsp_server::ls_types::{Position, Range};
 
 /// The exchange whose status key or value the offset touches (an index lookup in the core).
@@ -34,15 +36,14 @@ pub fn body_of_status_at(snap: &Snapshot, pos: Position) -> Option<Range> {
     Some(snap.range(body.span))
 }
 
-/// The failed-call finding about an exchange.
-pub fn failure_of(snap: &Snapshot, exchange: usize) -> Option<&Finding> {
-    snap.analysis.findings.iter().find(|f| {
-        f.exchange == Some(exchange)
-            && matches!(
-                f.kind,
-                FindingKind::FailedCall | FindingKind::ErrorInSuccessfulCall
-            )
-    })
+/// The report on an exchange (see `core::report::report_for`).
+pub fn report_of(snap: &Snapshot, exchange: usize) -> Option<Arc<CallReport>> {
+    report_for(
+        &snap.analysis,
+        &snap.text,
+        exchange,
+        &snap.settings.analysis,
+    )
 }
 
 /// What to call an exchange in symbols and titles.
