@@ -2,7 +2,7 @@
 //! the limits of a settings file honoured.
 
 use super::{json_of, run, temp_file};
-use crate::capture::{capture, SECRETS};
+use crate::capture::{capture, echo_capture, ECHOED_TOKEN, SECRETS, TENANT};
 
 /// Characters a terminal would act on or hide: escapes, bidi controls, zero-width ones.
 const ACTIVE: &[char] = &[
@@ -34,6 +34,48 @@ fn no_secret_of_the_capture_in_any_format() {
             );
         }
     }
+}
+
+#[test]
+fn echoed_secrets_and_runlog_redact_values_in_no_format_and_the_reason_stays() {
+    let (_d, log) = temp_file("echo.har", echo_capture().as_bytes());
+    let (_c, cfg) = temp_file("settings.json", br#"{"runlog.redact": ["X-Tenant-Id"]}"#);
+    let log = log.to_string_lossy().into_owned();
+    let cfg = cfg.to_string_lossy().into_owned();
+    for format in ["human", "json", "sarif"] {
+        for stream_above in ["0", "100000000"] {
+            let out = run(&[
+                "check",
+                "--format",
+                format,
+                "--color",
+                "never",
+                "--config",
+                &cfg,
+                "--stream-above",
+                stream_above,
+                &log,
+            ]);
+            assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+            for secret in [ECHOED_TOKEN, TENANT] {
+                assert!(
+                    !out.stdout.contains(secret) && !out.stderr.contains(secret),
+                    "{format} (streamed above {stream_above}) leaks {secret}: {}",
+                    out.stdout
+                );
+            }
+            for reason in [
+                "The access token [redacted] has expired",
+                "Tenant [redacted] is suspended until the invoice is paid",
+            ] {
+                assert!(out.stdout.contains(reason), "{format}: {}", out.stdout);
+            }
+        }
+    }
+    // Without the setting the tenant is ordinary text (so the check above can fail).
+    let plain = run(&["check", "--format", "json", &log]);
+    assert!(plain.stdout.contains(TENANT), "{}", plain.stdout);
+    assert!(!plain.stdout.contains(ECHOED_TOKEN), "{}", plain.stdout);
 }
 
 #[test]

@@ -86,3 +86,30 @@ pub const INVISIBLE: &[char] = &[
     '\u{1b}', '\u{202c}', '\u{202e}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{200b}',
     '\u{feff}',
 ];
+
+/// A token the API echoes back in its error message (sent as `Authorization: Bearer …`).
+pub const ECHOED_TOKEN: &str = "ECHOEDTOKEN14abc";
+/// A value under a header only the user's `runlog.redact` names (`X-Tenant-Id`), echoed too.
+pub const TENANT: &str = "TENANTVALUE15";
+
+/// Two failing calls whose bodies quote a secret of their own request back: a 401 naming the
+/// rejected token, a 403 naming the tenant sent in `X-Tenant-Id`.
+pub fn echo_capture() -> String {
+    let entry = |status: u16, header: (&str, String), body: serde_json::Value| {
+        json!({
+            "startedDateTime": "2026-12-03T06:00:00.000Z",
+            "time": 5,
+            "request": {"method": "GET", "url": "https://api.invalid/v1/account", "httpVersion": "HTTP/1.1",
+                "headers": [{"name": header.0, "value": header.1}]},
+            "response": {"status": status, "statusText": "", "httpVersion": "HTTP/1.1", "headers": [],
+                "content": {"size": 80, "mimeType": "application/json", "text": body.to_string()}}
+        })
+    };
+    let har = json!({"log": {"version": "1.2", "creator": {"name": "test", "version": "1"}, "entries": [
+        entry(401, ("Authorization", format!("Bearer {ECHOED_TOKEN}")),
+            json!({"error": "invalid_token", "error_description": format!("The access token {ECHOED_TOKEN} has expired")})),
+        entry(403, ("X-Tenant-Id", TENANT.to_string()),
+            json!({"message": format!("Tenant {TENANT} is suspended until the invoice is paid")})),
+    ]}});
+    serde_json::to_string_pretty(&har).expect("json")
+}

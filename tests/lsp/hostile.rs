@@ -2,7 +2,9 @@
 //! code lenses, the payload view and the server's own log. Log text must render inert and no
 //! secret may appear anywhere.
 
-use crate::capture::{capture, HOSTILE, HOSTILE_PLAIN, INVISIBLE, SECRETS, URI};
+use crate::capture::{
+    capture, echo_capture, ECHOED_TOKEN, HOSTILE, HOSTILE_PLAIN, INVISIBLE, SECRETS, TENANT, URI,
+};
 use crate::support::{position_of, Client, Options};
 use serde_json::{json, Value};
 
@@ -118,11 +120,11 @@ fn hostile_text_is_inert_in_hovers_diagnostics_code_lenses_and_the_payload_view(
 }
 
 /// Every response to every request a client makes about the capture, as text.
-fn all_outputs(c: &mut Client, text: &str) -> String {
+fn all_outputs(c: &mut Client, text: &str, codes: &[&str]) -> String {
     let mut out = serde_json::to_string(&c.diagnostics(URI)).expect("json");
     let doc = json!({"textDocument": {"uri": URI}});
     let whole = json!({"start": {"line": 0, "character": 0}, "end": {"line": 999, "character": 0}});
-    for code in ["400", "429"] {
+    for code in codes {
         let p = at(text, code);
         for method in [
             "textDocument/hover",
@@ -174,7 +176,7 @@ fn no_secret_reaches_any_response_or_the_log_at_trace_level() {
     });
     let text = capture();
     c.open(URI, &text);
-    let outputs = all_outputs(&mut c, &text);
+    let outputs = all_outputs(&mut c, &text, &["400", "429"]);
     assert!(
         outputs.contains("[redacted]") && outputs.len() > 5000,
         "{outputs}"
@@ -191,6 +193,46 @@ fn no_secret_reaches_any_response_or_the_log_at_trace_level() {
     }
     // The auth scheme stays: it explains a 401.
     assert!(outputs.contains("Bearer [redacted]"), "{outputs}");
+}
+
+/// The echo capture opened with `runlog.redact` naming `X-Tenant-Id`, or without it: every
+/// response about it and the trace log.
+fn echo_outputs(redact: &[&str]) -> (String, String) {
+    let mut c = Client::start(Options {
+        log_filter: Some("trace"),
+        initialization_options: json!({"runlog": {"redact": redact, "trace": {"server": "verbose"}}}),
+        ..Options::default()
+    });
+    let text = echo_capture();
+    c.open(URI, &text);
+    let outputs = all_outputs(&mut c, &text, &["401", "403"]);
+    c.shutdown();
+    (outputs, c.stderr_text())
+}
+
+#[test]
+fn echoed_secrets_and_runlog_redact_values_reach_no_response_and_the_reason_stays() {
+    let (outputs, log) = echo_outputs(&["X-Tenant-Id"]);
+    for secret in [ECHOED_TOKEN, TENANT] {
+        assert!(
+            !outputs.contains(secret),
+            "a response leaks {secret}: {outputs}"
+        );
+        assert!(!log.contains(secret), "the log leaks {secret}");
+    }
+    // The explanation is still there, with the value taken out: in the diagnostics, the
+    // hovers and the payload views alike.
+    for reason in [
+        "The access token [redacted] has expired",
+        "Tenant [redacted] is suspended until the invoice is paid",
+    ] {
+        assert!(outputs.matches(reason).count() >= 3, "{reason}: {outputs}");
+    }
+    // Without the setting the tenant is ordinary text (so the check above can fail), and
+    // the echoed token is hidden all the same.
+    let (plain, _) = echo_outputs(&[]);
+    assert!(plain.contains(TENANT), "{plain}");
+    assert!(!plain.contains(ECHOED_TOKEN), "{plain}");
 }
 
 /// A generic log of `n` failing calls, one per line, with `body`.

@@ -733,7 +733,11 @@ fn header_pair_value(
     extra: &[String],
 ) -> Option<(usize, usize, String)> {
     let bytes = text.as_bytes();
-    let mut j = skip_ws(bytes, from);
+    // Pretty-printed JSON puts the pair's keys on lines of their own.
+    let mut j = from;
+    while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+        j += 1;
+    }
     let (k, q, len) = quote_at(bytes, j)?;
     j += len;
     if !text.get(j..)?.starts_with("value") {
@@ -1142,5 +1146,13 @@ mod tests {
                 prop_assert!(!out.contains(&secret), "{}", out);
             }
         }
+    }
+
+    #[test]
+    fn header_pairs_split_over_lines_are_redacted() {
+        let text = "{\n  \"name\": \"X-Tenant-Id\",\n  \"value\": \"acme-42\"\n}";
+        let extra = vec!["x-tenant-id".to_string()];
+        assert!(!redact_text(text, &extra).contains("acme-42"));
+        assert_eq!(secret_values(text, &extra), ["acme-42"]);
     }
 }
