@@ -1,19 +1,27 @@
 //! The LSP layer: a thin translation between LSP 3.17 and the analysis core.
 //!
-//! `server` lists every route; `handlers` has one file per method; `to_lsp`/`from_lsp` are the
-//! only places positions and LSP types are built from core values; `documents` keeps ropes and
-//! snapshots; `markdown` renders untrusted text inertly; `config` is what was negotiated;
-//! `watch` finds run logs on disk; `framing` drops malformed input before the decoder sees it.
+//! `server` lists every route; `handlers` has one file per method; `session` owns the state
+//! (documents, settings, what was negotiated) and applies changes in arrival order;
+//! `scheduling` analyses documents off the request path and hands requests their snapshot;
+//! `workspace` analyses the watched logs on disk, which `watch` finds and opens;
+//! `capabilities` is what `initialize` answers; `to_lsp`/`from_lsp` are the only places
+//! positions and LSP types are built from core values; `documents` keeps ropes and snapshots;
+//! `markdown` renders untrusted text inertly; `config` is what was negotiated; `framing` drops
+//! malformed input before the decoder sees it.
 
+pub mod capabilities;
 pub mod config;
 pub mod documents;
 pub mod framing;
 pub mod from_lsp;
 pub mod handlers;
 pub mod markdown;
+mod scheduling;
 pub mod server;
+pub mod session;
 pub mod to_lsp;
 pub mod watch;
+mod workspace;
 
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,6 +31,8 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, ReadBuf};
 use tokio::sync::Notify;
 use tower_lsp_server::{LspService, Server};
+
+use session::Backend;
 
 const STDIN_BUFFER: usize = 1 << 20;
 
@@ -84,13 +94,10 @@ pub fn serve_stdio() -> i32 {
     let shutdown = Arc::new(AtomicBool::new(false));
     let flag = shutdown.clone();
     runtime.block_on(async move {
-        let (service, socket) = LspService::build(move |client| server::Backend::new(client, flag))
-            .custom_method("runlog/payload", server::Backend::payload)
-            .custom_method(
-                "runlog/debugDocumentText",
-                server::Backend::debug_document_text,
-            )
-            .custom_method("runlog/debugPanic", server::Backend::debug_panic)
+        let (service, socket) = LspService::build(move |client| Backend::new(client, flag))
+            .custom_method("runlog/payload", Backend::payload)
+            .custom_method("runlog/debugDocumentText", Backend::debug_document_text)
+            .custom_method("runlog/debugPanic", Backend::debug_panic)
             .finish();
         let eof = Arc::new(Notify::new());
         // A broken message is dropped here instead of ending the decoder's stream.

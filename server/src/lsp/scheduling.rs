@@ -1,0 +1,232 @@
+//! Analysis off the request path: open documents are analysed on blocking tasks (edits
+//! debounced, re-analysed from the last analysed snapshot), a newer revision supersedes a running
+//! analysis, and requests wait briefly for the snapshot of the current revision.
+
+use crate::core::analyze;
+use crate::core::incremental::{reanalyze_with_path, ReanalysisPath};
+use crate::core::line_index::Encoding;
+use crate::core::model::Analysis;
+use crate::settings::Settings;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+use std::time::Duration;
+use tower_lsp_server::ls_types::{Diagnostic, MessageType, Uri};
+
+use super::documents::Snapshot;
+use super::handlers;
+use super::session::{lock, panic_message, Backend};
+
+/// Edits arriving closer together than this are analysed once (a burst arriving while an
+/// analysis runs is merged anyway: the running analysis picks up the newest text).
+const DEBOUNCE: Duration = Duration::from_millis(8);
+/// How long a request waits for the analysis of the current revision before answering from
+/// the latest one it has (an edit is re-analysed in milliseconds; only a full analysis of a huge
+/// log takes longer, and a request must not take seconds).
+const SNAPSHOT_WAIT: Duration = Duration::from_millis(500);
+/// How long a request waits when there is no analysis at all yet (just opened): there is
+/// nothing older to answer from.
+const FIRST_SNAPSHOT_WAIT: Duration = Duration::from_secs(3);
+/// With debug requests enabled, a document containing this makes its analysis panic.
+const DEBUG_PANIC_MARKER: &str = "runlog-lsp:debug-panic-in-analysis";
+
+impl Backend {
+    /// Analyses a document revision in the background; edits wait `DEBOUNCE` first (typing
+    /// produces bursts), opens do not.
+    pub(super) fn schedule(&self, uri: Uri, revision: u64) {
+        self.schedule_after(uri, revision, DEBOUNCE);
+    }
+
+    pub(super) fn schedule_after(&self, uri: Uri, revision: u64, delay: Duration) {
+        let this = self.clone();
+        tokio::spawn(async move { this.analyse_open(uri, revision, delay).await });
+    }
+
+    async fn analyse_open(&self, uri: Uri, revision: u64, delay: Duration) {
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        let mut job = {
+            let mut docs = lock(&self.inner.docs);
+            match docs.get_mut(&uri) {
+                // Superseded, closed, or an analysis is running that will pick this revision up.
+                Some(d) if d.revision == revision && !d.analysing => {
+                    d.analysing = true;
+                    // The last analysed revision: an edit is re-analysed from it.
+                    let previous = d.latest.borrow().clone();
+                    let text = d.opened_text.take().unwrap_or_else(|| d.rope.to_string());
+                    (text, d.version, d.revision, previous)
+                }
+                _ => return,
+            }
+        };
+        let settings_debug = self.inner.debug_requests;
+        loop {
+            let (text, version, revision, previous) = job;
+            let settings = self.settings();
+            let encoding = self.encoding();
+            let task_uri = uri.clone();
+            let built = tokio::task::spawn_blocking(move || {
+                build_snapshot(
+                    task_uri,
+                    Some(version),
+                    revision,
+                    text,
+                    previous,
+                    settings,
+                    encoding,
+                    settings_debug,
+                )
+            })
+            .await;
+            let (snap, diagnostics, panicked) = match built {
+                Ok(b) => b,
+                Err(e) => {
+                    if let Some(d) = lock(&self.inner.docs).get_mut(&uri) {
+                        d.analysing = false;
+                    }
+                    self.log(
+                        MessageType::ERROR,
+                        format!("analysis task of {} failed: {e}", uri.as_str()),
+                    );
+                    return;
+                }
+            };
+            if let Some(what) = panicked {
+                self.log(
+                    MessageType::ERROR,
+                    format!(
+                        "analysis of {} panicked: {what}; reporting nothing for it",
+                        uri.as_str()
+                    ),
+                );
+            }
+            // Under the same lock as the revision check: either this result is current, or the
+            // newest text is taken for another round (no edit can slip between the two).
+            let mut replaced = None;
+            let next = {
+                let mut docs = lock(&self.inner.docs);
+                match docs.get_mut(&uri) {
+                    None => return, // closed
+                    Some(d) if d.revision == revision => {
+                        // Freeing the previous snapshot (a big log's text and calls) takes
+                        // milliseconds: not under the lock, and after the diagnostics are out.
+                        replaced = d.latest.send_replace(Some(snap));
+                        d.analysing = false;
+                        None
+                    }
+                    // Stale, but analysed: the newer text is re-analysed from it.
+                    Some(d) => Some((d.rope.to_string(), d.version, d.revision, Some(snap))),
+                }
+            };
+            match next {
+                Some(newer) => job = newer,
+                None => {
+                    if !self.negotiated().pull_diagnostics {
+                        self.client
+                            .publish_diagnostics(uri, diagnostics, Some(version))
+                            .await;
+                    }
+                    drop(replaced);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The snapshot of the document's current revision (waiting for its analysis), or the
+    /// latest one when that takes too long. `None` for unknown documents.
+    pub(super) async fn snapshot(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
+        let (mut rx, revision) = {
+            let docs = lock(&self.inner.docs);
+            let Some(doc) = docs.get(uri) else {
+                tracing::info!("request for unknown document {}", uri.as_str());
+                return None;
+            };
+            (doc.latest.subscribe(), doc.revision)
+        };
+        let wait = if rx.borrow().is_some() {
+            SNAPSHOT_WAIT
+        } else {
+            FIRST_SNAPSHOT_WAIT
+        };
+        let fresh = {
+            let waited = tokio::time::timeout(
+                wait,
+                rx.wait_for(|s| s.as_ref().is_some_and(|s| s.revision >= revision)),
+            )
+            .await;
+            match waited {
+                Ok(Ok(snap)) => Some(snap.clone()),
+                _ => None,
+            }
+        };
+        match fresh {
+            Some(snap) => snap,
+            None => rx.borrow().clone(),
+        }
+    }
+}
+
+/// Analyses a text into a snapshot and its diagnostics (blocking), re-analysing from `previous`
+/// (an earlier revision of the same document) when it was analysed with the same settings. A
+/// panic in the core is caught: the snapshot then has an empty analysis, and the panic's
+/// message is returned.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn build_snapshot(
+    uri: Uri,
+    version: Option<i32>,
+    revision: u64,
+    text: String,
+    previous: Option<Arc<Snapshot>>,
+    settings: Arc<Settings>,
+    encoding: Encoding,
+    debug_requests: bool,
+) -> (Arc<Snapshot>, Vec<Diagnostic>, Option<String>) {
+    let mut panicked = None;
+    let started = std::time::Instant::now();
+    // The analysis does not depend on the position encoding, only on these settings.
+    let previous = previous.filter(|p| {
+        Arc::ptr_eq(&p.settings, &settings) || p.settings.analysis == settings.analysis
+    });
+    let (analysis, path) = match catch_unwind(AssertUnwindSafe(|| {
+        // Debug-only (RUNLOG_LSP_DEBUG_REQUESTS=1): lets tests prove an analysis panic is survived.
+        if debug_requests && text.contains(DEBUG_PANIC_MARKER) {
+            panic!("analysis was asked to panic ({DEBUG_PANIC_MARKER})");
+        }
+        match &previous {
+            Some(p) => reanalyze_with_path(&p.analysis, &p.text, &text, &settings.analysis),
+            None => (analyze(&text, &settings.analysis), ReanalysisPath::Full),
+        }
+    })) {
+        Ok(a) => a,
+        Err(p) => {
+            panicked = Some(panic_message(&p));
+            (Analysis::default(), ReanalysisPath::Full)
+        }
+    };
+    drop(previous);
+    let analysed = started.elapsed();
+    let snap = Arc::new(Snapshot::new(
+        uri, version, revision, text, analysis, settings, encoding,
+    ));
+    let indexed = started.elapsed();
+    let diagnostics = match catch_unwind(AssertUnwindSafe(|| {
+        handlers::diagnostics::diagnostics(&snap)
+    })) {
+        Ok(d) => d,
+        Err(p) => {
+            panicked.get_or_insert_with(|| panic_message(&p));
+            Vec::new()
+        }
+    };
+    tracing::debug!(
+        "{}: {} bytes, {} findings; analysis ({path:?}) {:?}, line index {:?}, total {:?}",
+        snap.uri.as_str(),
+        snap.text.len(),
+        snap.analysis.findings.len(),
+        analysed,
+        indexed - analysed,
+        started.elapsed()
+    );
+    (snap, diagnostics, panicked)
+}

@@ -1,0 +1,372 @@
+//! Run logs on disk that are not open (`runlog.files.watch`): registering file watchers with
+//! the client, scanning the workspace roots (`watch`), and analysing each file from disk —
+//! whole up to `runlog.maxFileSize`, streamed above it — to publish its diagnostics.
+
+use crate::core::line_index::Encoding;
+use crate::settings::Settings;
+use std::collections::HashSet;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use tower_lsp_server::ls_types::*;
+
+use super::config::Negotiated;
+use super::scheduling::build_snapshot;
+use super::session::{lock, panic_message, Backend};
+use super::to_lsp;
+use super::watch::{self, Watch};
+
+const WATCH_REGISTRATION: &str = "runlog-watched-files";
+
+impl Backend {
+    fn roots(&self) -> Vec<PathBuf> {
+        self.negotiated()
+            .roots
+            .iter()
+            .filter_map(|u| u.to_file_path().map(|p| p.into_owned()))
+            .collect()
+    }
+
+    /// Starts watching with the current settings, unless pulling the configuration did.
+    pub(super) async fn start_watching(&self) {
+        if lock(&self.inner.watch).is_none() {
+            self.refresh_watch().await;
+        }
+    }
+
+    /// Brings the files on disk up to date after a settings change: scanned again when the
+    /// watched globs or the size limit changed, else the published ones analysed again.
+    pub(super) async fn refresh_disk(&self, watch_changed: bool) {
+        if watch_changed {
+            self.refresh_watch().await;
+        } else {
+            self.reanalyse_disk().await;
+        }
+    }
+
+    async fn refresh_watch(&self) {
+        let settings = self.settings();
+        let negotiated = self.negotiated();
+        let (watch, errors) = Watch::new(&settings.watch);
+        for e in errors {
+            self.log(MessageType::WARNING, e);
+        }
+        *lock(&self.inner.watch) = Some(watch.clone());
+        if negotiated.watch_dynamic {
+            self.register_watchers(&watch, &negotiated).await;
+        }
+        let roots = self.roots();
+        let scan_watch = watch.clone();
+        let files = tokio::task::spawn_blocking(move || scan_watch.scan(&roots))
+            .await
+            .unwrap_or_default();
+        // Files published before that no longer match: clear them.
+        let stale: Vec<Uri> = {
+            let wanted: HashSet<Uri> = files.iter().filter_map(Uri::from_file_path).collect();
+            let mut disk = lock(&self.inner.disk);
+            let stale: Vec<Uri> = disk
+                .iter()
+                .filter(|u| !wanted.contains(*u))
+                .cloned()
+                .collect();
+            for u in &stale {
+                disk.remove(u);
+            }
+            stale
+        };
+        for uri in stale {
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+        if !files.is_empty() {
+            self.analyse_scanned(files, negotiated.work_done_progress)
+                .await;
+        }
+    }
+
+    /// Replaces the file watchers registered with the client by ones for `watch`.
+    async fn register_watchers(&self, watch: &Watch, negotiated: &Negotiated) {
+        if self.inner.watch_registered.swap(false, Ordering::SeqCst) {
+            let _ = self
+                .client
+                .unregister_capability(vec![Unregistration {
+                    id: WATCH_REGISTRATION.into(),
+                    method: "workspace/didChangeWatchedFiles".into(),
+                }])
+                .await;
+        }
+        if watch.is_empty() {
+            return;
+        }
+        let options = DidChangeWatchedFilesRegistrationOptions {
+            watchers: file_watchers(&watch.patterns, negotiated),
+        };
+        let registration = Registration {
+            id: WATCH_REGISTRATION.into(),
+            method: "workspace/didChangeWatchedFiles".into(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        match self.client.register_capability(vec![registration]).await {
+            Ok(()) => self.inner.watch_registered.store(true, Ordering::SeqCst),
+            Err(e) => self.log(
+                MessageType::WARNING,
+                format!("could not register file watchers: {e}"),
+            ),
+        }
+    }
+
+    /// Analyses the files a scan found, one after the other, with a progress report when the
+    /// client shows them.
+    async fn analyse_scanned(&self, files: Vec<PathBuf>, work_done_progress: bool) {
+        let progress = if work_done_progress {
+            let token = NumberOrString::String(format!("runlog-scan-{}", std::process::id()));
+            match self.client.create_work_done_progress(token.clone()).await {
+                Ok(()) => Some(
+                    self.client
+                        .progress(token, "Analysing run logs")
+                        .with_percentage(0)
+                        .begin()
+                        .await,
+                ),
+                Err(_) => None,
+            }
+        } else {
+            None
+        };
+        let total = files.len();
+        for (i, path) in files.into_iter().enumerate() {
+            if let Some(p) = &progress {
+                let percent = u32::try_from(i * 100 / total).unwrap_or(100);
+                p.report_with_message(format!("{}/{}", i + 1, total), percent)
+                    .await;
+            }
+            self.analyse_disk(path).await;
+        }
+        if let Some(p) = progress {
+            p.finish_with_message(format!("{total} run logs analysed"))
+                .await;
+        }
+    }
+
+    async fn reanalyse_disk(&self) {
+        let uris: Vec<Uri> = lock(&self.inner.disk).iter().cloned().collect();
+        for uri in uris {
+            if let Some(path) = uri.to_file_path().map(|p| p.into_owned()) {
+                self.analyse_disk(path).await;
+            }
+        }
+    }
+
+    /// `workspace/didChangeWatchedFiles`: watched files that changed are analysed again, and
+    /// deleted ones cleared.
+    pub(super) async fn watched_files_changed(&self, changes: Vec<FileEvent>) {
+        let roots = self.roots();
+        let watch = lock(&self.inner.watch).clone();
+        for change in changes {
+            let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) else {
+                continue;
+            };
+            if change.typ == FileChangeType::DELETED {
+                self.clear_disk(change.uri).await;
+                continue;
+            }
+            if watch.as_ref().is_some_and(|w| w.matches(&path, &roots)) {
+                self.analyse_disk(path).await;
+            }
+        }
+    }
+
+    /// A watched log that is closed goes back to being analysed from disk.
+    pub(super) async fn analyse_if_watched(&self, uri: &Uri) {
+        let Some(path) = uri.to_file_path().map(|p| p.into_owned()) else {
+            return;
+        };
+        let roots = self.roots();
+        let watched = lock(&self.inner.watch)
+            .as_ref()
+            .is_some_and(|w| w.matches(&path, &roots));
+        if watched {
+            self.analyse_disk(path).await;
+        }
+    }
+
+    /// Clears the diagnostics published for a file on disk, if any were.
+    async fn clear_disk(&self, uri: Uri) {
+        if lock(&self.inner.disk).remove(&uri) {
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+    }
+
+    /// Analyses a file on disk that is not open and publishes its diagnostics.
+    async fn analyse_disk(&self, path: PathBuf) {
+        let Some(uri) = Uri::from_file_path(&path) else {
+            return;
+        };
+        if lock(&self.inner.docs).contains(&uri) {
+            return;
+        }
+        let settings = self.settings();
+        let encoding = self.encoding();
+        let max = settings.max_file_size;
+        let task_uri = uri.clone();
+        let task_path = path.clone();
+        let built = tokio::task::spawn_blocking(move || {
+            watch::open(&task_path, max).map(|disk| match disk {
+                watch::Disk::Text(text) => {
+                    let (_, diagnostics, panicked) =
+                        build_snapshot(task_uri, None, 0, text, None, settings, encoding, false);
+                    DiskAnalysis {
+                        diagnostics,
+                        panicked,
+                        streamed: None,
+                    }
+                }
+                watch::Disk::Large(file, len) => {
+                    stream_diagnostics(&task_uri, file, len, &settings, encoding)
+                }
+            })
+        })
+        .await;
+        match built {
+            Ok(Ok(analysis)) => {
+                if let Some(what) = analysis.panicked {
+                    self.log(
+                        MessageType::ERROR,
+                        format!("analysis of {} panicked: {what}", path.display()),
+                    );
+                }
+                if let Some(note) = analysis.streamed {
+                    self.log(
+                        MessageType::INFO,
+                        format!("{}: {note} (runlog.maxFileSize is {max})", path.display()),
+                    );
+                }
+                // Opened meanwhile: the open document wins.
+                if lock(&self.inner.docs).contains(&uri) {
+                    return;
+                }
+                lock(&self.inner.disk).insert(uri.clone());
+                self.client
+                    .publish_diagnostics(uri, analysis.diagnostics, None)
+                    .await;
+            }
+            Ok(Err(e)) => {
+                self.clear_disk(uri).await;
+                tracing::info!("could not read {}: {e}", path.display());
+            }
+            Err(e) => self.log(
+                MessageType::ERROR,
+                format!("reading {} failed: {e}", path.display()),
+            ),
+        }
+    }
+}
+
+/// The client-side watchers for the globs: relative to each workspace root when the client
+/// supports relative patterns, else as `**/` globs.
+fn file_watchers(patterns: &[String], negotiated: &Negotiated) -> Vec<FileSystemWatcher> {
+    patterns
+        .iter()
+        .flat_map(|p| {
+            let relative = negotiated.watch_relative_patterns && !p.starts_with('/');
+            if relative && !negotiated.roots.is_empty() {
+                negotiated
+                    .roots
+                    .iter()
+                    .map(|root| FileSystemWatcher {
+                        glob_pattern: GlobPattern::Relative(RelativePattern {
+                            base_uri: OneOf::Right(root.clone()),
+                            pattern: p.clone(),
+                        }),
+                        kind: None,
+                    })
+                    .collect::<Vec<_>>()
+            } else {
+                let glob = if p.starts_with('/') || p.starts_with("**") {
+                    p.clone()
+                } else {
+                    format!("**/{p}")
+                };
+                vec![FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(glob),
+                    kind: None,
+                }]
+            }
+        })
+        .collect()
+}
+
+/// The diagnostics of a file on disk, and what to tell the user about how it was analysed.
+struct DiskAnalysis {
+    diagnostics: Vec<Diagnostic>,
+    panicked: Option<String>,
+    /// Set when the file was streamed (over `runlog.maxFileSize`).
+    streamed: Option<String>,
+}
+
+/// Analyses a file over `runlog.maxFileSize` streaming from disk (`core::stream`), in memory
+/// bounded whatever its size; positions are computed in the negotiated encoding while each part
+/// is in memory. Blocking.
+fn stream_diagnostics(
+    uri: &Uri,
+    file: std::fs::File,
+    len: u64,
+    settings: &Settings,
+    encoding: Encoding,
+) -> DiskAnalysis {
+    use crate::core::stream::{analyze_reader, StreamError};
+    let codes = &settings.analysis.status_codes;
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        analyze_reader(file, &settings.analysis, |f, ex, view| {
+            let body = ex
+                .and_then(|e| e.body.as_ref())
+                .map(|b| to_lsp::view_range(view, b.span, encoding));
+            (to_lsp::view_range(view, f.span, encoding), body)
+        })
+    }));
+    let mut analysis = DiskAnalysis {
+        diagnostics: Vec::new(),
+        panicked: None,
+        streamed: None,
+    };
+    let streamed = match result {
+        Ok(Ok(streamed)) => streamed,
+        Ok(Err(e)) => {
+            let why = match e {
+                StreamError::Io(e) => format!("could not be read: {e}"),
+                StreamError::NotUtf8 => "not UTF-8 text".to_string(),
+                StreamError::Binary => "a binary file".to_string(),
+            };
+            analysis.streamed = Some(format!("{len} bytes, not analysed: {why}"));
+            return analysis;
+        }
+        Err(p) => {
+            analysis.panicked = Some(panic_message(&p));
+            return analysis;
+        }
+    };
+    let cap = settings.analysis.max_findings.saturating_add(1);
+    analysis.diagnostics = streamed
+        .findings
+        .iter()
+        .take(cap)
+        .chain(streamed.inexact.iter().flat_map(|_| streamed.notes.iter()))
+        .map(|l| {
+            let (range, body) = l.at;
+            let body = body
+                .filter(|_| l.finding.exchange.is_some())
+                .map(|range| Location {
+                    uri: uri.clone(),
+                    range,
+                });
+            to_lsp::diagnostic_at(&l.finding, range, body, codes)
+        })
+        .collect();
+    analysis.streamed = Some(match &streamed.inexact {
+        None => format!("{len} bytes, analysed from disk in parts (streaming)"),
+        Some(why) => format!(
+            "{len} bytes, analysed from disk in parts (streaming), and {}",
+            why.describe()
+        ),
+    });
+    analysis
+}
