@@ -1,6 +1,7 @@
 //! Body decoding: whatever way the log stores the response body (inline JSON, escaped or
 //! double-escaped JSON string, base64, byte array, text, HTML, XML), get at what it says.
 
+use super::line_index::floor_char_boundary;
 use super::model::{BodyEncoding, BodyRef};
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
@@ -210,14 +211,7 @@ pub fn pretty(body: &DecodedBody) -> String {
 
 /// Cuts `s` to at most `max` bytes, on a char boundary.
 pub(crate) fn truncate(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while end > 0 && !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
+    &s[..floor_char_boundary(s, max)]
 }
 
 fn parse_json(s: &str) -> Option<serde_json::Value> {

@@ -1,6 +1,6 @@
 //! Positions: line and columns of a place, and the window of the input around a unit.
 
-use crate::core::line_index::{measure, Encoding, LineCol};
+use crate::core::line_index::{floor_char_boundary, measure, Encoding, LineCol};
 
 /// Line and columns (in each encoding) of a place in the text, 0-based.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -61,7 +61,7 @@ pub struct UnitView<'a> {
 impl UnitView<'_> {
     /// `offset` (absolute) as an index into `text`, clamped and moved back to a char boundary.
     pub fn local(&self, offset: usize) -> usize {
-        crate::core::line_index::floor_char_boundary(self.text, offset.saturating_sub(self.base))
+        floor_char_boundary(self.text, offset.saturating_sub(self.base))
     }
 
     /// The position of an absolute offset inside the window.
