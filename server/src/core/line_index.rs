@@ -62,10 +62,7 @@ impl LineIndex {
 
     /// The position of byte `offset` (clamped to the text and moved back to a char boundary).
     pub fn line_col(&self, text: &str, offset: usize, encoding: Encoding) -> LineCol {
-        let mut offset = offset.min(text.len());
-        while !text.is_char_boundary(offset) {
-            offset -= 1;
-        }
+        let offset = floor_char_boundary(text, offset);
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
         let start = self.line_starts[line];
         let col = measure(&text[start..offset], encoding);

@@ -329,10 +329,10 @@ impl Redactor {
         let mut stack = vec![value];
         while let Some(v) = stack.pop() {
             match v {
-                serde_json::Value::String(s) => {
-                    if self.values.iter().any(|secret| s.contains(secret.as_str())) {
-                        *s = self.hide_values(std::mem::take(s));
-                    }
+                serde_json::Value::String(s)
+                    if self.values.iter().any(|secret| s.contains(secret.as_str())) =>
+                {
+                    *s = self.hide_values(std::mem::take(s));
                 }
                 serde_json::Value::Array(items) => stack.extend(items.iter_mut()),
                 serde_json::Value::Object(map) => stack.extend(map.values_mut()),

@@ -1,0 +1,111 @@
+//! Streaming analysis: a log read from any `Read` (a file on disk, stdin) without holding the
+//! whole text or its tree in memory. A byte-level splitter (strings, escapes, `//` and `/* */`
+//! comments, nesting, the keys of the first two levels) cuts the input into units — the
+//! container elements of the arrays that hold calls (`log.entries`, `run.executions`, every
+//! root-level array, the elements of a root array) or the lines of a JSON Lines log — and each
+//! unit goes through the same parse + extract + finding code as `analyze`, wrapped in a copy of
+//! its path (`{"log":{"entries":[` unit `]}}`) so that detection, nesting depth and the code rule
+//! see what they see in the whole text.
+//!
+//! Everything outside units is kept as a small "skeleton" (units replaced by `0`). At the end
+//! the skeleton is parsed to learn the document's real shape and to check that the units cut
+//! are exactly the values `analyze` would have extracted calls from. When that holds and no
+//! unit had a parse problem, the findings equal `analyze`'s (same spans, messages, order);
+//! otherwise the result says why it is not exact (`Streamed::inexact`), and callers fall back
+//! to `analyze` for texts small enough to hold.
+//!
+//! Positions: each unit is handed to the caller's `locate` together with a [`UnitView`] — the
+//! unit's text plus `CONTEXT` bytes on each side, and the line and columns where that text
+//! starts — so findings get line/column and source excerpts without a line index of the file.
+//!
+//! The parts: `input` holds the read buffer and decides JSON Lines; `view` turns offsets in a
+//! unit's window into lines and columns; `split` is the byte-level splitter that cuts units and
+//! keeps the skeleton; `analyse` drives the reading and analyses each unit; `assemble` checks
+//! the skeleton and merges the units' findings into the result; `inexact` says why a result is
+//! not exactly `analyze`'s and notes what was not analysed.
+
+mod analyse;
+mod assemble;
+mod inexact;
+mod input;
+mod split;
+mod view;
+
+pub use inexact::Inexact;
+pub use view::{TextPos, UnitView};
+
+use crate::core::model::{AnalysisConfig, Exchange, Finding, Format};
+use analyse::run;
+use std::io::Read;
+
+/// A unit (one call's record, one line) larger than this is skipped with one finding.
+pub const MAX_UNIT: usize = 64 << 20;
+/// Text outside units kept for the final shape check; a log with more than this outside its
+/// arrays of calls cannot be analysed in parts.
+const MAX_SKELETON: usize = 16 << 20;
+/// Bytes of context kept on each side of a unit (source excerpts look up to 4 KiB around).
+pub const CONTEXT: usize = 8192;
+/// Bytes read at a time.
+const CHUNK: usize = 1 << 20;
+/// Deeper nesting than this (outside the parser's own limit of 512) stops the splitter.
+const MAX_DEPTH: usize = 1 << 16;
+/// JSON Lines are recognised within this many bytes (the first line must end by then).
+const DETECT_LIMIT: usize = 1 << 20;
+/// The first bytes looked at for NUL (a binary file).
+const BINARY_PROBE: usize = 8192;
+
+/// One finding with its call and what the caller's `locate` computed while it was in memory.
+#[derive(Debug, Clone)]
+pub struct Located<L> {
+    pub finding: Finding,
+    pub exchange: Option<Exchange>,
+    pub at: L,
+}
+
+/// What streaming a log gave.
+#[derive(Debug)]
+pub struct Streamed<L> {
+    /// `None` when no call was found (ordinary JSON stays quiet).
+    pub format: Option<Format>,
+    /// In text order, capped like `analyze`'s.
+    pub findings: Vec<Located<L>>,
+    /// `None`: the findings are exactly `analyze`'s.
+    pub inexact: Option<Inexact>,
+    /// Findings that say what could not be analysed (skipped records, where the JSON breaks),
+    /// with positions; only meaningful when `inexact` is set.
+    pub notes: Vec<Located<L>>,
+    /// Bytes read.
+    pub bytes: usize,
+    /// Units cut.
+    pub units: usize,
+    /// Largest read buffer held at once (bounds the memory, whatever the input's size).
+    pub peak_buffer: usize,
+}
+
+/// Why nothing could be streamed.
+#[derive(Debug)]
+pub enum StreamError {
+    Io(std::io::Error),
+    NotUtf8,
+    Binary,
+}
+
+/// Streams `reader` and analyses it. `locate` is called once per kept finding (and for the first
+/// call past the cap) while its unit is in memory; its result travels with the finding.
+pub fn analyze_reader<R: Read, L>(
+    reader: R,
+    config: &AnalysisConfig,
+    locate: impl FnMut(&Finding, Option<&Exchange>, &UnitView<'_>) -> L,
+) -> Result<Streamed<L>, StreamError> {
+    run(reader, config, Some(locate), CHUNK)
+}
+
+/// Only splits `reader` into units, analysing nothing: the cost of reading and tokenising, the
+/// baseline the streaming analysis is measured against. Returns the number of units.
+pub fn split_only<R: Read>(reader: R) -> Result<usize, StreamError> {
+    let none: Option<fn(&Finding, Option<&Exchange>, &UnitView<'_>)> = None;
+    run(reader, &AnalysisConfig::default(), none, CHUNK).map(|s| s.units)
+}
+
+#[cfg(test)]
+mod tests;
