@@ -32,12 +32,10 @@ pub fn analyze(text: &str, config: &AnalysisConfig) -> Analysis {
     let format = if parsed.json_lines {
         Format::JsonLines
     } else {
-        match extracted.shape {
-            Some(Shape::Har) => Format::Har,
-            Some(Shape::Newman) => Format::Newman,
-            Some(Shape::Integration) => Format::IntegrationRunLog,
-            _ => Format::Generic,
-        }
+        extracted
+            .shape
+            .and_then(Shape::format)
+            .unwrap_or(Format::Generic)
     };
 
     let mut calls: Vec<Finding> = Vec::new();

@@ -3,6 +3,7 @@
 //! must stay quiet: OpenAPI, JSON Schema, Postman collections).
 
 use jsonc_parser::ast::{Object, ObjectPropName, Value};
+use super::model::Format;
 
 /// A property name as text, borrowed.
 pub fn key_str<'a>(name: &'a ObjectPropName<'_>) -> &'a str {
@@ -159,6 +160,43 @@ pub fn get_str<'b>(obj: &'b Object<'_>, target: &str) -> Option<&'b str> {
     }
 }
 
+/// The formats whose calls sit in one array at a fixed place: the shape, the root key, the key of
+/// the array inside it. Detection, extraction and the streaming splitter all read this table.
+pub const CALL_ARRAYS: &[(Shape, &str, &str)] = &[
+    (Shape::Har, "log", "entries"),
+    (Shape::Newman, "run", "executions"),
+];
+
+impl Shape {
+    /// Where a shape with a fixed layout keeps its calls: `(root key, array key)`.
+    pub fn call_array(self) -> Option<(&'static str, &'static str)> {
+        CALL_ARRAYS
+            .iter()
+            .find(|(shape, _, _)| *shape == self)
+            .map(|&(_, outer, inner)| (outer, inner))
+    }
+
+    /// The shape whose calls sit at `outer.inner`, by the keys' comparison rule ([`key_is`]).
+    pub fn with_call_array(outer: &str, inner: &str) -> Option<Shape> {
+        CALL_ARRAYS
+            .iter()
+            .find(|(_, o, i)| key_is(outer, o) && key_is(inner, i))
+            .map(|&(shape, _, _)| shape)
+    }
+
+    /// The format a document of this shape is reported as (`None`: never a run log). JSON
+    /// Lines logs are recognised by their lines, not by a shape.
+    pub fn format(self) -> Option<Format> {
+        match self {
+            Shape::Har => Some(Format::Har),
+            Shape::Newman => Some(Format::Newman),
+            Shape::Integration => Some(Format::IntegrationRunLog),
+            Shape::Generic => Some(Format::Generic),
+            Shape::Negative => None,
+        }
+    }
+}
+
 /// Keys whose arrays hold the runs of an integration run log.
 pub const RUN_ARRAY_KEYS: &[&str] = &["runs", "executions", "jobs"];
 
@@ -194,14 +232,13 @@ pub fn shape(root: &Value<'_>) -> Shape {
             _ => {}
         }
         match &p.value {
-            Value::Object(o) if key_is(key, "log") => {
-                if matches!(get(o, "entries"), Some(Value::Array(_))) {
-                    return Shape::Har;
-                }
-            }
-            Value::Object(o) if key_is(key, "run") => {
-                if matches!(get(o, "executions"), Some(Value::Array(_))) {
-                    return Shape::Newman;
+            Value::Object(o)
+                if CALL_ARRAYS.iter().any(|(_, outer, _)| key_is(key, outer)) =>
+            {
+                for &(shape, outer, inner) in CALL_ARRAYS {
+                    if key_is(key, outer) && matches!(get(o, inner), Some(Value::Array(_))) {
+                        return shape;
+                    }
                 }
             }
             Value::Object(o) if key_is(key, "info") => {

@@ -51,11 +51,8 @@ impl<L> Splitter<L> {
             .iter()
             .position(|a| a.nested.is_some() && a.units > 0)
         {
-            let format = match self.arrays[i].nested {
-                Some(Shape::Newman) => Format::Newman,
-                _ => Format::Har,
-            };
-            return (Some(format), vec![i]);
+            let format = self.arrays[i].nested.and_then(Shape::format);
+            return (format, vec![i]);
         }
         let all: Vec<usize> = (0..self.arrays.len()).collect();
         let format = if self.arrays.iter().any(|a| a.run_array) {
@@ -88,39 +85,27 @@ impl<L> Splitter<L> {
             .into_iter()
             .collect()
         };
-        match shape {
-            Shape::Negative => (None, Vec::new()),
-            Shape::Har => (
-                Some(Format::Har),
-                find(nested("log", "entries"), Shape::Har),
-            ),
-            Shape::Newman => (
-                Some(Format::Newman),
-                find(nested("run", "executions"), Shape::Newman),
-            ),
-            Shape::Integration | Shape::Generic => {
-                // The generic walk enters every value: units cut from nested arrays were taken
-                // out of its sight.
-                if self
-                    .arrays
-                    .iter()
-                    .any(|a| a.nested.is_some() && a.units > 0)
-                {
-                    self.inexact = Some(Inexact::Layout(
-                        "calls nested where this shape of log does not keep them",
-                    ));
-                }
-                let format = if shape == Shape::Integration {
-                    Format::IntegrationRunLog
-                } else {
-                    Format::Generic
-                };
-                let chosen = (0..self.arrays.len())
-                    .filter(|&i| self.arrays[i].nested.is_none())
-                    .collect();
-                (Some(format), chosen)
-            }
+        let Some(format) = shape.format() else {
+            return (None, Vec::new());
+        };
+        if let Some((outer, inner)) = shape.call_array() {
+            return (Some(format), find(nested(outer, inner), shape));
         }
+        // The generic walk enters every value: units cut from nested arrays were taken out of
+        // its sight.
+        if self
+            .arrays
+            .iter()
+            .any(|a| a.nested.is_some() && a.units > 0)
+        {
+            self.inexact = Some(Inexact::Layout(
+                "calls nested where this shape of log does not keep them",
+            ));
+        }
+        let chosen = (0..self.arrays.len())
+            .filter(|&i| self.arrays[i].nested.is_none())
+            .collect();
+        (Some(format), chosen)
     }
 
     /// The final result: the chosen arrays' findings merged in text order and capped like

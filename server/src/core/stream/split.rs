@@ -179,13 +179,10 @@ impl<L> Splitter<L> {
             }
             [root, inner] if root.open == b'{' && inner.open == b'{' => {
                 let (k1, k2) = (key(root)?, key(inner)?);
-                let shape = if plain(k1, "log") && plain(k2, "entries") {
-                    Shape::Har
-                } else if plain(k1, "run") && plain(k2, "executions") {
-                    Shape::Newman
-                } else {
-                    return None;
-                };
+                let shape = detect::CALL_ARRAYS
+                    .iter()
+                    .find(|(_, outer, inner)| plain(k1, outer) && plain(k2, inner))
+                    .map(|&(shape, _, _)| shape)?;
                 Some({
                     UnitArray::new(
                         Some(shape),
