@@ -130,23 +130,31 @@ pub(crate) fn is_problem(f: &Finding) -> bool {
 /// exchange order, at most `max_findings` of `total`), the cap's summary at the first omitted
 /// call, and the parse problems, which are never capped.
 pub(crate) fn assemble_findings(
-    mut kept: Vec<Finding>,
+    kept: Vec<Finding>,
     total: usize,
     omitted_at: Option<Span>,
     problems: Vec<Finding>,
     config: &AnalysisConfig,
 ) -> Vec<Finding> {
+    let summary = omitted_at
+        .map(|span| omitted_finding(span, total - config.max_findings, config.max_findings));
+    merge_findings(kept, summary, problems, |f| f)
+}
+
+/// The one merge of every driver (whole text, re-analysis, streaming): the call findings the
+/// cap kept, its summary and the problems, in text order. At one offset a call's finding comes
+/// first, then the summary, then problems.
+pub(crate) fn merge_findings<T>(
+    mut kept: Vec<T>,
+    summary: Option<T>,
+    problems: Vec<T>,
+    finding: impl Fn(&T) -> &Finding,
+) -> Vec<T> {
     kept.reserve(problems.len() + 1);
-    if let Some(span) = omitted_at {
-        kept.push(omitted_finding(
-            span,
-            total - config.max_findings,
-            config.max_findings,
-        ));
-    }
+    kept.extend(summary);
     kept.extend(problems);
-    // Stable: a call's finding stays before a problem at the same offset.
-    kept.sort_by_key(|f| f.span.start);
+    // Stable: the order above stays for findings at the same offset.
+    kept.sort_by_key(|t| finding(t).span.start);
     kept
 }
 

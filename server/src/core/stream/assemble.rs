@@ -125,9 +125,8 @@ impl<L> Splitter<L> {
         let max = config.max_findings;
         let total_calls: usize = chosen.iter().map(|&i| self.arrays[i].calls).sum();
         let total_exchanges: usize = chosen.iter().map(|&i| self.arrays[i].exchanges).sum();
-        let mut findings: Vec<Located<L>> = Vec::new();
-        let mut problem_flags: Vec<bool> = Vec::new();
-        let mut budget = max;
+        let mut calls: Vec<Located<L>> = Vec::new();
+        let mut problems: Vec<Located<L>> = Vec::new();
         let mut omitted: Option<(Span, L)> = None;
         let mut exchange_base = 0;
         let mut arrays = std::mem::take(&mut self.arrays);
@@ -138,40 +137,25 @@ impl<L> Splitter<L> {
                 if let Some(x) = located.finding.exchange.as_mut() {
                     *x += exchange_base;
                 }
-                if !item.problem {
-                    if budget == 0 {
-                        if omitted.is_none() {
-                            omitted = Some((located.finding.span, located.at));
-                        }
-                        continue;
-                    }
-                    budget -= 1;
+                if item.problem {
+                    problems.push(located);
+                } else if calls.len() < max {
+                    calls.push(located);
+                } else if omitted.is_none() {
+                    omitted = Some((located.finding.span, located.at));
                 }
-                findings.push(located);
-                problem_flags.push(item.problem);
             }
-            if budget == 0 && omitted.is_none() {
+            if calls.len() == max && omitted.is_none() {
                 omitted = arr.first_omitted.take();
             }
             exchange_base += arr.exchanges;
         }
-        if let Some((span, at)) = omitted {
-            // Stable order of `analyze`: calls, then the cap's summary, then problems.
-            let pos = (0..findings.len())
-                .find(|&k| {
-                    let s = findings[k].finding.span.start;
-                    s > span.start || (s == span.start && problem_flags[k])
-                })
-                .unwrap_or(findings.len());
-            findings.insert(
-                pos,
-                Located {
-                    finding: analysis::omitted_finding(span, total_calls - max, max),
-                    exchange: None,
-                    at,
-                },
-            );
-        }
+        let summary = omitted.map(|(span, at)| Located {
+            finding: analysis::omitted_finding(span, total_calls - max, max),
+            exchange: None,
+            at,
+        });
+        let findings = analysis::merge_findings(calls, summary, problems, |l| &l.finding);
         Streamed {
             format: format.filter(|_| total_exchanges > 0),
             findings: if total_exchanges > 0 {
