@@ -38,10 +38,17 @@ pub struct Inputs {
 /// `exclude` is a file never to read (the output file).
 pub fn collect(args: &[String], stdin_name: Option<&str>, exclude: Option<&Path>) -> Inputs {
     let mut out = Inputs::default();
-    let mut found: BTreeMap<String, Input> = BTreeMap::new();
+    // One input per file, however it was named (a folder, a glob, relative, absolute).
+    let mut found: BTreeMap<PathBuf, Input> = BTreeMap::new();
     let mut add = |input: Input| {
+        let identity = match &input.file {
+            Some(p) => std::fs::canonicalize(p)
+                .or_else(|_| std::path::absolute(p))
+                .unwrap_or_else(|_| p.clone()),
+            None => PathBuf::from("-"),
+        };
         found
-            .entry(input.display.clone())
+            .entry(identity)
             .and_modify(|i| i.explicit |= input.explicit)
             .or_insert(input);
     };
@@ -91,6 +98,7 @@ pub fn collect(args: &[String], stdin_name: Option<&str>, exclude: Option<&Path>
         }
     }
     out.inputs = found.into_values().collect();
+    out.inputs.sort_by(|a, b| a.display.cmp(&b.display));
     out
 }
 
