@@ -41,9 +41,7 @@ pub fn run_env(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&s
     }
 }
 
-fn fixture(rel: &str) -> Vec<u8> {
-    std::fs::read(root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
+use super::fixture_bytes as fixture;
 
 /// Writes files (creating folders) under `dir`.
 fn write(dir: &Path, files: &[(&str, &[u8])]) {

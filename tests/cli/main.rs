@@ -6,6 +6,7 @@
 mod capture;
 mod hostile;
 mod linter;
+mod readme;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -99,6 +100,11 @@ fn fixtures() -> Vec<String> {
     }
     out.sort();
     out
+}
+
+/// A fixture's bytes (path relative to the repository root).
+fn fixture_bytes(rel: &str) -> Vec<u8> {
+    std::fs::read(root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
 fn temp_file(name: &str, content: &[u8]) -> (tempfile::TempDir, PathBuf) {
