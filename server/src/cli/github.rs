@@ -6,7 +6,8 @@
 //! `,`), and log text is made inert first, so a log cannot end the command and start another.
 
 use super::check::Record;
-use super::grouped::{call_line, location, Groups};
+use super::grouped::{location, Groups};
+use super::human::call_line;
 use super::report::record_code;
 use super::report::Report;
 use super::terminal::{inert, shorten};

@@ -44,22 +44,6 @@ pub fn location(r: &Record) -> String {
     format!("{}:{}:{}", r.path, r.line, r.column)
 }
 
-/// What the call was: `step "name": METHOD url`, when the log says.
-pub fn call_line(r: &Record) -> Option<String> {
-    let request = match (&r.method, &r.url) {
-        (Some(m), Some(u)) => Some(format!("{m} {u}")),
-        (Some(m), None) => Some(m.clone()),
-        (None, Some(u)) => Some(u.clone()),
-        (None, None) => None,
-    };
-    match (&r.step, request) {
-        (Some(step), Some(req)) => Some(format!("step \"{step}\": {req}")),
-        (Some(step), None) => Some(format!("step \"{step}\"")),
-        (None, Some(req)) => Some(req),
-        (None, None) => None,
-    }
-}
-
 /// `400 Bad Request: <explanation>`.
 pub fn headline(g: &Group<usize>, first: &Record) -> String {
     let mut s = match (&g.reason, g.status) {

@@ -40,19 +40,8 @@ pub fn render_record(record: &Record, color: bool) -> String {
     if let Some(definition) = &record.definition {
         notes.push(inert(definition));
     }
-    let request = match (&record.method, &record.url) {
-        (Some(m), Some(u)) => Some(format!("{m} {u}")),
-        (Some(m), None) => Some(m.clone()),
-        (None, Some(u)) => Some(u.clone()),
-        (None, None) => None,
-    };
-    match (&record.step, request) {
-        (Some(step), Some(req)) => {
-            notes.push(inert(&shorten(&format!("step \"{step}\": {req}"), 300)))
-        }
-        (Some(step), None) => notes.push(inert(&shorten(&format!("step \"{step}\""), 300))),
-        (None, Some(req)) => notes.push(inert(&shorten(&format!("request: {req}"), 300))),
-        (None, None) => {}
+    if let Some(call) = call_line(record) {
+        notes.push(inert(&shorten(&call, 300)));
     }
     for (label, value) in &record.extras {
         notes.push(inert(&shorten(&format!("{label}: {value}"), 300)));
@@ -107,6 +96,22 @@ pub fn render_record(record: &Record, color: bool) -> String {
     match rendered.split_once('\n') {
         Some((first, rest)) => format!("{first}\n{location}\n{rest}\n"),
         None => format!("{rendered}\n{location}\n"),
+    }
+}
+
+/// What the call was: `step "name": METHOD url`, or `request: METHOD url`, when the log says.
+pub fn call_line(r: &Record) -> Option<String> {
+    let request = match (&r.method, &r.url) {
+        (Some(m), Some(u)) => Some(format!("{m} {u}")),
+        (Some(m), None) => Some(m.clone()),
+        (None, Some(u)) => Some(u.clone()),
+        (None, None) => None,
+    };
+    match (&r.step, request) {
+        (Some(step), Some(req)) => Some(format!("step \"{step}\": {req}")),
+        (Some(step), None) => Some(format!("step \"{step}\"")),
+        (None, Some(req)) => Some(format!("request: {req}")),
+        (None, None) => None,
     }
 }
 

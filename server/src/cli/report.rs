@@ -71,9 +71,13 @@ impl Report {
     }
 }
 
+/// What checking one path gave: its records, `None` when it is not a run log, or why it could
+/// not be read.
+type Checked = Result<Option<Vec<Record>>, String>;
+
 /// Checks the inputs in parallel; the report keeps their order.
 pub fn check_inputs(inputs: &[Input], configs: &Configs, stream_above: u64) -> Report {
-    let results: Vec<(&Input, Result<Option<Vec<Record>>, String>)> = inputs
+    let results: Vec<(&Input, Checked)> = inputs
         .par_iter()
         .enumerate()
         .map(|(i, input)| {

@@ -131,7 +131,7 @@ impl<L> Grouper<L> {
     pub fn finish(self) -> Vec<Group<L>> {
         let mut groups = self.groups;
         // Stable: groups were created in order of first occurrence.
-        groups.sort_by(|a, b| b.count.cmp(&a.count));
+        groups.sort_by_key(|g| std::cmp::Reverse(g.count));
         groups
     }
 }
