@@ -3,6 +3,7 @@
 //! `core` is the analysis (no LSP, no IO); `lsp` translates it to LSP; `cli` to the terminal.
 
 pub mod cli;
+pub mod config_file;
 pub mod core;
 pub mod lsp;
 pub mod settings;

@@ -169,7 +169,10 @@ impl Settings {
         (settings, warnings)
     }
 
-    fn apply(&mut self, key: &str, value: &Value) -> Result<(), String> {
+    /// Sets one setting from its full key (`runlog.diagnostics.minimumStatus`); an unknown key
+    /// is ignored. `Err` says what was expected when the value is invalid (the setting is then
+    /// unchanged).
+    pub fn apply(&mut self, key: &str, value: &Value) -> Result<(), String> {
         if value.is_null() {
             return Ok(());
         }
@@ -233,7 +236,8 @@ impl Settings {
     }
 }
 
-fn is_known(key: &str) -> bool {
+/// True for a full key of the table (`runlog.redact`).
+pub fn is_known(key: &str) -> bool {
     SETTINGS.iter().any(|s| s.key == key)
 }
 

@@ -5,6 +5,8 @@
 #[allow(dead_code)] // not every item is used by both test crates
 mod capture;
 mod hostile;
+mod linter;
+mod readme;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -24,28 +26,7 @@ struct Output {
 }
 
 fn run_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_runlog-lsp"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env("RUNLOG_LSP_LOG", "off");
-    cmd.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("the binary starts");
-    if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        use std::io::Write;
-        pipe.write_all(input.as_bytes()).expect("stdin written");
-    }
-    let out = child.wait_with_output().expect("the binary finishes");
-    Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
+    linter::run_env(dir, args, &[], stdin)
 }
 
 fn run(args: &[&str]) -> Output {
@@ -98,6 +79,11 @@ fn fixtures() -> Vec<String> {
     }
     out.sort();
     out
+}
+
+/// A fixture's bytes (path relative to the repository root).
+fn fixture_bytes(rel: &str) -> Vec<u8> {
+    std::fs::read(root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
 fn temp_file(name: &str, content: &[u8]) -> (tempfile::TempDir, PathBuf) {
@@ -221,28 +207,29 @@ fn exit_codes() {
         "error: tests/fixtures/does-not-exist.json: could not be read: no such file\n"
     );
 
+    // A directory is walked; its files that are not run logs are skipped silently.
     let out = run(&["check", "tests/fixtures"]);
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr
-            .starts_with("error: tests/fixtures: is a directory"),
-        "{}",
-        out.stderr
-    );
+    assert_eq!(out.code, 1);
+    assert_eq!(out.stderr, "");
 
     let (_b, binary) = temp_file(
         "junk.bin",
         &[0x7f, b'E', b'L', b'F', 0, 0, 1, 2, 0xff, 0xfe],
     );
+    // Named files that are not run logs: a note on stderr, the exit code unchanged.
     let out = run(&["check", &binary.to_string_lossy()]);
-    assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("binary file"), "{}", out.stderr);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stderr.starts_with("note: ") && out.stderr.contains("not a run log (binary file)"),
+        "{}",
+        out.stderr
+    );
 
     let out = run(&["check", "tests/fixtures/negative/package.json"]);
-    assert_eq!(out.code, 2);
-    assert_eq!(out.stderr, "error: tests/fixtures/negative/package.json: not a run log (no HTTP status fields found)\n");
+    assert_eq!(out.code, 0);
+    assert_eq!(out.stderr, "note: tests/fixtures/negative/package.json: not a run log (no HTTP status fields found), skipped\n");
 
-    // Other paths are still processed, one stderr line per bad path.
+    // Other paths are still processed, one stderr line per bad path; an unreadable one is 2.
     let out = run(&[
         "check",
         "--format",
@@ -256,7 +243,7 @@ fn exit_codes() {
     assert_eq!(json_of(&out).as_array().map(Vec::len), Some(1));
 
     // Usage errors are exit 2 too.
-    assert_eq!(run(&["check"]).code, 2);
+    assert_eq!(run(&["check", "--no-such-option", SEED]).code, 2);
     assert_eq!(run(&["check", "--format", "xml", SEED]).code, 2);
 }
 
@@ -267,7 +254,7 @@ fn every_negative_fixture_is_not_a_run_log() {
         .filter(|f| f.starts_with("tests/fixtures/negative/"))
     {
         let out = run(&["check", "--format", "json", &f]);
-        assert_eq!(out.code, 2, "{f}: {}", out.stdout);
+        assert_eq!(out.code, 0, "{f}: {}", out.stdout);
         assert_eq!(out.stdout.trim(), "[]", "{f}");
         assert!(out.stderr.contains("not a run log"), "{f}: {}", out.stderr);
     }
@@ -649,7 +636,11 @@ fn config_file_overrides_definitions_and_severity() {
     );
     let cfg = cfg.to_string_lossy().into_owned();
     let out = run(&["check", "--format", "json", "--config", &cfg, SEED]);
-    assert_eq!(out.code, 1);
+    assert_eq!(out.code, 0, "warnings do not fail the run by default");
+    assert_eq!(
+        run(&["check", "--fail-on", "warning", "--config", &cfg, SEED]).code,
+        1
+    );
     assert!(
         out.stderr.contains("warning:") && out.stderr.contains("minimumStatus"),
         "{}",
@@ -670,7 +661,17 @@ fn config_file_overrides_definitions_and_severity() {
     );
     // --min-status on the command line wins over the file.
     assert_eq!(
-        run(&["check", "--config", &cfg, "--min-status", "500", SEED]).code,
+        run(&[
+            "check",
+            "--fail-on",
+            "warning",
+            "--config",
+            &cfg,
+            "--min-status",
+            "500",
+            SEED
+        ])
+        .code,
         0
     );
     let out = run(&["check", "--config", "no-such-settings.json", SEED]);
@@ -848,7 +849,7 @@ fn hostile_inputs_do_not_crash() {
         "é".repeat(2_000_000)
     );
     for (name, text, code) in [
-        ("deep.json", deep, 2),
+        ("deep.json", deep, 0),
         ("deep-body.json", deep_body, 1),
         ("long.json", long_line, 1),
     ] {

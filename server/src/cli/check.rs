@@ -1,6 +1,6 @@
-//! `runlog-lsp check`: reads each path (streaming large files, see `core::stream`), analyses it, and turns findings into `Record`s that the
-//! three output formats print. Unreadable paths and files that are not run logs become
-//! `PathError`s (exit code 2); the other paths are still checked.
+//! `runlog-lsp check`: reads one path (streaming large files, see `core::stream`), analyses it,
+//! and turns findings into `Record`s that the output formats print. `cli::report` runs it over
+//! every input in parallel and decides what a path that gave no records means.
 
 use crate::core::analyze;
 use crate::core::line_index::{floor_char_boundary, Encoding, LineCol, LineIndex};
@@ -66,28 +66,6 @@ impl std::fmt::Display for PathError {
     }
 }
 
-/// Everything `check` found across its paths.
-#[derive(Debug, Default)]
-pub struct Report {
-    pub records: Vec<Record>,
-    pub errors: Vec<PathError>,
-    /// Paths that were analysed as run logs.
-    pub checked: usize,
-}
-
-impl Report {
-    /// 2 when a path could not be checked, else 1 when there are findings, else 0.
-    pub fn exit_code(&self) -> i32 {
-        if !self.errors.is_empty() {
-            2
-        } else if !self.records.is_empty() {
-            1
-        } else {
-            0
-        }
-    }
-}
-
 /// Characters of context kept on each side of a finding in the source excerpt.
 const CONTEXT_CHARS: usize = 60;
 /// Bytes around a finding that are redacted before the excerpt is cut from them, so a secret
@@ -109,6 +87,12 @@ fn decode(bytes: Vec<u8>) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|_| "not UTF-8 text, not a run log".to_string())
 }
 
+/// True when `check_path`'s error says the content is not a run log (rather than that the
+/// path could not be read).
+pub fn is_not_a_run_log(reason: &str) -> bool {
+    reason.ends_with("not a run log")
+}
+
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
@@ -117,35 +101,8 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// Checks every path in order; files above `stream_above` bytes are streamed.
-pub fn check_paths(paths: &[String], config: &AnalysisConfig, stream_above: u64) -> Report {
-    let mut report = Report::default();
-    for path in paths {
-        let display = if path == "-" {
-            "<stdin>".to_string()
-        } else {
-            path.clone()
-        };
-        match check_path(path, &display, config, stream_above) {
-            Ok(Some(records)) => {
-                report.checked += 1;
-                report.records.extend(records);
-            }
-            Ok(None) => report.errors.push(PathError {
-                path: display,
-                reason: "not a run log (no HTTP status fields found)".to_string(),
-            }),
-            Err(reason) => report.errors.push(PathError {
-                path: display,
-                reason,
-            }),
-        }
-    }
-    report
-}
-
 /// The records of one path (`-` is standard input), `None` when it is not a run log.
-fn check_path(
+pub fn check_path(
     path: &str,
     display: &str,
     config: &AnalysisConfig,

@@ -1,7 +1,8 @@
 //! The `human` format: compiler-like diagnostics rendered with `annotate-snippets`
 //! (`error[400]: …`, ` --> path:line:col`, the source line, a caret, notes), then a summary.
 
-use super::check::{Record, Report};
+use super::check::Record;
+use super::report::Report;
 use super::terminal::{inert, shorten};
 use crate::core::model::{FindingKind, Severity};
 use annotate_snippets::{Level, Renderer, Snippet};
@@ -26,12 +27,7 @@ pub fn render_record(record: &Record, color: bool) -> String {
         Renderer::plain()
     }
     .term_width(1000);
-    let id = match (record.status, record.kind) {
-        (Some(code), _) => code.to_string(),
-        (None, FindingKind::InvalidJson) => "invalid-json".to_string(),
-        (None, FindingKind::LimitReached) => "limit".to_string(),
-        (None, _) => "runlog".to_string(),
-    };
+    let id = super::report::record_code(record);
     let title = inert(&shorten(&record.message, 400));
     let label = match (record.status, &record.reason) {
         (Some(code), Some(reason)) => inert(&format!("{code} {reason}")),
@@ -44,19 +40,8 @@ pub fn render_record(record: &Record, color: bool) -> String {
     if let Some(definition) = &record.definition {
         notes.push(inert(definition));
     }
-    let request = match (&record.method, &record.url) {
-        (Some(m), Some(u)) => Some(format!("{m} {u}")),
-        (Some(m), None) => Some(m.clone()),
-        (None, Some(u)) => Some(u.clone()),
-        (None, None) => None,
-    };
-    match (&record.step, request) {
-        (Some(step), Some(req)) => {
-            notes.push(inert(&shorten(&format!("step \"{step}\": {req}"), 300)))
-        }
-        (Some(step), None) => notes.push(inert(&shorten(&format!("step \"{step}\""), 300))),
-        (None, Some(req)) => notes.push(inert(&shorten(&format!("request: {req}"), 300))),
-        (None, None) => {}
+    if let Some(call) = call_line(record) {
+        notes.push(inert(&shorten(&call, 300)));
     }
     for (label, value) in &record.extras {
         notes.push(inert(&shorten(&format!("{label}: {value}"), 300)));
@@ -94,11 +79,13 @@ pub fn render_record(record: &Record, color: bool) -> String {
     let rendered = renderer.render(message).to_string();
     // annotate-snippets would compute the column inside the excerpt; print the real one.
     let width = record.line.to_string().len();
-    let arrow = if color {
-        "\x1b[1m\x1b[94m-->\x1b[0m".to_string()
-    } else {
-        "-->".to_string()
-    };
+    let arrow = super::terminal::paint(
+        anstyle::Style::new()
+            .bold()
+            .fg_color(Some(anstyle::AnsiColor::BrightBlue.into())),
+        "-->",
+        color,
+    );
     let location = format!(
         "{:width$}{arrow} {}:{}:{}",
         "",
@@ -112,19 +99,58 @@ pub fn render_record(record: &Record, color: bool) -> String {
     }
 }
 
+/// What the call was: `step "name": METHOD url`, or `request: METHOD url`, when the log says.
+pub fn call_line(r: &Record) -> Option<String> {
+    let request = match (&r.method, &r.url) {
+        (Some(m), Some(u)) => Some(format!("{m} {u}")),
+        (Some(m), None) => Some(m.clone()),
+        (None, Some(u)) => Some(u.clone()),
+        (None, None) => None,
+    };
+    match (&r.step, request) {
+        (Some(step), Some(req)) => Some(format!("step \"{step}\": {req}")),
+        (Some(step), None) => Some(format!("step \"{step}\"")),
+        (None, Some(req)) => Some(format!("request: {req}")),
+        (None, None) => None,
+    }
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// The closing summary line.
-pub fn summary(report: &Report) -> String {
+/// The closing summary line: failing calls, notes (a 2xx whose body reports an error) and
+/// other findings counted apart; with `--group`, how many causes.
+pub fn summary(report: &Report, causes: Option<usize>) -> String {
     let count = |s: Severity| report.records.iter().filter(|r| r.severity == s).count();
     let files = plural(report.checked, "file", "files");
+    let (calls, notes, others) = report.counts();
     let mut line = if report.records.is_empty() {
         format!("no failing calls found in {files}")
     } else {
-        let calls = report.records.iter().filter(|r| r.status.is_some()).count();
-        let others = report.records.len() - calls;
+        let mut what = if calls == 0 {
+            "no failing calls".to_string()
+        } else {
+            plural(calls, "failing call", "failing calls")
+        };
+        if let Some(n) = causes {
+            let _ = write!(what, " ({})", plural(n, "cause", "causes"));
+        }
+        let mut items = vec![what];
+        for (n, one, many) in [
+            (notes, "note", "notes"),
+            (others, "other finding", "other findings"),
+        ] {
+            if n > 0 {
+                items.push(plural(n, one, many));
+            }
+        }
+        let last = items.pop().unwrap_or_default();
+        let what = if items.is_empty() {
+            last
+        } else {
+            format!("{} and {last}", items.join(", "))
+        };
         let mut parts = Vec::new();
         for (s, one, many) in [
             (Severity::Error, "error", "errors"),
@@ -136,14 +162,6 @@ pub fn summary(report: &Report) -> String {
             if n > 0 {
                 parts.push(plural(n, one, many));
             }
-        }
-        let mut what = plural(calls, "failing call", "failing calls");
-        if others > 0 {
-            let _ = write!(
-                what,
-                " and {}",
-                plural(others, "other finding", "other findings")
-            );
         }
         format!("{what} in {files} ({})", parts.join(", "))
     };
@@ -165,6 +183,6 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push_str(&render_record(record, color));
         out.push('\n');
     }
-    out.push_str(&summary(report));
+    out.push_str(&summary(report, None));
     out
 }

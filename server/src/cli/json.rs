@@ -1,7 +1,8 @@
-//! The `json` format: one JSON array of findings (PRODUCT.md §2 fields, plus end positions,
+//! The `json` format: one JSON array of findings (PRODUCT.md §2 fields with `code`, plus end positions,
 //! kind, format and the call's step/method/url when known).
 
-use super::check::{Record, Report};
+use super::check::Record;
+use super::report::Report;
 use serde_json::{json, Map, Value};
 
 /// One finding as a JSON object.
@@ -12,6 +13,7 @@ pub fn record_json(r: &Record) -> Value {
     obj.insert("column".into(), json!(r.column));
     obj.insert("endLine".into(), json!(r.end_line));
     obj.insert("endColumn".into(), json!(r.end_column));
+    obj.insert("code".into(), json!(super::report::record_code(r)));
     obj.insert("status".into(), json!(r.status));
     obj.insert("reason".into(), json!(r.reason));
     obj.insert("severity".into(), json!(r.severity));
@@ -43,10 +45,15 @@ pub fn insert_call_context(obj: &mut Map<String, Value>, r: &Record) {
 
 /// The whole `json` output for stdout.
 pub fn render(report: &Report) -> String {
-    let array = Value::Array(report.records.iter().map(record_json).collect());
-    // Same values, but bidi and zero-width characters from the log written as escapes.
+    to_text(&Value::Array(
+        report.records.iter().map(record_json).collect(),
+    ))
+}
+
+/// Pretty JSON with bidi and zero-width characters from the log written as escapes.
+pub fn to_text(value: &Value) -> String {
     let mut s = crate::core::visible::escape_in_json(
-        &serde_json::to_string_pretty(&array).unwrap_or_else(|_| "[]".to_string()),
+        &serde_json::to_string_pretty(value).unwrap_or_else(|_| "[]".to_string()),
     );
     s.push('\n');
     s

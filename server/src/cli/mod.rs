@@ -4,14 +4,22 @@
 //! the format modules, never in the analysis core.
 
 pub mod check;
+pub mod concise;
+pub mod config;
+pub mod github;
+pub mod grouped;
 pub mod human;
+pub mod inputs;
 pub mod json;
+pub mod output;
+pub mod report;
 pub mod sarif;
 pub mod terminal;
 
 use crate::core::model::AnalysisConfig;
 use crate::core::status;
 use clap::{Parser, Subcommand, ValueEnum};
+use report::FailOn;
 use std::io::{IsTerminal, Write};
 
 #[derive(Debug, Parser)]
@@ -35,53 +43,85 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Print the failing calls found in run logs (exit 0: none, 1: found, 2: a path could not be
-    /// read or is not a run log).
+    /// Print the failing calls found in run logs (exit 0: nothing at or above the fail level,
+    /// 1: findings at or above it, 2: the tool could not do its job).
     Check(CheckArgs),
     /// Print what a status code means.
     Explain {
         /// A status code, such as 404.
         code: String,
-        /// A settings file whose `runlog.statusCodes` overrides the built-in definitions.
+        /// A `runlog.toml`, or a JSON settings file whose `runlog.statusCodes` overrides the
+        /// built-in definitions.
         #[arg(long, value_name = "FILE")]
         config: Option<String>,
     },
 }
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "PATH may be a file, a directory (walked: .gitignore and .ignore honoured, \
+hidden folders skipped, only .json .jsonl .ndjson .har .jsonc .log files, those that are not run \
+logs skipped silently) or a glob the tool expands itself ('logs/*.har', 'logs/**/*.json'). \
+No PATH checks the current folder; - reads standard input.
+
+Settings come from the nearest runlog.toml or .runlog.toml above each log (up to the \
+repository root), or from --config FILE.
+
+Exit status: 0 no finding at or above the --fail-on level, 1 findings at or above it, \
+2 the tool could not do its job (a path named on the command line cannot be read, a glob \
+matches nothing, a bad option or config file). A file named on the command line that is not \
+a run log gets a note on stderr and does not change the exit status."
+)]
 pub struct CheckArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human, env = "RUNLOG_OUTPUT_FORMAT")]
     pub format: OutputFormat,
+    /// Write the output to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<String>,
+    /// Group findings by cause (code, explanation with variable parts masked, method and
+    /// endpoint): one block per group (sarif is not grouped).
+    #[arg(long)]
+    pub group: bool,
+    /// The lowest severity that makes the exit status 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Exit 0 even when findings fail the run (2 still says the tool failed).
+    #[arg(long)]
+    pub exit_zero: bool,
     /// Report calls with a status at or above this code (default 400, or the config's
-    /// `runlog.diagnostics.minimumStatus`).
+    /// `diagnostics.minimumStatus`).
     #[arg(long, value_name = "N")]
     pub min_status: Option<u16>,
-    /// A JSON/JSONC settings file with `runlog.*` keys (a VS Code settings.json works):
-    /// `runlog.statusCodes`, `runlog.diagnostics.severity`, `runlog.diagnostics.minimumStatus`,
-    /// `runlog.redact`.
+    /// A config file for every log instead of the nearest runlog.toml: TOML (`.toml`, the keys of
+    /// runlog.toml), or JSON/JSONC with `runlog.*` keys (a VS Code settings.json works).
     #[arg(long, value_name = "FILE")]
     pub config: Option<String>,
-    /// When to colour `human` output.
+    /// When to colour the output (auto honours NO_COLOR, CLICOLOR_FORCE and TERM=dumb).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Extra key or header names whose values are redacted (repeatable).
     #[arg(long, value_name = "NAME")]
     pub redact: Vec<String>,
+    /// The name standard input (`-`) gets in the output, and where its config is looked for.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
     /// Files above this many bytes are analysed streaming from disk (tests use it to compare
     /// both paths).
     #[arg(long, value_name = "BYTES", hide = true, default_value_t = check::STREAM_ABOVE)]
     pub stream_above: u64,
-    /// Run logs to check (`-` reads standard input).
-    #[arg(required = true, value_name = "PATH")]
+    /// Run logs, folders or globs to check (default: `.`; `-` reads standard input).
+    #[arg(value_name = "PATH")]
     pub paths: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     Human,
+    Concise,
     Json,
     Sarif,
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -89,6 +129,14 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// Said on stderr when the server is started from a terminal: a person, not an editor.
+pub const TTY_HINT: &str = "runlog-lsp is a language server: it is waiting for an LSP client on stdin (to check run logs in a terminal, see `runlog-lsp check --help`)";
+
+/// The hint to print before serving LSP, when stdin is a terminal.
+pub fn tty_hint(stdin_is_terminal: bool) -> Option<&'static str> {
+    stdin_is_terminal.then_some(TTY_HINT)
 }
 
 /// Parses the process arguments and runs; returns the exit code.
@@ -102,7 +150,12 @@ pub fn run() -> i32 {
         }
     };
     match cli.command {
-        None => crate::lsp::serve_stdio(),
+        None => {
+            if let Some(hint) = tty_hint(std::io::stdin().is_terminal()) {
+                print_err(&format!("{hint}\n"));
+            }
+            crate::lsp::serve_stdio()
+        }
         Some(Command::Explain { code, config }) => explain_with(&code, config.as_deref()),
         Some(Command::Check(args)) => check(&args),
     }
@@ -118,18 +171,6 @@ fn print_out(text: &str) {
 
 fn print_err(text: &str) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
-}
-
-/// Whether to colour stdout: only a terminal, and never with `NO_COLOR` set.
-fn use_color(choice: ColorChoice) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    }
 }
 
 /// Converts a JSONC value to serde_json, depth-bounded (settings files are shallow).
@@ -177,38 +218,70 @@ pub fn read_config(path: &str) -> Result<(AnalysisConfig, Vec<String>), String> 
 
 /// `runlog-lsp check`.
 pub fn check(args: &CheckArgs) -> i32 {
-    let mut config = AnalysisConfig::default();
-    if let Some(path) = &args.config {
-        match read_config(path) {
-            Ok((c, warnings)) => {
-                config = c;
-                for w in warnings {
-                    print_err(&format!("{w}\n"));
-                }
-            }
-            Err(e) => {
-                print_err(&format!("{e}\n"));
-                return 2;
+    let found = inputs::collect(
+        &args.paths,
+        args.stdin_filename.as_deref(),
+        args.output_file.as_deref().map(std::path::Path::new),
+    );
+    let configs = match config::resolve(
+        &found.inputs,
+        &config::Overrides {
+            config: args.config.as_deref(),
+            min_status: args.min_status,
+            redact: &args.redact,
+        },
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            print_err(&format!("{e}\n"));
+            return 2;
+        }
+    };
+    let mut report = report::check_inputs(&found.inputs, &configs, args.stream_above);
+    report.errors.splice(0..0, found.errors);
+    report.warnings.splice(0..0, found.warnings);
+    let mut stderr = String::new();
+    for line in configs
+        .warnings
+        .iter()
+        .chain(&report.warnings)
+        .chain(&report.notes)
+    {
+        stderr.push_str(&format!("{line}\n"));
+    }
+    for e in &report.errors {
+        stderr.push_str(&format!("{e}\n"));
+    }
+    print_err(&stderr);
+    let mut out = match output::Output::open(args.output_file.as_deref(), args.color) {
+        Ok(out) => out,
+        Err(e) => {
+            print_err(&format!("{e}\n"));
+            return 2;
+        }
+    };
+    let color = out.color();
+    let text = match (args.format, args.group) {
+        (OutputFormat::Human, false) => human::render(&report, color),
+        (OutputFormat::Concise, false) => concise::render(&report, color),
+        (OutputFormat::Json, false) => json::render(&report),
+        (OutputFormat::Github, false) => github::render(&report),
+        (OutputFormat::Sarif, _) => sarif::render(&report),
+        (format, true) => {
+            let groups = grouped::build(&report);
+            match format {
+                OutputFormat::Concise => grouped::render_concise(&report, &groups, color),
+                OutputFormat::Json => grouped::render_json(&report, &groups),
+                OutputFormat::Github => github::render_groups(&report, &groups),
+                _ => grouped::render_human(&report, &groups, color),
             }
         }
-    }
-    if let Some(n) = args.min_status {
-        config.minimum_status = n;
-    }
-    config.redact.extend(args.redact.iter().cloned());
-    let report = check::check_paths(&args.paths, &config, args.stream_above);
-    let mut errors = String::new();
-    for e in &report.errors {
-        errors.push_str(&format!("{e}\n"));
-    }
-    print_err(&errors);
-    let out = match args.format {
-        OutputFormat::Human => human::render(&report, use_color(args.color)),
-        OutputFormat::Json => json::render(&report),
-        OutputFormat::Sarif => sarif::render(&report),
     };
-    print_out(&out);
-    report.exit_code()
+    if let Err(e) = out.write(&text) {
+        print_err(&format!("{e}\n"));
+        return 2;
+    }
+    report.exit_code(args.fail_on, args.exit_zero)
 }
 
 /// The text `explain` prints for a code.
@@ -251,7 +324,7 @@ pub fn explain(code: &str) -> i32 {
 
 /// `runlog-lsp explain CODE [--config FILE]`.
 pub fn explain_with(code: &str, config: Option<&str>) -> i32 {
-    let overrides = match config.map(read_config) {
+    let overrides = match config.map(config::read_named) {
         None => Default::default(),
         Some(Ok((c, warnings))) => {
             for w in warnings {

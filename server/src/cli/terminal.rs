@@ -60,6 +60,28 @@ pub fn first_chars(text: &str, n: usize) -> &str {
     }
 }
 
+/// The style of a severity's label (`error`, `warning[…]`), as compilers colour them.
+pub fn severity_style(severity: crate::core::model::Severity) -> anstyle::Style {
+    use crate::core::model::Severity;
+    use anstyle::AnsiColor;
+    let color = match severity {
+        Severity::Error => AnsiColor::BrightRed,
+        Severity::Warning => AnsiColor::BrightYellow,
+        Severity::Information => AnsiColor::BrightBlue,
+        Severity::Hint => AnsiColor::BrightCyan,
+    };
+    anstyle::Style::new().bold().fg_color(Some(color.into()))
+}
+
+/// `text` in `style` when `color`, else as is. `text` must already be inert.
+pub fn paint(style: anstyle::Style, text: &str, color: bool) -> String {
+    if color {
+        format!("{}{text}{}", style.render(), style.render_reset())
+    } else {
+        text.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

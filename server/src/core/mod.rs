@@ -10,6 +10,7 @@ pub mod body;
 pub mod detect;
 pub mod exchange;
 pub mod explain;
+pub mod groups;
 pub mod incremental;
 pub mod line_index;
 pub mod model;
