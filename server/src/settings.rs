@@ -145,6 +145,58 @@ impl Default for Settings {
     }
 }
 
+impl Settings {
+    /// The editor's settings laid over a project file's (`runlog.toml`): each setting the
+    /// editor changed from its default wins, the others keep the file's value. (Editors send
+    /// every setting, defaults included, so "set in the editor" can only mean "not the default".)
+    /// `redact` names from both apply.
+    pub fn overlaid(project: &Settings, editor: &Settings) -> Settings {
+        let default = Settings::default();
+        fn pick<T: PartialEq + Clone>(project: &T, editor: &T, default: &T) -> T {
+            if editor != default { editor } else { project }.clone()
+        }
+        let (p, e, d) = (&project.analysis, &editor.analysis, &default.analysis);
+        Settings {
+            server_path: pick(
+                &project.server_path,
+                &editor.server_path,
+                &default.server_path,
+            ),
+            trace_server: pick(
+                &project.trace_server,
+                &editor.trace_server,
+                &default.trace_server,
+            ),
+            watch: pick(&project.watch, &editor.watch, &default.watch),
+            max_file_size: pick(
+                &project.max_file_size,
+                &editor.max_file_size,
+                &default.max_file_size,
+            ),
+            analysis: AnalysisConfig {
+                minimum_status: pick(&p.minimum_status, &e.minimum_status, &d.minimum_status),
+                severity: pick(&p.severity, &e.severity, &d.severity),
+                status_codes: pick(&p.status_codes, &e.status_codes, &d.status_codes),
+                // Secrets named anywhere stay secret: the names of both.
+                redact: {
+                    let mut names = p.redact.clone();
+                    names.extend(e.redact.iter().filter(|n| !p.redact.contains(n)).cloned());
+                    names
+                },
+                max_findings: pick(&p.max_findings, &e.max_findings, &d.max_findings),
+                max_nesting_depth: pick(
+                    &p.max_nesting_depth,
+                    &e.max_nesting_depth,
+                    &d.max_nesting_depth,
+                ),
+                max_line_length: pick(&p.max_line_length, &e.max_line_length, &d.max_line_length),
+                max_body_size: pick(&p.max_body_size, &e.max_body_size, &d.max_body_size),
+                analysis_time: pick(&p.analysis_time, &e.analysis_time, &d.analysis_time),
+            },
+        }
+    }
+}
+
 /// `runlog.limits.analysisTimeMs` by default: a 50 MB log takes about 3 s (docs/PERFORMANCE.md).
 const DEFAULT_ANALYSIS_TIME_MS: u64 = 10_000;
 

@@ -4,6 +4,7 @@ mod capture;
 mod client;
 mod hostile;
 mod large;
+mod project_config;
 mod support;
 mod tidy;
 

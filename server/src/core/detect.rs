@@ -2,8 +2,8 @@
 //! document a tree's root says it is (HAR, Newman, integration run log, or ordinary JSON that
 //! must stay quiet: OpenAPI, JSON Schema, Postman collections).
 
-use jsonc_parser::ast::{Object, ObjectPropName, Value};
 use super::model::Format;
+use jsonc_parser::ast::{Object, ObjectPropName, Value};
 
 /// A property name as text, borrowed.
 pub fn key_str<'a>(name: &'a ObjectPropName<'_>) -> &'a str {
@@ -232,9 +232,7 @@ pub fn shape(root: &Value<'_>) -> Shape {
             _ => {}
         }
         match &p.value {
-            Value::Object(o)
-                if CALL_ARRAYS.iter().any(|(_, outer, _)| key_is(key, outer)) =>
-            {
+            Value::Object(o) if CALL_ARRAYS.iter().any(|(_, outer, _)| key_is(key, outer)) => {
                 for &(shape, outer, inner) in CALL_ARRAYS {
                     if key_is(key, outer) && matches!(get(o, inner), Some(Value::Array(_))) {
                         return shape;

@@ -16,6 +16,7 @@ pub mod framing;
 pub mod from_lsp;
 pub mod handlers;
 pub mod markdown;
+mod project;
 mod scheduling;
 pub mod server;
 pub mod session;

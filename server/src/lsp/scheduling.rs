@@ -62,24 +62,32 @@ impl Backend {
         let settings_debug = self.inner.debug_requests;
         loop {
             let (text, version, revision, previous) = job;
-            let settings = self.settings();
+            let editor = self.settings();
             let encoding = self.encoding();
             let task_uri = uri.clone();
+            let inner = self.inner.clone();
             let built = tokio::task::spawn_blocking(move || {
-                build_snapshot(
+                let project = inner.projects.resolve(&task_uri, editor);
+                let built = build_snapshot(
                     task_uri,
                     Some(version),
                     revision,
                     text,
                     previous,
-                    settings,
+                    project.settings,
                     encoding,
                     settings_debug,
-                )
+                );
+                (built, project.warning)
             })
             .await;
             let (snap, diagnostics, panicked) = match built {
-                Ok(b) => b,
+                Ok((b, warning)) => {
+                    if let Some(w) = warning {
+                        self.log(MessageType::WARNING, w);
+                    }
+                    b
+                }
                 Err(e) => {
                     if let Some(d) = lock(&self.inner.docs).get_mut(&uri) {
                         d.analysing = false;

@@ -47,6 +47,8 @@ pub(super) struct Inner {
     pub(super) debug_requests: bool,
     /// Documents whose outline was capped and the user told so (told once per document).
     pub(super) outline_capped: Mutex<HashSet<Uri>>,
+    /// The `runlog.toml` files that apply to documents, read from disk once.
+    pub(super) projects: super::project::ProjectConfigs,
 }
 
 #[derive(Clone)]
@@ -71,6 +73,7 @@ impl Backend {
                 watch_registered: AtomicBool::new(false),
                 debug_requests,
                 outline_capped: Mutex::new(HashSet::new()),
+                projects: Default::default(),
             }),
         }
     }

@@ -11,6 +11,7 @@ use std::sync::atomic::Ordering;
 use tower_lsp_server::ls_types::*;
 
 use super::config::Negotiated;
+use super::project;
 use super::scheduling::build_snapshot;
 use super::session::{lock, panic_message, Backend};
 use super::to_lsp;
@@ -94,11 +95,15 @@ impl Backend {
                 }])
                 .await;
         }
-        if watch.is_empty() {
-            return;
-        }
+        // Config files are always watched: a changed `runlog.toml` changes the findings.
+        let patterns: Vec<String> = watch
+            .patterns
+            .iter()
+            .cloned()
+            .chain(project::WATCH_PATTERNS.map(String::from))
+            .collect();
         let options = DidChangeWatchedFilesRegistrationOptions {
-            watchers: file_watchers(&watch.patterns, negotiated),
+            watchers: file_watchers(&patterns, negotiated),
         };
         let registration = Registration {
             id: WATCH_REGISTRATION.into(),
@@ -161,10 +166,21 @@ impl Backend {
     pub(super) async fn watched_files_changed(&self, changes: Vec<FileEvent>) {
         let roots = self.roots();
         let watch = lock(&self.inner.watch).clone();
+        let configs: Vec<PathBuf> = changes
+            .iter()
+            .filter_map(|c| c.uri.to_file_path().map(|p| p.into_owned()))
+            .filter(|p| project::is_config_file(p))
+            .collect();
+        if !configs.is_empty() {
+            self.project_config_changed(&configs).await;
+        }
         for change in changes {
             let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) else {
                 continue;
             };
+            if project::is_config_file(&path) {
+                continue;
+            }
             if change.typ == FileChangeType::DELETED {
                 self.clear_disk(change.uri).await;
                 continue;
@@ -176,6 +192,21 @@ impl Backend {
     }
 
     /// A watched log that is closed goes back to being analysed from disk.
+    /// A `runlog.toml` was created, changed or deleted: every document is analysed again with
+    /// the project settings read anew.
+    async fn project_config_changed(&self, paths: &[PathBuf]) {
+        self.inner.projects.clear();
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        self.log(
+            MessageType::INFO,
+            format!("{} changed: analysing again", names.join(", ")),
+        );
+        for (uri, revision) in lock(&self.inner.docs).touch_all() {
+            self.schedule(uri, revision);
+        }
+        self.reanalyse_disk().await;
+    }
+
     pub(super) async fn analyse_if_watched(&self, uri: &Uri) {
         let Some(path) = uri.to_file_path().map(|p| p.into_owned()) else {
             return;
@@ -204,13 +235,16 @@ impl Backend {
         if lock(&self.inner.docs).contains(&uri) {
             return;
         }
-        let settings = self.settings();
+        let editor = self.settings();
         let encoding = self.encoding();
-        let max = settings.max_file_size;
+        let max = editor.max_file_size;
         let task_uri = uri.clone();
         let task_path = path.clone();
+        let inner = self.inner.clone();
         let built = tokio::task::spawn_blocking(move || {
-            watch::open(&task_path, max).map(|disk| match disk {
+            let project = inner.projects.resolve(&task_uri, editor);
+            let settings = project.settings;
+            let analysed = watch::open(&task_path, max).map(|disk| match disk {
                 watch::Disk::Text(text) => {
                     let (_, diagnostics, panicked) =
                         build_snapshot(task_uri, None, 0, text, None, settings, encoding, false);
@@ -223,10 +257,14 @@ impl Backend {
                 watch::Disk::Large(file, len) => {
                     stream_diagnostics(&task_uri, file, len, &settings, encoding)
                 }
-            })
+            });
+            (analysed, project.warning)
         })
         .await;
-        match built {
+        if let Ok((_, Some(warning))) = &built {
+            self.log(MessageType::WARNING, warning.clone());
+        }
+        match built.map(|(analysed, _)| analysed) {
             Ok(Ok(analysis)) => {
                 if let Some(what) = analysis.panicked {
                     self.log(

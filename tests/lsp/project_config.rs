@@ -1,0 +1,109 @@
+//! `runlog.toml` in the language server: found from the document's folder upwards, applied
+//! under the editor's settings, read again when the client says it changed, and an invalid one
+//! said in the log while the editor's settings apply.
+
+use crate::support::{file_uri, Client, Options};
+use serde_json::{json, Value};
+use std::path::Path;
+
+const LOG: &str = r#"[
+  {"url": "https://api.invalid/a", "status": 404, "body": {"message": "No such item"}},
+  {"url": "https://api.invalid/b", "status": 503, "body": {"message": "Try again later"}}
+]"#;
+
+/// A repository with `runlog.toml` at its root and the log two folders down.
+fn project(config: &str) -> (tempfile::TempDir, String, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join(".git")).expect(".git");
+    let logs = dir.path().join("logs/nightly");
+    std::fs::create_dir_all(&logs).expect("folders");
+    std::fs::write(dir.path().join("runlog.toml"), config).expect("config");
+    let log = logs.join("run.json");
+    std::fs::write(&log, LOG).expect("log");
+    let config_uri = file_uri(&dir.path().join("runlog.toml"));
+    (dir, file_uri(&log), config_uri)
+}
+
+fn codes_and_messages(diagnostics: &[Value]) -> Vec<(String, String)> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default().to_string(),
+                d["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn open(c: &mut Client, uri: &str, root: &Path) -> Vec<(String, String)> {
+    let _ = root;
+    c.open(uri, LOG);
+    codes_and_messages(&c.diagnostics(uri))
+}
+
+#[test]
+fn the_nearest_runlog_toml_applies_and_is_read_again_when_it_changes() {
+    let (dir, uri, config_uri) = project(
+        "[diagnostics]\nminimumStatus = 500\n[statusCodes.503]\ntitle = \"Upstream asleep\"\n",
+    );
+    let mut c = Client::start(Options::default());
+    assert_eq!(
+        open(&mut c, &uri, dir.path()),
+        [(
+            "503".to_string(),
+            "503 Upstream asleep: Try again later".to_string()
+        )]
+    );
+    std::fs::write(
+        dir.path().join("runlog.toml"),
+        "[diagnostics]\nminimumStatus = 400\n",
+    )
+    .expect("rewrite");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": config_uri, "type": 2}]}),
+    );
+    let codes: Vec<String> = codes_and_messages(&c.diagnostics(&uri))
+        .into_iter()
+        .map(|(code, _)| code)
+        .collect();
+    assert_eq!(codes, ["404", "503"]);
+    c.shutdown();
+}
+
+#[test]
+fn editor_settings_override_the_project_file_and_redact_names_add_up() {
+    let (dir, uri, _) = project("redact = [\"X-Team\"]\n[diagnostics]\nminimumStatus = 500\n");
+    let mut c = Client::start(Options {
+        initialization_options: json!({"runlog": {"diagnostics": {"minimumStatus": 404}}}),
+        ..Options::default()
+    });
+    let codes: Vec<String> = open(&mut c, &uri, dir.path())
+        .into_iter()
+        .map(|(code, _)| code)
+        .collect();
+    assert_eq!(codes, ["404", "503"]);
+    c.shutdown();
+}
+
+#[test]
+fn an_invalid_runlog_toml_is_said_with_its_line_and_the_editor_settings_apply() {
+    let (dir, uri, _) = project("[diagnostics]\nminimumStatus = \"high\"\n");
+    let mut c = Client::start(Options::default());
+    let codes: Vec<String> = open(&mut c, &uri, dir.path())
+        .into_iter()
+        .map(|(code, _)| code)
+        .collect();
+    assert_eq!(codes, ["404", "503"]);
+    let warning = c.wait_for("window/logMessage", |p| {
+        p["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("runlog.toml"))
+    });
+    let message = warning["message"].as_str().unwrap_or_default();
+    assert!(message.contains("runlog.toml:2:"), "{message}");
+    assert!(message.contains("minimumStatus"), "{message}");
+    assert_eq!(warning["type"], 2, "a warning: {warning}");
+    c.shutdown();
+}
