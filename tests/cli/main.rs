@@ -115,7 +115,7 @@ fn version() {
 }
 
 #[test]
-fn explain_uses_the_seeds_wording() {
+fn explain_uses_the_guides_wording() {
     let out = run(&["explain", "400"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(

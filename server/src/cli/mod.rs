@@ -228,7 +228,7 @@ pub fn explain_text_with(
         format!("{}xx {}", info.class, status::class_name(info.class))
     };
     let source = match info.source {
-        crate::core::model::StatusSource::Seed => "the seed's definition (how to debug an error)",
+        crate::core::model::StatusSource::Guide => "the seed's definition (how to debug an error)",
         crate::core::model::StatusSource::Iana => "IANA HTTP status code registry",
         crate::core::model::StatusSource::Vendor => "well-known vendor code (non-standard)",
         crate::core::model::StatusSource::Unknown => "not a known code",

@@ -41,7 +41,7 @@ pub(super) fn body_in(obj: &Object<'_>, place: BodyPlace, cx: &Cx<'_>) -> Option
         let Some(value) = get(obj, key) else {
             continue;
         };
-        // The seed's `payload` holds Request/Response sections, not the body.
+        // An integration run log's `payload` holds Request/Response sections, not the body.
         if place == BodyPlace::Exchange && *key == "payload" {
             if let Value::Object(p) = value {
                 if get(p, "request").is_some() || get(p, "response").is_some() {

@@ -63,7 +63,7 @@ pub(super) fn exchange_in(
 }
 
 /// The response object of an exchange found by a status on the object itself: a `response`/`res`
-/// child, or the seed's `payload.Response`.
+/// child, or an integration run log's `payload.Response`.
 fn response_object<'v, 'a>(obj: &'v Object<'a>) -> Option<&'v Object<'a>> {
     get_object(obj, "response")
         .or_else(|| get_object(obj, "res"))

@@ -11,7 +11,7 @@ fn round_trip(token: &str) -> String {
 }
 
 #[test]
-fn unfolds_the_seed_body_in_place() {
+fn unfolds_an_escaped_body_in_place() {
     let doc = "{\n    \"Body\": \"{\\\"title\\\":\\\"Member Exists\\\",\\\"status\\\":400,\\\"errors\\\":[],\\\"x\\\":{}}\"\n}";
     let start = doc.find("\"{").unwrap();
     let end = doc.rfind('"').unwrap() + 1;
