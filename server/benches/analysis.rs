@@ -1,7 +1,7 @@
 //! `cargo bench -p runlog-lsp --bench analysis`: analysis throughput against a bare jsonc-parser
-//! parse of the same text (PRODUCT.md §7: analysis ≥ 70% of the parse's throughput).
+//! parse of the same text (the target: analysis at ≥ 70% of the parse's throughput).
 //!
-//! Inputs are generated in memory (see `gen/mod.rs`): HAR, seed-shaped run log and JSON Lines of
+//! Inputs are generated in memory (see `gen/mod.rs`): HAR, integration run log and JSON Lines of
 //! 1, 10 and 50 MB. Set `RUNLOG_BENCH_SIZES=1,10` to choose sizes (MB); the default is all three.
 //! Bench time is kept modest: 10 flat samples, short warm-up.
 //!

@@ -23,7 +23,7 @@ pub struct SettingDef {
     pub description: &'static str,
 }
 
-/// The settings table (spec §2 keys plus the server's limits).
+/// The settings table (the `runlog.*` keys editors show, plus the server's limits).
 pub static SETTINGS: &[SettingDef] = &[
     SettingDef {
         key: "runlog.server.path",

@@ -101,7 +101,7 @@ fn version() {
 }
 
 #[test]
-fn explain_uses_the_seeds_wording() {
+fn explain_uses_the_guides_wording() {
     let out = run(&["explain", "400"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
@@ -113,7 +113,7 @@ fn explain_uses_the_seeds_wording() {
         "The request was unacceptable. This happens mostly when a required parameter is missing."
     ));
     assert!(out.stdout.contains("4xx client error"));
-    assert!(out.stdout.contains("seed"));
+    assert!(out.stdout.contains("source: runlog's debugging guide"));
     assert!(out
         .stdout
         .contains("https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Status/400"));

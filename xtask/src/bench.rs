@@ -1,4 +1,5 @@
-//! `cargo xtask bench-lsp`: the side-by-side LSP benchmark (PRODUCT.md §7, issue 5).
+//! `cargo xtask bench-lsp`: the side-by-side LSP benchmark against vscode-langservers-extracted's
+//! JSON server.
 //!
 //! Builds `target/release/runlog-lsp`, writes the generated inputs (the same generator as the
 //! criterion bench, included by path) to `target/bench-data/`, installs the peer

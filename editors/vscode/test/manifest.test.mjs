@@ -1,5 +1,5 @@
-// The extension's package.json against the names PRODUCT.md §2 fixes: identity, commands and
-// their titles, settings, activation and the languages it contributes.
+// The extension's package.json against the names users and other editors rely on: identity,
+// commands and their titles, settings, activation and the languages it contributes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
@@ -18,7 +18,7 @@ test('identity is runlog.runlog-lsp, "Run Log Inspector"', () => {
   assert.equal(pkg.main, './out/extension.js');
 });
 
-test('the four commands of §2, titled "Run Log: ..."', () => {
+test('the four commands, titled "Run Log: ..."', () => {
   const titles = Object.fromEntries(
     pkg.contributes.commands.map((c) => [c.command, `${c.category}: ${c.title}`]),
   );
@@ -30,12 +30,12 @@ test('the four commands of §2, titled "Run Log: ..."', () => {
   });
 });
 
-test('every setting of §2 (and only runlog.* ones)', () => {
+test('every documented setting (and only runlog.* ones)', () => {
   const keys = Object.keys(pkg.contributes.configuration.properties);
   for (const key of keys) {
     assert.match(key, /^runlog\./);
   }
-  const spec = [
+  const documented = [
     'runlog.diagnostics.minimumStatus',
     'runlog.diagnostics.severity',
     'runlog.files.watch',
@@ -45,7 +45,7 @@ test('every setting of §2 (and only runlog.* ones)', () => {
     'runlog.statusCodes',
     'runlog.trace.server',
   ];
-  for (const key of spec) {
+  for (const key of documented) {
     assert.ok(keys.includes(key), `${key} is contributed`);
   }
   for (const [key, schema] of Object.entries(pkg.contributes.configuration.properties)) {
@@ -70,7 +70,7 @@ test('activates on JSON, JSONC and JSON Lines; .har is JSON; .jsonl/.ndjson are 
   assert.ok(existsSync(join(root, jsonl.configuration)));
 });
 
-test('the source uses the client id `runlog` and the names of §2', () => {
+test('the source uses the client id `runlog` and the contributed names', () => {
   const src = readFileSync(join(root, 'src', 'extension.ts'), 'utf8');
   assert.match(src, /new LanguageClient\('runlog', NAME/);
   assert.match(src, /const NAME = 'Run Log Inspector'/);

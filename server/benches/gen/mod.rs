@@ -1,4 +1,4 @@
-//! Deterministic generators of large run logs (HAR 1.2, seed-shaped integration run log, JSON
+//! Deterministic generators of large run logs (HAR 1.2, integration run log in the debugging guide's shape, JSON
 //! Lines) for the benchmarks. Std-only so that the criterion bench, the examples and
 //! `cargo xtask bench-lsp` (which includes this file by path) share exactly the same inputs.
 //!

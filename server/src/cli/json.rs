@@ -1,5 +1,5 @@
-//! The `json` format: one JSON array of findings (PRODUCT.md §2 fields with `code`, plus end positions,
-//! kind, format and the call's step/method/url when known).
+//! The `json` format: one JSON array of findings (path, line, column, code, status, reason, severity,
+//! message, explanation, plus end positions, kind, format and the call's step/method/url when known).
 
 use super::check::Record;
 use super::report::Report;

@@ -284,11 +284,6 @@ pub fn check(args: &CheckArgs) -> i32 {
     report.exit_code(args.fail_on, args.exit_zero)
 }
 
-/// The text `explain` prints for a code.
-pub fn explain_text(code: u16) -> String {
-    explain_text_with(code, &Default::default())
-}
-
 /// The text `explain` prints for a code, with user definitions.
 pub fn explain_text_with(
     code: u16,
@@ -301,7 +296,9 @@ pub fn explain_text_with(
         format!("{}xx {}", info.class, status::class_name(info.class))
     };
     let source = match info.source {
-        crate::core::model::StatusSource::Seed => "the seed's definition (how to debug an error)",
+        crate::core::model::StatusSource::Guide => {
+            "runlog's debugging guide (what the code means for an integration)"
+        }
         crate::core::model::StatusSource::Iana => "IANA HTTP status code registry",
         crate::core::model::StatusSource::Vendor => "well-known vendor code (non-standard)",
         crate::core::model::StatusSource::Unknown => "not a known code",
@@ -315,11 +312,6 @@ pub fn explain_text_with(
         s.push_str(&format!("MDN:    {mdn}\n"));
     }
     s
-}
-
-/// `runlog-lsp explain CODE`.
-pub fn explain(code: &str) -> i32 {
-    explain_with(code, None)
 }
 
 /// `runlog-lsp explain CODE [--config FILE]`.

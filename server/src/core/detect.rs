@@ -200,7 +200,7 @@ impl Shape {
 /// Keys whose arrays hold the runs of an integration run log.
 pub const RUN_ARRAY_KEYS: &[&str] = &["runs", "executions", "jobs"];
 
-/// Root keys that name an integration (the seed's `integration_id`, Make's `scenario_id`, ...).
+/// Root keys that name an integration (the debugging guide's example's `integration_id`, Make's `scenario_id`, ...).
 const INTEGRATION_ROOT_KEYS: &[&str] = &[
     "integrationid",
     "integrationname",

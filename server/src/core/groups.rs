@@ -1,4 +1,4 @@
-//! Failures grouped by cause (PRODUCT.md §9): a log with 400 failing calls usually has three
+//! Failures grouped by cause: a log with 400 failing calls usually has three
 //! causes. Two findings share a group when they have the same code, the same explanation once
 //! its variable parts are masked (numbers, ids, UUIDs, emails, quoted values, timestamps) and the
 //! same method and endpoint template (id-like path segments become `{id}`, the query is dropped).

@@ -51,7 +51,8 @@ fn shift_offset(offset: usize, from: usize, delta: isize) -> usize {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
-    /// Integration platform run log in the seed's shape (integration, runs, steps, payload).
+    /// Integration platform run log in the shape of the debugging guide's example (integration, runs,
+    /// steps, payload).
     IntegrationRunLog,
     /// HAR 1.2 (`log.entries[]`).
     Har,
@@ -370,13 +371,13 @@ impl Analysis {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StatusSource {
-    /// The seed document's wording (400, 401, 402, 403, 404, 409, 429, 5xx).
-    Seed,
+    /// The debugging guide's wording (400, 401, 402, 403, 404, 409, 429, 5xx).
+    Guide,
     /// IANA registry, definition written for this project.
     Iana,
     /// A well-known vendor code (Cloudflare 52x, nginx 444/499, AWS ELB 460/463, ...).
     Vendor,
-    /// Not known: the seed's guidance for "other error codes".
+    /// Not known: the debugging guide's guidance for "other error codes".
     Unknown,
     /// From the user's `runlog.statusCodes`.
     User,

@@ -1,5 +1,5 @@
 //! The payload view: request and response of one exchange as one readable document, the body
-//! decoded and pretty-printed, secrets redacted (what the seed's "View Payload" shows).
+//! decoded and pretty-printed, secrets redacted (what the debugging guide's "View Payload" shows).
 
 use super::body::{self, DecodedBody};
 use super::explain;
@@ -80,7 +80,7 @@ pub fn payload(
         }
         let decoded = body::decode_limited(text, b, config.max_body_size).0;
         // How the log stored the body and what it turned out to be: "string" → "json" is the
-        // escaped JSON the seed's logs hold.
+        // escaped JSON integration run logs hold.
         response.insert(
             "bodyStoredAs".into(),
             Value::String(body::storage_label(b.encoding).into()),

@@ -173,7 +173,7 @@ pub fn severity(severity: Severity) -> DiagnosticSeverity {
     }
 }
 
-/// A finding as a diagnostic (spec §2): source "runlog", code = status, MDN link, related
+/// A finding as a diagnostic: source "runlog", code = status, MDN link, related
 /// information pointing at the response body.
 pub fn diagnostic(snap: &Snapshot, finding: &Finding) -> Diagnostic {
     let body = finding

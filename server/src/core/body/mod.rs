@@ -99,35 +99,6 @@ fn decode_with(text: &str, body: &BodyRef, cap: &mut Cap) -> DecodedBody {
     }
 }
 
-/// The JSON text of a body without building a value: the inline slice, or the content of a
-/// string (unwrapping string-in-string layers), or decoded base64. `None` when the body is
-/// stored otherwise (byte arrays) or does not look like JSON; callers then use [`decode`].
-pub fn json_text<'a>(text: &'a str, body: &BodyRef) -> Option<std::borrow::Cow<'a, str>> {
-    use std::borrow::Cow;
-    let raw = text.get(body.span.start..body.span.end)?.trim();
-    let mut current: Cow<'a, str> = match body.encoding {
-        BodyEncoding::Inline => Cow::Borrowed(raw),
-        BodyEncoding::String => Cow::Owned(serde_json::from_str::<String>(raw).ok()?),
-        BodyEncoding::Base64 => {
-            let s: String = serde_json::from_str(raw).ok()?;
-            Cow::Owned(String::from_utf8(decode_base64(&s)?).ok()?)
-        }
-        BodyEncoding::ByteArray => return None,
-    };
-    for _ in 0..MAX_STRING_LEVELS {
-        let t = current.trim_start_matches('\u{feff}').trim_start();
-        match t.as_bytes().first() {
-            Some(b'{' | b'[') => return Some(current),
-            Some(b'"') => {
-                let inner: String = serde_json::from_str(t.trim_end()).ok()?;
-                current = Cow::Owned(inner);
-            }
-            _ => return None,
-        }
-    }
-    None
-}
-
 /// Decodes body bytes as the log would have them (UTF-8 text, else binary).
 pub fn decode_bytes(bytes: Vec<u8>, mime_type: Option<&str>) -> DecodedBody {
     let mut cap = Cap {

@@ -166,7 +166,7 @@ pub fn severity_for(code: u16, config: &AnalysisConfig) -> Option<Severity> {
     }
     let standard = matches!(
         status::lookup(code, &BTreeMap::new()).source,
-        StatusSource::Seed | StatusSource::Iana
+        StatusSource::Guide | StatusSource::Iana
     );
     Some(if standard && code < 600 {
         Severity::Error

@@ -1,8 +1,9 @@
-//! The status-code catalogue: the seed's definitions, the IANA registry, well-known vendor codes,
-//! the seed's guidance for any other code, and user overrides.
+//! The status-code catalogue: the debugging guide's definitions, the IANA registry, well-known
+//! vendor codes, the guide's guidance for any other code, and user overrides.
 //!
-//! One static table sorted by code, looked up by binary search. Definitions of the seed's codes
-//! are the seed's own words; every 5xx starts with the seed's 500-series sentence.
+//! One static table sorted by code, looked up by binary search. Definitions of the codes the
+//! debugging guide defines are in the guide's wording; every 5xx starts with the guide's
+//! 500-series sentence.
 
 use super::model::{Exchange, StatusOverride, StatusSource};
 use super::redact;
@@ -14,7 +15,7 @@ pub struct StatusInfo {
     pub code: u16,
     /// "Bad Request"; for unknown codes a neutral label ("Non-standard status").
     pub reason: String,
-    /// One or two sentences (the seed's wording for the seed's codes).
+    /// One or two sentences (the debugging guide's wording for the codes it defines).
     pub definition: String,
     /// 1..=5 for 100..=599, 0 otherwise.
     pub class: u8,
@@ -23,12 +24,13 @@ pub struct StatusInfo {
     pub source: StatusSource,
 }
 
-/// The seed's sentence for every code of the 500 series (verbatim, curly apostrophe included).
-pub const SEED_5XX: &str =
+/// The debugging guide's sentence for every code of the 500 series (verbatim, curly apostrophe
+/// included).
+pub const SERVER_ERROR_SERIES: &str =
     "Error codes in the 500 series are server errors, which happen when an app’s server is down or experiencing other issues.";
 
-/// The seed's guidance for "other error codes", reworded for a single code.
-pub const SEED_OTHER: &str = "This is a non-standard status code, likely specific to the app you are connecting to. If you encounter it, reach out to that app's support team for assistance.";
+/// The debugging guide's guidance for "other error codes", reworded for a single code.
+pub const NON_STANDARD_CODE: &str = "This is a non-standard status code, likely specific to the app you are connecting to. If you encounter it, reach out to that app's support team for assistance.";
 
 /// Reason phrase shown for codes nobody defines.
 pub const UNKNOWN_REASON: &str = "Non-standard status";
@@ -38,8 +40,8 @@ const MDN_BASE: &str = "https://developer.mozilla.org/en-US/docs/Web/HTTP/Refere
 /// Where a table entry comes from and whether MDN documents it.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    /// The seed defines it; MDN documents it.
-    Seed,
+    /// The debugging guide defines it; MDN documents it.
+    Guide,
     /// IANA-registered, documented on MDN.
     Iana,
     /// IANA-registered but without an MDN page (deprecated, unused, temporary).
@@ -64,10 +66,10 @@ const fn e(code: u16, reason: &'static str, kind: Kind, definition: &'static str
     }
 }
 
-use Kind::{Iana, IanaNoMdn, Seed, Vendor};
+use Kind::{Guide, Iana, IanaNoMdn, Vendor};
 
 /// Sorted by code (a test checks it). 5xx definitions here are the code's own sentence; the
-/// seed's 500-series sentence is put in front by `lookup`.
+/// debugging guide's 500-series sentence is put in front by `lookup`.
 static TABLE: &[Entry] = &[
     e(100, "Continue", Iana, "The server received the request headers and the client should go on to send the body. It is an interim response, not the final answer."),
     e(101, "Switching Protocols", Iana, "The server agrees to switch to the protocol the client asked for in its Upgrade header (for example WebSocket)."),
@@ -94,16 +96,16 @@ static TABLE: &[Entry] = &[
     e(306, "(Unused)", IanaNoMdn, "Reserved: once \"Switch Proxy\", no longer used by HTTP."),
     e(307, "Temporary Redirect", Iana, "The resource is temporarily at the URL in the Location header; repeat the request there with the same method and body."),
     e(308, "Permanent Redirect", Iana, "The resource now lives at the URL in the Location header, for good; repeat the request there with the same method and body."),
-    e(400, "Bad Request", Seed, "The request was unacceptable. This happens mostly when a required parameter is missing."),
-    e(401, "Unauthorized", Seed, "The request was not authorized because no valid API credentials were provided."),
-    e(402, "Payment Required", Seed, "The request failed even though the parameters provided were valid. There can be multiple reasons this happens."),
-    e(403, "Forbidden", Seed, "The access was forbidden because the API credentials provided don't have permission to perform the request."),
-    e(404, "Not Found", Seed, "The resource that was requested doesn't exist."),
+    e(400, "Bad Request", Guide, "The request was unacceptable. This happens mostly when a required parameter is missing."),
+    e(401, "Unauthorized", Guide, "The request was not authorized because no valid API credentials were provided."),
+    e(402, "Payment Required", Guide, "The request failed even though the parameters provided were valid. There can be multiple reasons this happens."),
+    e(403, "Forbidden", Guide, "The access was forbidden because the API credentials provided don't have permission to perform the request."),
+    e(404, "Not Found", Guide, "The resource that was requested doesn't exist."),
     e(405, "Method Not Allowed", Iana, "The resource exists but does not accept this HTTP method; the Allow header lists the ones it does."),
     e(406, "Not Acceptable", Iana, "The server cannot produce a response in any of the formats the request's Accept headers allow."),
     e(407, "Proxy Authentication Required", Iana, "A proxy between the client and the server needs credentials before it forwards the request."),
     e(408, "Request Timeout", Iana, "The server gave up waiting for the client to finish sending the request."),
-    e(409, "Conflict", Seed, "There is a conflict of your request with some other request. This can be due to a number of reasons including use of the same key or parameter already existing the in app which you want to create."),
+    e(409, "Conflict", Guide, "The request conflicts with another request. This can happen for a number of reasons, including using a key or parameter that already exists in the app where you want to create it."),
     e(410, "Gone", Iana, "The resource existed but was removed on purpose and will not come back."),
     e(411, "Length Required", Iana, "The server refuses a request body sent without a Content-Length header."),
     e(412, "Precondition Failed", Iana, "A condition in the request headers (If-Match, If-Unmodified-Since) was false, so the server did not apply the request."),
@@ -122,7 +124,7 @@ static TABLE: &[Entry] = &[
     e(425, "Too Early", Iana, "The server will not process a request that might be replayed (sent in TLS early data)."),
     e(426, "Upgrade Required", Iana, "The server refuses this protocol; the Upgrade header names the one to switch to."),
     e(428, "Precondition Required", Iana, "The server requires a conditional request (If-Match) so that concurrent updates do not overwrite each other."),
-    e(429, "Too Many Requests", Seed, "The API has received too many requests in a short time."),
+    e(429, "Too Many Requests", Guide, "The API has received too many requests in a short time."),
     e(430, "Request Header Fields Too Large (Shopify)", Vendor, "Shopify's code for a request rejected by its security checks or sent too often; slow down and retry."),
     e(431, "Request Header Fields Too Large", Iana, "The request's headers (or one header, often Cookie) are larger than the server accepts."),
     e(440, "Login Time-out (Microsoft IIS)", Vendor, "Microsoft IIS: the client's session has expired and it must log in again."),
@@ -139,18 +141,18 @@ static TABLE: &[Entry] = &[
     e(497, "HTTP Request Sent to HTTPS Port (nginx)", Vendor, "nginx: a plain HTTP request was sent to a port that expects HTTPS."),
     e(498, "Invalid Token (Esri ArcGIS)", Vendor, "Esri ArcGIS Server: the token sent is expired or otherwise invalid."),
     e(499, "Client Closed Request (nginx)", Vendor, "nginx: the client closed the connection before the server answered, often because the caller timed out first."),
-    e(500, "Internal Server Error", Seed, "The server hit an unexpected condition and could not complete the request."),
-    e(501, "Not Implemented", Seed, "The server does not support the functionality the request needs (for example this method)."),
-    e(502, "Bad Gateway", Seed, "A gateway or proxy got an invalid response from the server behind it."),
-    e(503, "Service Unavailable", Seed, "The server is overloaded or down for maintenance; Retry-After, when present, says when to try again."),
-    e(504, "Gateway Timeout", Seed, "A gateway or proxy did not get a response in time from the server behind it."),
-    e(505, "HTTP Version Not Supported", Seed, "The server does not support the HTTP version the request used."),
-    e(506, "Variant Also Negotiates", Seed, "The server's content negotiation is misconfigured: the chosen variant negotiates again."),
-    e(507, "Insufficient Storage", Seed, "The server has run out of storage to complete the request (WebDAV)."),
-    e(508, "Loop Detected", Seed, "The server found an infinite loop while processing the request (WebDAV)."),
+    e(500, "Internal Server Error", Guide, "The server hit an unexpected condition and could not complete the request."),
+    e(501, "Not Implemented", Guide, "The server does not support the functionality the request needs (for example this method)."),
+    e(502, "Bad Gateway", Guide, "A gateway or proxy got an invalid response from the server behind it."),
+    e(503, "Service Unavailable", Guide, "The server is overloaded or down for maintenance; Retry-After, when present, says when to try again."),
+    e(504, "Gateway Timeout", Guide, "A gateway or proxy did not get a response in time from the server behind it."),
+    e(505, "HTTP Version Not Supported", Guide, "The server does not support the HTTP version the request used."),
+    e(506, "Variant Also Negotiates", Guide, "The server's content negotiation is misconfigured: the chosen variant negotiates again."),
+    e(507, "Insufficient Storage", Guide, "The server has run out of storage to complete the request (WebDAV)."),
+    e(508, "Loop Detected", Guide, "The server found an infinite loop while processing the request (WebDAV)."),
     e(509, "Bandwidth Limit Exceeded (Apache / cPanel)", Vendor, "Apache/cPanel hosting: the site has used up its bandwidth allowance."),
-    e(510, "Not Extended", Seed, "The request lacks an extension the server requires (obsoleted by IANA)."),
-    e(511, "Network Authentication Required", Seed, "The network (a captive portal) requires the client to authenticate before it gets access."),
+    e(510, "Not Extended", Guide, "The request lacks an extension the server requires (obsoleted by IANA)."),
+    e(511, "Network Authentication Required", Guide, "The network (a captive portal) requires the client to authenticate before it gets access."),
     e(520, "Web server is returning an unknown error (Cloudflare)", Vendor, "Cloudflare: the origin server returned an empty, unknown or unexpected response."),
     e(521, "Web server is down (Cloudflare)", Vendor, "Cloudflare: the origin server refused the connection."),
     e(522, "Connection timed out (Cloudflare)", Vendor, "Cloudflare: the TCP connection to the origin server timed out."),
@@ -200,12 +202,12 @@ fn builtin(code: u16) -> StatusInfo {
     match find(code) {
         Some(entry) => {
             let definition = if class == 5 {
-                format!("{SEED_5XX} {}", entry.definition)
+                format!("{SERVER_ERROR_SERIES} {}", entry.definition)
             } else {
                 entry.definition.to_string()
             };
             let (source, mdn) = match entry.kind {
-                Seed => (StatusSource::Seed, true),
+                Guide => (StatusSource::Guide, true),
                 Iana => (StatusSource::Iana, true),
                 IanaNoMdn => (StatusSource::Iana, false),
                 Vendor => (StatusSource::Vendor, false),
@@ -223,9 +225,9 @@ fn builtin(code: u16) -> StatusInfo {
             code,
             reason: UNKNOWN_REASON.to_string(),
             definition: if class == 5 {
-                format!("{SEED_OTHER} {SEED_5XX}")
+                format!("{NON_STANDARD_CODE} {SERVER_ERROR_SERIES}")
             } else {
-                SEED_OTHER.to_string()
+                NON_STANDARD_CODE.to_string()
             },
             class,
             mdn: None,
@@ -247,7 +249,7 @@ pub fn lookup(code: u16, overrides: &BTreeMap<u16, StatusOverride>) -> StatusInf
     info
 }
 
-/// True for a code the catalogue treats as standard (seed or IANA), i.e. not vendor/unknown.
+/// True for a code the catalogue treats as standard (the guide's or IANA), i.e. not vendor/unknown.
 pub fn is_standard(code: u16) -> bool {
     matches!(find(code), Some(e) if e.kind != Vendor)
 }
@@ -263,19 +265,19 @@ pub fn catalogue_markdown() -> String {
     let cell = |s: &str| s.replace('|', "\\|");
     let mut out = String::from(
         "# Status codes runlog-lsp knows\n\n\
-         <!-- Generated from server/src/core/status.rs by `UPDATE_DOCS=1 cargo test -p runlog-lsp --test cli`; do not edit. -->\n\n\
-         Source: **seed** = the wording of the seed document (how to debug an error), **IANA** = the IANA \
+         <!-- Generated from server/src/core/status/mod.rs by `UPDATE_DOCS=1 cargo test -p runlog-lsp --test cli`; do not edit. -->\n\n\
+         Source: **guide** = the wording of the project's debugging guide (how to debug an error), **IANA** = the IANA \
          HTTP status code registry (definitions written for this project), **vendor** = a well-known \
-         non-standard code. Every 5xx definition starts with the seed's 500-series sentence. Any code \
-         not listed gets the seed's guidance for other error codes: \"",
+         non-standard code. Every 5xx definition starts with the guide's 500-series sentence. Any code \
+         not listed gets the guide's guidance for other error codes: \"",
     );
-    out.push_str(SEED_OTHER);
+    out.push_str(NON_STANDARD_CODE);
     out.push_str("\" Users add or override definitions with `runlog.statusCodes`.\n\n");
     out.push_str("| Code | Reason | Class | Source | Definition |\n|---|---|---|---|---|\n");
     for code in known_codes() {
         let info = builtin(code);
         let source = match info.source {
-            StatusSource::Seed => "seed",
+            StatusSource::Guide => "guide",
             StatusSource::Iana => "IANA",
             StatusSource::Vendor => "vendor",
             StatusSource::Unknown => "unknown",

@@ -19,21 +19,21 @@ fn table_is_sorted_and_unique() {
 }
 
 #[test]
-fn seed_codes_use_the_seeds_words() {
+fn guide_codes_use_the_guides_words() {
     let cases = [
         (400, "Bad Request", "The request was unacceptable. This happens mostly when a required parameter is missing."),
         (401, "Unauthorized", "The request was not authorized because no valid API credentials were provided."),
         (402, "Payment Required", "The request failed even though the parameters provided were valid. There can be multiple reasons this happens."),
         (403, "Forbidden", "The access was forbidden because the API credentials provided don't have permission to perform the request."),
         (404, "Not Found", "The resource that was requested doesn't exist."),
-        (409, "Conflict", "There is a conflict of your request with some other request. This can be due to a number of reasons including use of the same key or parameter already existing the in app which you want to create."),
+        (409, "Conflict", "The request conflicts with another request. This can happen for a number of reasons, including using a key or parameter that already exists in the app where you want to create it."),
         (429, "Too Many Requests", "The API has received too many requests in a short time."),
     ];
     for (code, reason, definition) in cases {
         let info = lookup(code, &none());
         assert_eq!(info.reason, reason);
         assert_eq!(info.definition, definition);
-        assert_eq!(info.source, StatusSource::Seed);
+        assert_eq!(info.source, StatusSource::Guide);
         assert_eq!(info.class, 4);
         assert_eq!(
             info.mdn.as_deref(),
@@ -43,16 +43,16 @@ fn seed_codes_use_the_seeds_words() {
 }
 
 #[test]
-fn every_5xx_starts_with_the_seed_sentence() {
+fn every_5xx_starts_with_the_server_error_series_sentence() {
     for code in 500..=599 {
         let info = lookup(code, &none());
-        assert!(info.definition.contains(SEED_5XX), "{code}");
+        assert!(info.definition.contains(SERVER_ERROR_SERIES), "{code}");
         assert_eq!(info.class, 5);
     }
     let info = lookup(503, &none());
-    assert!(info.definition.starts_with(SEED_5XX));
-    assert!(info.definition.len() > SEED_5XX.len() + 10);
-    assert_eq!(info.source, StatusSource::Seed);
+    assert!(info.definition.starts_with(SERVER_ERROR_SERIES));
+    assert!(info.definition.len() > SERVER_ERROR_SERIES.len() + 10);
+    assert_eq!(info.source, StatusSource::Guide);
 }
 
 #[test]
@@ -66,7 +66,7 @@ fn iana_codes_are_all_there() {
     for code in iana {
         let info = lookup(code, &none());
         assert!(
-            matches!(info.source, StatusSource::Iana | StatusSource::Seed),
+            matches!(info.source, StatusSource::Iana | StatusSource::Guide),
             "{code}"
         );
         assert!(is_standard(code));
@@ -108,7 +108,7 @@ fn vendor_codes_name_the_vendor() {
 }
 
 #[test]
-fn unknown_codes_get_the_seed_guidance() {
+fn unknown_codes_get_the_non_standard_code_guidance() {
     for code in [0, 99, 299, 432, 590, 600, 999, 65535] {
         let info = lookup(code, &none());
         assert_eq!(info.source, StatusSource::Unknown);

@@ -39,18 +39,6 @@ pub fn unfold(
     write_pretty(&tokens, indent_unit, base_indent, newline)
 }
 
-/// True when `unfold` would succeed at `string_span` (for offering the action).
-pub fn is_unfoldable(text: &str, string_span: Span) -> bool {
-    text.get(string_span.start..string_span.end)
-        .and_then(innermost_json)
-        .and_then(|c| {
-            let tokens = tokenize(&c)?;
-            let starts = matches!(tokens.first(), Some(t) if t.kind == Kind::Punct(b'{') || t.kind == Kind::Punct(b'['));
-            (starts && check_grammar(&tokens)).then_some(())
-        })
-        .is_some()
-}
-
 /// The reverse: the JSON value at `value_span` written back as one escaped JSON string token
 /// (compact), such that `unfold` of it gives the same value.
 pub fn fold(text: &str, value_span: Span) -> Option<String> {

@@ -28,7 +28,7 @@ pub fn hover(snap: &Snapshot, pos: Position) -> Option<Hover> {
         md.push_str("\n\n");
     }
     let source = match info.source {
-        StatusSource::Seed | StatusSource::Iana => "",
+        StatusSource::Guide | StatusSource::Iana => "",
         StatusSource::Vendor => " · vendor-specific code",
         StatusSource::Unknown => " · not a registered code",
         StatusSource::User => " · defined in runlog.statusCodes",

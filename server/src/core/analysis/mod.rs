@@ -1,0 +1,250 @@
+//! The entry point: text in, `Analysis` out. Parses (tolerantly), extracts the exchanges, then
+//! turns failing calls, 2xx calls whose body reports an error, broken JSON and limits into
+//! findings, in text order.
+
+use super::detect::Shape;
+use super::exchange::{self, Extracted};
+use super::model::{
+    Analysis, AnalysisConfig, Exchange, Finding, FindingKind, Format, Severity, Span, Units,
+};
+use super::parse::{self, Problem, ProblemKind};
+use super::report::{self, CallReport};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Analyses a document (JSON, JSONC or JSON Lines). Never fails, never panics.
+pub fn analyze(text: &str, config: &AnalysisConfig) -> Analysis {
+    let started = Instant::now();
+    let deadline = config.analysis_time.and_then(|t| started.checked_add(t));
+    let limits = parse::ParseLimits {
+        max_nesting_depth: config.max_nesting_depth,
+        max_line_length: config.max_line_length,
+        deadline,
+    };
+    let mut extracted = Extracted::default();
+    let parsed = parse::parse_with_limits(text, &limits, |root, piece| {
+        exchange::extract(root, piece, &config.redact, &mut extracted);
+    });
+    // Ordinary JSON (no exchange) stays quiet, even when it is invalid.
+    if extracted.exchanges.is_empty() {
+        return Analysis::default();
+    }
+    let format = if parsed.json_lines {
+        Format::JsonLines
+    } else {
+        extracted
+            .shape
+            .and_then(Shape::format)
+            .unwrap_or(Format::Generic)
+    };
+
+    let mut calls: Vec<Finding> = Vec::new();
+    let mut cuts = BodyCuts::default();
+    let mut stopped_at = parsed.stopped_at.map(|at| Span::new(at, at));
+    for (index, ex) in extracted.exchanges.iter().enumerate() {
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            stopped_at = Some(ex.status_span);
+            break;
+        }
+        if let Some(f) = finding_for(text, ex, index, config, &mut cuts) {
+            calls.push(f);
+        }
+    }
+    let failing: Vec<usize> = calls.iter().filter_map(|f| f.exchange).collect();
+    let omitted_at = calls.get(config.max_findings).map(|f| f.span);
+    calls.truncate(config.max_findings);
+    // A limit other than the findings cap (time, body size, nesting, line length) makes every
+    // later edit a full analysis: what it cut depends on the whole text.
+    let limited = stopped_at.is_some()
+        || cuts.first.is_some()
+        || parsed
+            .problems
+            .iter()
+            .any(|p| matches!(p.kind, ProblemKind::TooDeep | ProblemKind::TooLong));
+    let mut problems: Vec<Finding> = parsed.problems.into_iter().map(problem_finding).collect();
+    // Limits are never capped: each one hit is said once.
+    if let Some(span) = stopped_at {
+        problems.push(limit_finding(
+            span,
+            Severity::Warning,
+            format!(
+                "Analysis stopped after {} ms at line {} (runlog.limits.analysisTimeMs is {}); calls after it are not checked.",
+                started.elapsed().as_millis(),
+                line_number(text, span.start),
+                config.analysis_time.unwrap_or_default().as_millis()
+            ),
+        ));
+    }
+    if let Some(at) = cuts.first {
+        let (bodies, were) = if cuts.count == 1 {
+            ("A response body".to_string(), "was")
+        } else {
+            (format!("{} response bodies", cuts.count), "were")
+        };
+        problems.push(limit_finding(
+            Span::new(at, at),
+            Severity::Information,
+            format!(
+                "{bodies} longer than {} bytes once decoded {were} read only that far (runlog.limits.maxBodySize), starting with this one.",
+                config.max_body_size
+            ),
+        ));
+    }
+    let findings = assemble_findings(calls, failing.len(), omitted_at, problems, config);
+
+    Analysis {
+        format: Some(format),
+        exchanges: extracted.exchanges,
+        runs: extracted.runs,
+        findings,
+        units: Units {
+            list: extracted.units,
+            pages: extracted.pages,
+            calls: failing,
+            limited,
+        },
+    }
+}
+
+/// The severity of the summary finding the findings cap adds (parse problems never have it).
+const CAP_SUMMARY_SEVERITY: Severity = Severity::Information;
+
+/// A parse problem as a finding.
+pub(crate) fn problem_finding(problem: Problem) -> Finding {
+    let (kind, severity) = match problem.kind {
+        ProblemKind::Invalid => (FindingKind::InvalidJson, Severity::Error),
+        ProblemKind::TooDeep | ProblemKind::TooLong => {
+            (FindingKind::LimitReached, Severity::Warning)
+        }
+    };
+    Finding::about_text(kind, problem.span, severity, problem.message)
+}
+
+/// True for a finding that came from a parse problem (not a call, not the cap's summary).
+pub(crate) fn is_problem(f: &Finding) -> bool {
+    f.exchange.is_none()
+        && !(f.kind == FindingKind::LimitReached && f.severity == CAP_SUMMARY_SEVERITY)
+}
+
+/// The findings of a document in text order: the call findings the cap keeps (`kept`, in
+/// exchange order, at most `max_findings` of `total`), the cap's summary at the first omitted
+/// call, and the parse problems, which are never capped.
+pub(crate) fn assemble_findings(
+    kept: Vec<Finding>,
+    total: usize,
+    omitted_at: Option<Span>,
+    problems: Vec<Finding>,
+    config: &AnalysisConfig,
+) -> Vec<Finding> {
+    let summary = omitted_at
+        .map(|span| omitted_finding(span, total - config.max_findings, config.max_findings));
+    merge_findings(kept, summary, problems, |f| f)
+}
+
+/// The one merge of every driver (whole text, re-analysis, streaming): the call findings the
+/// cap kept, its summary and the problems, in text order. At one offset a call's finding comes
+/// first, then the summary, then problems.
+pub(crate) fn merge_findings<T>(
+    mut kept: Vec<T>,
+    summary: Option<T>,
+    problems: Vec<T>,
+    finding: impl Fn(&T) -> &Finding,
+) -> Vec<T> {
+    kept.reserve(problems.len() + 1);
+    kept.extend(summary);
+    kept.extend(problems);
+    // Stable: the order above stays for findings at the same offset.
+    kept.sort_by_key(|t| finding(t).span.start);
+    kept
+}
+
+/// The one finding that says `more` failing calls past the cap were not reported; `span` is the
+/// first omitted call's.
+pub(crate) fn omitted_finding(span: Span, more: usize, max_findings: usize) -> Finding {
+    let message = format!(
+        "{more} more failing call{} not shown (at most {max_findings} findings are reported per document)",
+        if more == 1 { "" } else { "s" },
+    );
+    Finding::about_text(
+        FindingKind::LimitReached,
+        span,
+        CAP_SUMMARY_SEVERITY,
+        message,
+    )
+}
+
+/// A finding about a limit that was hit.
+fn limit_finding(span: Span, severity: Severity, message: String) -> Finding {
+    Finding::about_text(FindingKind::LimitReached, span, severity, message)
+}
+
+/// The 1-based line of a byte offset.
+fn line_number(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Bodies cut at `runlog.limits.maxBodySize` while analysing: how many, where the first starts.
+#[derive(Debug, Default)]
+pub(crate) struct BodyCuts {
+    count: usize,
+    pub(crate) first: Option<usize>,
+}
+
+impl BodyCuts {
+    fn note(&mut self, at: usize) {
+        self.count += 1;
+        self.first.get_or_insert(at);
+    }
+}
+
+/// The finding about one call (`index` into the exchanges), if it is one: a failing call, or
+/// a 2xx whose body reports an error. Its message and explanation come from the call report.
+pub(crate) fn finding_for(
+    text: &str,
+    ex: &Exchange,
+    index: usize,
+    config: &AnalysisConfig,
+    cuts: &mut BodyCuts,
+) -> Option<Finding> {
+    let failing = report::is_failing(ex.status, config);
+    if !failing {
+        let body = ex
+            .body
+            .as_ref()
+            .filter(|_| (200..300).contains(&ex.status))?;
+        if !report::may_report_error(text, body) {
+            return None;
+        }
+    }
+    let report = CallReport::new(text, ex, config);
+    if report.body_cut {
+        cuts.note(ex.body.as_ref().map_or(ex.span.start, |b| b.span.start));
+    }
+    let (kind, severity) = if failing {
+        (
+            FindingKind::FailedCall,
+            report::severity_for(ex.status, config)?,
+        )
+    } else {
+        report.explanation.as_ref()?;
+        (FindingKind::ErrorInSuccessfulCall, Severity::Information)
+    };
+    Some(Finding {
+        kind,
+        span: ex.status_span,
+        severity,
+        status: Some(ex.status),
+        message: report.message(),
+        explanation: report.explanation.as_ref().map(|e| e.summary.clone()),
+        exchange: Some(index),
+        report: Some(Arc::new(report)),
+    })
+}
+
+#[cfg(test)]
+mod tests;

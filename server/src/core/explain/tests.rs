@@ -1,0 +1,585 @@
+use super::*;
+use serde_json::json;
+
+fn ex(v: Value) -> Explanation {
+    explain(&DecodedBody::Json(v)).expect("an explanation")
+}
+
+#[test]
+fn problem_details_quote_title_and_detail() {
+    let e = ex(json!({
+        "type": "https://mailchimp.com/developer/marketing/docs/errors/",
+        "title": "Member Exists", "status": 400,
+        "detail": "lena.fischer@example.com is already a list member. Use PUT to insert or update list members.",
+        "instance": "2f6b7a1e"
+    }));
+    assert_eq!(
+        e.summary,
+        "Member Exists: lena.fischer@example.com is already a list member. Use PUT to insert or update list members."
+    );
+    assert!(e.fields.is_empty());
+}
+
+#[test]
+fn generic_words_give_way_to_messages() {
+    let e = ex(
+        json!({"timestamp": "2024-01-01T00:00:00Z", "status": 400, "error": "Bad Request",
+        "message": "Required request parameter 'id' for method parameter type Long is not present", "path": "/api/items"}),
+    );
+    assert_eq!(
+        e.summary,
+        "Required request parameter 'id' for method parameter type Long is not present"
+    );
+    let e = ex(
+        json!({"timestamp": "x", "status": 500, "error": "Internal Server Error", "message": "No message available", "path": "/x"}),
+    );
+    assert_eq!(e.summary, "Internal Server Error");
+}
+
+#[test]
+fn long_messages_are_cut_at_a_word_with_the_rest_in_detail() {
+    let long = "word ".repeat(100);
+    let e = ex(json!({"message": long}));
+    assert!(
+        e.summary.chars().count() <= MAX_SUMMARY_CHARS,
+        "{}",
+        e.summary.len()
+    );
+    assert!(e.summary.ends_with("word…"), "{}", e.summary);
+    assert!(e.detail.as_deref().is_some_and(|d| d.len() > 400));
+    // No whitespace at all, multi-byte chars: still cut on a char boundary.
+    let e = ex(json!({"message": "é".repeat(500)}));
+    assert_eq!(e.summary.chars().count(), MAX_SUMMARY_CHARS);
+}
+
+#[test]
+fn quoted_secrets_are_redacted() {
+    let e = ex(
+        json!({"message": "Invalid header Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig"}),
+    );
+    assert!(!e.summary.contains("eyJhbGci"), "{}", e.summary);
+    assert!(
+        e.summary.contains(crate::core::redact::REDACTED),
+        "{}",
+        e.summary
+    );
+}
+
+#[test]
+fn data_is_not_an_error() {
+    let customer =
+        json!({"customer": {"id": 1, "description": "VIP since 2019", "email": "a@b.c"}});
+    assert_eq!(explain(&DecodedBody::Json(customer)), None);
+    let wrapped = json!({"response": {"error": "quota_exceeded"}, "id": 7});
+    assert_eq!(ex(wrapped).summary, "quota_exceeded");
+}
+
+#[test]
+fn field_lists() {
+    let e =
+        ex(json!({"email": ["Enter a valid email address."], "name": ["This field is required."]}));
+    assert_eq!(e.fields, ["email", "name"]);
+    assert_eq!(e.summary, "Invalid fields: email, name.");
+    let d = e.detail.expect("detail lists each field");
+    assert!(d.contains("email: Enter a valid email address."), "{d}");
+    let e = ex(json!({"errors": {"email": ["has already been taken"]}}));
+    assert_eq!(e.summary, "email has already been taken");
+    assert_eq!(e.fields, ["email"]);
+}
+
+#[test]
+fn reported_errors_in_successful_calls() {
+    let body = |v| DecodedBody::Json(v);
+    assert_eq!(
+        reported_error(&body(json!({"ok": false, "error": "channel_not_found"})))
+            .map(|e| e.summary),
+        Some("channel_not_found".into())
+    );
+    let gql = json!({"data": {"user": null}, "errors": [{"message": "Not authorised", "path": ["user"]}]});
+    assert_eq!(
+        reported_error(&body(gql)).map(|e| e.summary),
+        Some("Not authorised (at user)".into())
+    );
+    assert_eq!(
+        reported_error(&body(json!({"success": false}))).map(|e| e.summary),
+        Some("The body says \"success\": false.".into())
+    );
+    assert!(reported_error(&body(
+        json!({"status": "error", "message": "Quota exceeded"})
+    ))
+    .is_some());
+    assert!(reported_error(&body(json!({"ok": true, "errors": []}))).is_none());
+    assert!(reported_error(&body(json!({"status": "active"}))).is_none());
+    assert!(reported_error(&DecodedBody::Text("error".into())).is_none());
+}
+
+/// The cheap path agrees with decoding the body and asking [`reported_error`].
+#[test]
+fn text_html_xml() {
+    let e = explain(&DecodedBody::Text(
+        "upstream connect error\nreset reason: overflow".into(),
+    ))
+    .unwrap();
+    assert_eq!(e.summary, "upstream connect error");
+    assert!(e.detail.unwrap().contains("overflow"));
+    let e = explain(&DecodedBody::Html {
+        title: Some("502 Bad Gateway".into()),
+        text: "502 Bad Gateway nginx".into(),
+    })
+    .unwrap();
+    assert_eq!(e.summary, "502 Bad Gateway");
+    let e = explain(&DecodedBody::Xml(
+        "<?xml version=\"1.0\"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>".into(),
+    ))
+    .unwrap();
+    assert_eq!(e.summary, "NoSuchKey: The specified key does not exist.");
+    assert_eq!(explain(&DecodedBody::Empty), None);
+    assert_eq!(explain(&DecodedBody::Binary { len: 4 }), None);
+    assert_eq!(
+        explain(&DecodedBody::Json(json!({"id": 1, "items": []}))),
+        None
+    );
+}
+
+#[test]
+fn hostile_bodies_are_bounded() {
+    // Deeply nested field errors and wrappers stop at their depth limits.
+    let mut v = json!({"email": ["bad"]});
+    for _ in 0..100 {
+        v = json!({ "errors": v });
+    }
+    let _ = explain(&DecodedBody::Json(v));
+    let many: Vec<Value> = (0..10_000)
+        .map(|i| json!({"message": format!("m{i}"), "field": format!("f{i}")}))
+        .collect();
+    let e = ex(json!({ "errors": many }));
+    assert!(e.fields.len() <= MAX_FIELDS);
+    assert!(e.detail.unwrap().chars().count() <= MAX_DETAIL_CHARS + 1);
+}
+
+/// Every file in `tests/fixtures/bodies` (real error bodies as the APIs document them): the
+/// summary must contain the expected words and name the expected fields.
+const FIXTURES: &[(&str, &str, &[&str])] = &[
+    (
+        "github-oauth-bad-verification-code.txt",
+        "bad_verification_code: The code passed is incorrect or expired.",
+        &[],
+    ),
+    ("express-cannot-post.html", "Cannot POST /api/members", &[]),
+    (
+        "rfc9457-invalid-params.json",
+        "Your request is not valid. Invalid fields: age, profile.color.",
+        &["age", "profile.color"],
+    ),
+    (
+        "rfc9457-out-of-credit.json",
+        "You do not have enough credit. Your current balance is 30, but that costs 50.",
+        &[],
+    ),
+    (
+        "rfc7807-invalid-params.json",
+        "Your request parameters didn't validate. Invalid fields: age, color.",
+        &["age", "color"],
+    ),
+    (
+        "airtable-invalid-permissions.json",
+        "Invalid permissions, or the requested model was not found.",
+        &[],
+    ),
+    (
+        "asana-missing-input.json",
+        "project: Missing input",
+        &[],
+    ),
+    (
+        "auth0-payload-validation.json",
+        "Payload validation error: 'Missing required property: connection'.",
+        &[],
+    ),
+    (
+        "aws-dynamodb-validation.json",
+        "ValidationException: One or more parameter values were invalid: Missing the key id in the item",
+        &[],
+    ),
+    (
+        "aws-sqs-invalid-parameter.xml",
+        "InvalidParameterValue: Value (quename_nonalpha) for parameter QueueName is invalid.",
+        &[],
+    ),
+    (
+        "azure-resource-group-not-found.json",
+        "ResourceGroupNotFound: Resource group 'rg-integrations' could not be found.",
+        &[],
+    ),
+    (
+        "cloudflare-522.html",
+        "522: Connection timed out",
+        &[],
+    ),
+    (
+        "discord-invalid-form-body.json",
+        "Invalid Form Body — username: Must be between 2 and 32 in length.",
+        &["username"],
+    ),
+    (
+        "django-rest-field-errors.json",
+        "Invalid fields: email, username.",
+        &["email", "username"],
+    ),
+    (
+        "django-rest-not-authenticated.json",
+        "Authentication credentials were not provided.",
+        &[],
+    ),
+    (
+        "facebook-graph-oauth.json",
+        "Error validating access token: Session has expired",
+        &[],
+    ),
+    (
+        "fastapi-field-required.json",
+        "email: field required",
+        &["email"],
+    ),
+    (
+        "github-graphql-not-found.json",
+        "Could not resolve to a Repository with the name 'octocat/does-not-exist'. (at repository)",
+        &[],
+    ),
+    (
+        "github-not-found.json",
+        "Not Found",
+        &[],
+    ),
+    (
+        "github-validation-failed.json",
+        "Validation Failed — title: missing_field",
+        &["title"],
+    ),
+    (
+        "gitlab-invalid-token.json",
+        "invalid_token: Token was revoked.",
+        &[],
+    ),
+    (
+        "gitlab-name-taken.json",
+        "Invalid fields: name, path.",
+        &["name", "path"],
+    ),
+    (
+        "google-insufficient-permission.json",
+        "Insufficient Permission: Request had insufficient authentication scopes.",
+        &[],
+    ),
+    (
+        "google-invalid-argument.json",
+        "Request contains an invalid argument. contact.email: Invalid email address",
+        &["contact.email"],
+    ),
+    (
+        "google-oauth-invalid-grant.json",
+        "invalid_grant: Token has been expired or revoked.",
+        &[],
+    ),
+    (
+        "heroku-application-error.html",
+        "Application Error",
+        &[],
+    ),
+    (
+        "hubspot-validation-error.json",
+        "Property values were not valid: Email address lena@example is invalid",
+        &["email"],
+    ),
+    (
+        "intercom-unauthorized.json",
+        "Access Token Invalid",
+        &[],
+    ),
+    (
+        "jira-issue-not-found.json",
+        "Issue does not exist or you do not have permission to see it.",
+        &[],
+    ),
+    (
+        "jira-summary-required.json",
+        "summary: You must specify a summary of the issue.",
+        &["summary"],
+    ),
+    (
+        "jsonapi-invalid-attribute.json",
+        "Invalid Attribute: First name must contain at least two characters.",
+        &["firstName"],
+    ),
+    (
+        "mailchimp-invalid-resource.json",
+        "Invalid Resource: The resource submitted could not be validated.",
+        &["email_address"],
+    ),
+    (
+        "mailchimp-member-exists.json",
+        "Member Exists: lena.fischer@example.com is already a list member. Use PUT to insert or update list members.",
+        &[],
+    ),
+    (
+        "msgraph-invalid-token.json",
+        "InvalidAuthenticationToken: Access token is empty.",
+        &[],
+    ),
+    (
+        "nginx-502.html",
+        "502 Bad Gateway",
+        &[],
+    ),
+    (
+        "notion-validation-error.json",
+        "body failed validation: body.parent.page_id should be defined",
+        &[],
+    ),
+    (
+        "okta-api-validation.json",
+        "Api validation failed: login — login: An object with this field already exists",
+        &[],
+    ),
+    (
+        "openai-invalid-api-key.json",
+        "Incorrect API key provided:",
+        &[],
+    ),
+    (
+        "paypal-decimal-precision.json",
+        "The requested action could not be performed, semantically incorrect, or failed business validation. purchase_units.amount.value: If the currency supports decimals",
+        &["purchase_units.amount.value"],
+    ),
+    (
+        "plain-text-rate-limit.txt",
+        "Rate limit exceeded. Try again in 60 seconds.",
+        &[],
+    ),
+    (
+        "s3-no-such-key.xml",
+        "NoSuchKey: The specified key does not exist.",
+        &[],
+    ),
+    (
+        "salesforce-required-field.json",
+        "Required fields are missing: [Name]",
+        &["Name"],
+    ),
+    (
+        "sendgrid-sender-identity.json",
+        "The from address does not match a verified Sender Identity.",
+        &["from"],
+    ),
+    (
+        "shopify-customer-taken.json",
+        "Invalid fields: email, phone.",
+        &["email", "phone"],
+    ),
+    (
+        "shopify-invalid-token.json",
+        "[API] Invalid API key or access token",
+        &[],
+    ),
+    (
+        "slack-channel-not-found.json",
+        "channel_not_found",
+        &[],
+    ),
+    (
+        "spring-boot-missing-parameter.json",
+        "Required request parameter 'customerId' for method parameter type String is not present",
+        &[],
+    ),
+    (
+        "square-missing-parameter.json",
+        "name: Missing required parameter.",
+        &["name"],
+    ),
+    (
+        "stripe-card-declined.json",
+        "Your card was declined.",
+        &[],
+    ),
+    (
+        "stripe-resource-missing.json",
+        "No such customer: 'cus_nonexistent'",
+        &["id"],
+    ),
+    (
+        "twilio-resource-not-found.json",
+        "The requested resource /2010-04-01/Accounts/",
+        &[],
+    ),
+    (
+        "zendesk-record-invalid.json",
+        "RecordInvalid: Record validation errors — Email: lena.fischer@example.com is already being used by another user",
+        &["email"],
+    ),
+];
+
+fn fixture_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/bodies")
+}
+
+fn decode_fixture(name: &str) -> DecodedBody {
+    let text = std::fs::read_to_string(fixture_dir().join(name)).expect("fixture readable");
+    let mime = match name.rsplit('.').next() {
+        Some("json") => "application/json",
+        Some("html") => "text/html",
+        Some("xml") => "application/xml",
+        _ => "text/plain",
+    };
+    crate::core::body::classify_text(&text, Some(mime))
+}
+
+/// However the log stores a body (inline, escaped once or twice, base64, bytes), the
+/// explanation is the same.
+#[test]
+fn every_storage_gives_the_same_explanation() {
+    use crate::core::body::decode;
+    use crate::core::model::{BodyEncoding, BodyRef, Span};
+    use base64::Engine as _;
+    for (name, _, _) in FIXTURES {
+        let raw = std::fs::read_to_string(fixture_dir().join(name)).expect("fixture");
+        let want = explain(&decode_fixture(name));
+        let once = serde_json::to_string(&raw).unwrap();
+        let twice = serde_json::to_string(&once).unwrap();
+        let b64 =
+            serde_json::to_string(&base64::engine::general_purpose::STANDARD.encode(&raw)).unwrap();
+        let bytes = serde_json::to_string(raw.as_bytes()).unwrap();
+        let mime = match name.rsplit('.').next() {
+            Some("html") => Some("text/html".to_string()),
+            _ => None,
+        };
+        let mut stored = vec![
+            (once, BodyEncoding::String),
+            (twice, BodyEncoding::String),
+            (b64, BodyEncoding::Base64),
+            (bytes, BodyEncoding::ByteArray),
+        ];
+        if name.ends_with(".json") {
+            stored.push((raw.clone(), BodyEncoding::Inline));
+        }
+        for (text, encoding) in stored {
+            let r = BodyRef {
+                span: Span::new(0, text.len()),
+                encoding,
+                mime_type: mime.clone(),
+            };
+            assert_eq!(
+                explain(&decode(&text, &r)),
+                want,
+                "{name} stored as {encoding:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn real_error_bodies() {
+    let mut failures = Vec::new();
+    for (name, expected, fields) in FIXTURES {
+        let e = explain(&decode_fixture(name));
+        let summary = e.as_ref().map(|e| e.summary.as_str()).unwrap_or("<none>");
+        let got_fields: Vec<&str> = e
+            .as_ref()
+            .map(|e| e.fields.iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        if !summary.contains(expected)
+            || got_fields != *fields
+            || summary.chars().count() > MAX_SUMMARY_CHARS
+        {
+            failures.push(format!("{name}:\n  summary {summary:?}\n  fields  {got_fields:?}\n  wanted  {expected:?} {fields:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    // The table covers the folder.
+    let mut on_disk: Vec<String> = std::fs::read_dir(fixture_dir())
+        .expect("fixture dir")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    on_disk.sort();
+    let mut listed: Vec<String> = FIXTURES.iter().map(|f| f.0.to_string()).collect();
+    listed.sort();
+    assert_eq!(on_disk, listed);
+}
+
+fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let key = prop::sample::select(vec![
+        "error",
+        "errors",
+        "message",
+        "detail",
+        "title",
+        "type",
+        "status",
+        "code",
+        "field",
+        "fields",
+        "details",
+        "_errors",
+        "error_description",
+        "errorSummary",
+        "errorCauses",
+        "errorMessages",
+        "ok",
+        "success",
+        "path",
+        "name",
+        "source",
+        "pointer",
+        "loc",
+        "msg",
+        "innerError",
+        "fault",
+        "faultstring",
+        "__type",
+        "Message",
+        "x",
+    ]);
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        "\\PC{0,30}".prop_map(Value::String),
+        Just(Value::String("x: [{\"message\": \"inner\"}]".into())),
+        Just(Value::String("Bad Request".into())),
+    ];
+    leaf.prop_recursive(6, 64, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((key.clone(), inner), 0..6).prop_map(|kv| {
+                Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+            }),
+        ]
+    })
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_body_gives_a_bounded_explanation_or_none(v in any_json()) {
+        let body = DecodedBody::Json(v);
+        for e in [explain(&body), reported_error(&body)].into_iter().flatten() {
+            proptest::prop_assert!(!e.summary.is_empty());
+            proptest::prop_assert!(e.summary.chars().count() <= MAX_SUMMARY_CHARS);
+            proptest::prop_assert!(!e.summary.chars().any(char::is_control));
+            proptest::prop_assert!(e.fields.len() <= MAX_FIELDS);
+        }
+    }
+
+    #[test]
+    fn any_text_gives_a_bounded_explanation(s in "\\PC{0,300}") {
+        for body in [
+            DecodedBody::Text(s.clone()),
+            DecodedBody::Xml(s.clone()),
+            DecodedBody::Html { title: Some(s.clone()), text: s.clone() },
+            crate::core::body::classify_text(&s, None),
+        ] {
+            if let Some(e) = explain(&body) {
+                proptest::prop_assert!(e.summary.chars().count() <= MAX_SUMMARY_CHARS);
+            }
+        }
+    }
+}
