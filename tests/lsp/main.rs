@@ -2,6 +2,7 @@
 
 mod capture;
 mod client;
+mod curl;
 mod hostile;
 mod large;
 mod support;
