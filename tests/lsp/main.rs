@@ -81,7 +81,11 @@ fn position_encoding_is_negotiated() {
         );
         assert_eq!(
             caps["executeCommandProvider"]["commands"],
-            json!(["runlog.viewPayload", "runlog.revealBody"])
+            json!([
+                "runlog.viewPayload",
+                "runlog.revealBody",
+                "runlog.copyAsCurl"
+            ])
         );
     }
 }
