@@ -488,8 +488,7 @@ fn text_body(b: &mut Builder<'_>, s: &str, content_type: Option<String>) -> Body
     let trimmed = s.trim_start();
     if trimmed.starts_with(['{', '[']) {
         if let Ok(v) = serde_json::from_str::<Value>(s) {
-            let mut probe = v.clone();
-            if !has_secret_key(&mut probe, b.extra) {
+            if !has_secret_key(&v, b.extra) {
                 return Body::Raw(vec![Seg::Lit(b.redactor.text(s))]);
             }
             return Body::Raw(json_word(b, v));
@@ -523,8 +522,8 @@ fn looks_like_form(s: &str) -> bool {
             .all(|p| p.split_once('=').is_some_and(|(k, _)| !k.is_empty()))
 }
 
-fn has_secret_key(v: &mut Value, extra: &[String]) -> bool {
-    let mut stack = vec![&*v];
+fn has_secret_key(v: &Value, extra: &[String]) -> bool {
+    let mut stack = vec![v];
     while let Some(v) = stack.pop() {
         match v {
             Value::Object(m) => {

@@ -1,6 +1,5 @@
 use super::*;
 use crate::core::analyze;
-use std::collections::BTreeMap;
 
 /// The command of the call whose status is `status` in `text`.
 fn command_for(text: &str, status: u16, config: &AnalysisConfig) -> Curl {
@@ -370,5 +369,4 @@ fn words_are_quoted_for_posix_shells() {
         quote(&[Seg::Lit("$a=".into()), Seg::Var("X".into())]),
         "'$a='\"${X}\""
     );
-    let _ = BTreeMap::<u8, u8>::new();
 }
