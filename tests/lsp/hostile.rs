@@ -129,16 +129,20 @@ fn all_outputs(c: &mut Client, text: &str, codes: &[&str]) -> String {
         for method in [
             "textDocument/hover",
             "runlog/payload",
+            "runlog/curl",
             "textDocument/definition",
         ] {
             out.push_str(&c.request(method, p.clone()).expect(method).to_string());
         }
-        let command = json!({"command": "runlog.viewPayload", "arguments": [{"uri": URI, "position": p["position"]}]});
-        out.push_str(
-            &c.request("workspace/executeCommand", command)
-                .expect("command")
-                .to_string(),
-        );
+        for name in ["runlog.viewPayload", "runlog.copyAsCurl"] {
+            let command =
+                json!({"command": name, "arguments": [{"uri": URI, "position": p["position"]}]});
+            out.push_str(
+                &c.request("workspace/executeCommand", command)
+                    .expect("command")
+                    .to_string(),
+            );
+        }
         let actions = json!({"textDocument": {"uri": URI}, "range": {"start": p["position"], "end": p["position"]}, "context": {"diagnostics": []}});
         // Titles and commands; the edits of the unfold quick fix are the document's own text
         // rearranged (losslessly, secrets and all), which is not output of ours.

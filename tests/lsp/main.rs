@@ -2,6 +2,7 @@
 
 mod capture;
 mod client;
+mod curl;
 mod hostile;
 mod large;
 mod project_config;
@@ -81,7 +82,11 @@ fn position_encoding_is_negotiated() {
         );
         assert_eq!(
             caps["executeCommandProvider"]["commands"],
-            json!(["runlog.viewPayload", "runlog.revealBody"])
+            json!([
+                "runlog.viewPayload",
+                "runlog.revealBody",
+                "runlog.copyAsCurl"
+            ])
         );
     }
 }

@@ -48,6 +48,7 @@ local function run()
     settings = { runlog = { diagnostics = { minimumStatus = 400, severity = { ['404'] = 'warning' } } } },
   })
   check(vim.fn.exists(':RunlogPayload') == 2, ':RunlogPayload is defined')
+  check(vim.fn.exists(':RunlogCopyCurl') == 2, ':RunlogCopyCurl is defined')
 
   vim.cmd('edit ' .. vim.fn.fnameescape(fixture))
   local bufnr = vim.api.nvim_get_current_buf()
@@ -228,6 +229,40 @@ local function run()
   local second = table.concat(vim.api.nvim_buf_get_lines(second_payload, 0, -1, false), '\n')
   check(second:find('already a list member', 1, true) ~= nil, 'that payload shows the response body')
   vim.api.nvim_set_current_win(vim.fn.win_findbuf(bufnr)[1])
+
+  -- :RunlogCopyCurl with the cursor on the 400 puts the request as a curl command in the
+  -- registers, the Authorization secret as a shell variable.
+  vim.fn.setreg('"', 'nothing copied yet')
+  pcall(vim.fn.setreg, '+', 'nothing copied yet')
+  vim.api.nvim_win_set_cursor(0, { line400 + 1, col400 + 1 })
+  vim.cmd('RunlogCopyCurl')
+  local copied = vim.wait(TIMEOUT, function()
+    return vim.fn.getreg('"'):find('curl ', 1, true) ~= nil
+  end, 50)
+  local curl = vim.fn.getreg('"')
+  log('   copied: ' .. curl:gsub('\n', ' | '))
+  check(copied, ':RunlogCopyCurl puts a curl command in the unnamed register')
+  check(curl:find('https://us21.api.mailchimp.com/3.0/lists/4ca5becb8d/members', 1, true) ~= nil,
+    'the curl command has the URL')
+  check(curl:find('-H "Authorization: Basic $AUTHORIZATION"', 1, true) ~= nil,
+    'the Authorization secret is a shell variable')
+  check(curl:find('# set AUTHORIZATION before running', 1, true) ~= nil, 'the variable is listed above')
+  check(curl:find('YW55c3RyaW5n', 1, true) == nil, 'the curl command does not hold the secret')
+  if vim.fn.has('clipboard') == 1 then
+    check(vim.fn.getreg('+') == curl, 'the + register holds it too')
+  else
+    log('   (no clipboard provider: the + register is not checked)')
+  end
+  -- The "Copy as cURL" code action, run as Neovim runs it: the plugin's handler copies too.
+  local copy_action = actions['Copy as cURL']
+  check(copy_action ~= nil and copy_action.command ~= nil
+    and runlog.commands[copy_action.command.command] ~= nil,
+    'the "Copy as cURL" code action is offered and its command handled by the plugin')
+  vim.fn.setreg('"', 'nothing copied yet')
+  runlog.commands[copy_action.command.command](copy_action.command, { bufnr = bufnr, client_id = client.id })
+  check(vim.wait(TIMEOUT, function()
+    return vim.fn.getreg('"') == curl
+  end, 50), 'the "Copy as cURL" code action puts the same command in the register')
 
   -- "Unfold response body" applied as Neovim applies a code action's edit; the server then gets
   -- the change (didChange): the 400 is still reported and the body, now an object, offers the

@@ -1,7 +1,8 @@
 // The real VS Code test: code-server (started by `cargo xtask` with the VSIX installed) driven by
 // Playwright in Debian's Chromium. It opens a copy of the seed log and checks what a user sees:
 // the Problems count, the status bar item, the hover, the "View payload" quick fix (payload
-// editor beside the log, secrets absent) and "Go to response body" (the selection moves there).
+// editor beside the log, secrets absent), "Go to response body" (the selection moves there) and
+// Copy as cURL, from the palette and the quick fix (a curl command on the clipboard, no secret).
 // Every wait is on a condition; screenshots go to $E2E_ARTIFACTS.
 import { createRequire } from 'node:module';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -300,6 +301,52 @@ async function main() {
     );
     log(`cursor: ${text}`);
     await screenshot('response-body');
+  });
+
+  /** Waits for a curl command of the 400 call on the clipboard and checks it hides the secret. */
+  async function curlOnClipboard() {
+    const text = await waitFor(
+      'a curl command on the clipboard',
+      async () => {
+        const t = await page.evaluate(() => navigator.clipboard.readText());
+        return t && t.includes('curl ') ? t : '';
+      },
+      MEDIUM,
+    );
+    const must = [
+      '# set AUTHORIZATION before running',
+      'https://us21.api.mailchimp.com/3.0/lists/4ca5becb8d/members',
+      '-H "Authorization: Basic $AUTHORIZATION"',
+      '--data-raw \'{"email_address":"lena.fischer@example.com"',
+    ];
+    for (const m of must) {
+      if (!text.includes(m)) throw new Error(`the copied command lacks ${JSON.stringify(m)}:\n${text}`);
+    }
+    if (text.includes('YW55c3RyaW5n')) throw new Error('the copied command holds the secret');
+    return text;
+  }
+
+  const clearClipboard = () => page.evaluate(() => navigator.clipboard.writeText('nothing copied yet'));
+
+  await step('"Run Log: Copy as cURL" puts the request on the clipboard', async () => {
+    await clearClipboard();
+    await logEditor().locator('.view-lines').first().click();
+    await goTo(statusLine, statusColumn);
+    await runCommand('Run Log: Copy as cURL');
+    const text = await curlOnClipboard();
+    writeFileSync(join(artifacts, 'curl.txt'), text);
+    await page
+      .locator('.notifications-toasts', { hasText: 'Copied the request as cURL (secrets as shell variables: AUTHORIZATION)' })
+      .first()
+      .waitFor({ state: 'visible', timeout: MEDIUM });
+    await screenshot('copy-as-curl');
+  });
+
+  await step('the "Copy as cURL" quick fix copies it too', async () => {
+    await clearClipboard();
+    await logEditor().locator('.view-lines').first().click();
+    await quickFix('Copy as cURL');
+    await curlOnClipboard();
   });
 }
 

@@ -1,6 +1,7 @@
 // Run Log Inspector: starts runlog-lsp over stdio through vscode-languageclient, and adds what a
 // language client alone does not give: the payload view (a read-only virtual document beside the
-// log), the status bar count of failing calls, and the server lookup with clear errors.
+// log), Copy as cURL onto the clipboard, the status bar count of failing calls, and the server
+// lookup with clear errors.
 import * as vscode from 'vscode';
 import {
   DefinitionRequest,
@@ -17,6 +18,7 @@ const LANGUAGES = ['json', 'jsonc', 'jsonl'];
 /** Server commands (its executeCommandProvider) that the client intercepts through middleware. */
 const VIEW_PAYLOAD = 'runlog.viewPayload';
 const REVEAL_BODY = 'runlog.revealBody';
+const COPY_AS_CURL = 'runlog.copyAsCurl';
 
 interface PayloadParams {
   textDocument: { uri: string };
@@ -28,6 +30,12 @@ interface PayloadResult {
   content: string;
 }
 const payloadRequest = new RequestType<PayloadParams, PayloadResult | null, void>('runlog/payload');
+interface CurlResult {
+  command: string;
+  /** The shell variables standing for the call's secrets. */
+  variables?: string[];
+}
+const curlRequest = new RequestType<PayloadParams, CurlResult | null, void>('runlog/curl');
 
 /** A call in a log: the document and an LSP position (0-based, UTF-16 as VS Code negotiates). */
 interface Target {
@@ -158,6 +166,10 @@ async function start(): Promise<void> {
         if (command === REVEAL_BODY) {
           return revealBody(args, () => next(command, args));
         }
+        if (command === COPY_AS_CURL) {
+          // The server only answers `{ command }`: the client puts it on the clipboard.
+          return copyAsCurl(args);
+        }
         return next(command, args);
       },
     },
@@ -186,6 +198,9 @@ async function registerFallbackCommands(): Promise<void> {
   }
   if (!known.has(REVEAL_BODY)) {
     fallbackCommands.push(vscode.commands.registerCommand(REVEAL_BODY, (...args: unknown[]) => revealBody(args)));
+  }
+  if (!known.has(COPY_AS_CURL)) {
+    fallbackCommands.push(vscode.commands.registerCommand(COPY_AS_CURL, (...args: unknown[]) => copyAsCurl(args)));
   }
 }
 
@@ -259,6 +274,40 @@ async function viewPayload(args: unknown[] | undefined): Promise<void> {
     () => doc,
   );
   await vscode.window.showTextDocument(shown, { viewColumn: vscode.ViewColumn.Beside, preview: false, preserveFocus: false });
+}
+
+/**
+ * Copy as cURL, from the palette (the call at the cursor) or the code action (its arguments):
+ * asks the server for the command line, puts it on the clipboard and says which shell variables
+ * stand for the secrets. Returns what the server answered (tests and other callers can read it).
+ */
+async function copyAsCurl(args: unknown[] | undefined): Promise<CurlResult | undefined> {
+  const target = targetOf(args);
+  const running = client;
+  if (!target || !running) {
+    void vscode.window.showInformationMessage(`${NAME}: put the cursor on a status code in a run log first.`);
+    return undefined;
+  }
+  let result: CurlResult | null;
+  try {
+    result = await running.sendRequest(curlRequest, { textDocument: { uri: target.uri }, position: target.position });
+  } catch (e) {
+    output.appendLine(`runlog/curl failed: ${describe(e)}`);
+    void vscode.window.showErrorMessage(`${NAME}: could not build the cURL command: ${describe(e)}`);
+    return undefined;
+  }
+  if (!result || typeof result.command !== 'string') {
+    void vscode.window.showInformationMessage(`${NAME}: no HTTP call with a URL at the cursor.`);
+    return undefined;
+  }
+  await vscode.env.clipboard.writeText(result.command);
+  const variables = result.variables ?? [];
+  void vscode.window.showInformationMessage(
+    variables.length > 0
+      ? `Copied the request as cURL (secrets as shell variables: ${variables.join(', ')}).`
+      : 'Copied the request as cURL.',
+  );
+  return result;
 }
 
 /**

@@ -18,13 +18,14 @@ test('identity is runlog.runlog-lsp, "Run Log Inspector"', () => {
   assert.equal(pkg.main, './out/extension.js');
 });
 
-test('the four commands, titled "Run Log: ..."', () => {
+test('the five commands, titled "Run Log: ..."', () => {
   const titles = Object.fromEntries(
     pkg.contributes.commands.map((c) => [c.command, `${c.category}: ${c.title}`]),
   );
   assert.deepEqual(titles, {
     'runlog.viewPayload': 'Run Log: View Payload',
     'runlog.revealBody': 'Run Log: Go to Response Body',
+    'runlog.copyAsCurl': 'Run Log: Copy as cURL',
     'runlog.restartServer': 'Run Log: Restart Server',
     'runlog.showOutput': 'Run Log: Show Output',
   });
@@ -75,6 +76,7 @@ test('the source uses the client id `runlog` and the contributed names', () => {
   assert.match(src, /new LanguageClient\('runlog', NAME/);
   assert.match(src, /const NAME = 'Run Log Inspector'/);
   assert.match(src, /'runlog\/payload'/);
+  assert.match(src, /'runlog\/curl'/);
   assert.match(src, /configurationSection: 'runlog'/);
   for (const c of pkg.contributes.commands) {
     assert.ok(src.includes(`'${c.command}'`), `${c.command} is handled in extension.ts`);

@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod body;
+pub mod curl;
 pub mod detect;
 pub mod exchange;
 pub mod explain;

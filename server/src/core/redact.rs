@@ -231,7 +231,7 @@ fn ascii_secret_name(name: &[u8]) -> Option<bool> {
 }
 
 /// True when a URL query parameter with this name carries a secret.
-fn is_secret_query_param(name: &str, extra: &[String]) -> bool {
+pub fn is_secret_query_param(name: &str, extra: &[String]) -> bool {
     is_secret_name(name, extra) || SECRET_QUERY_PARAMS.contains(&normalize(name).as_str())
 }
 
@@ -265,7 +265,7 @@ pub fn redact_header_value(name: &str, value: &str, extra: &[String]) -> String 
 }
 
 /// Decodes `+` and `%XX` in a query-parameter name (enough to recognise `api%5Fkey`).
-fn decode_component(s: &str) -> String {
+pub(crate) fn decode_component(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -7,8 +7,10 @@
 
 use serde::Deserialize;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, ReadBuf};
+use tokio::sync::Notify;
 use tower_lsp_server::jsonrpc::{Id, Request, Response};
 
 /// Messages longer than this are skipped unread (a 50 MB log is about 55 MB as a didOpen).
@@ -49,6 +51,17 @@ struct RequestShape<'a> {
 /// `null` is `Some(Id::Null)`, as in `Request`.
 fn some<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Id>, D::Error> {
     Id::deserialize(d).map(Some)
+}
+
+/// True for the `exit` notification (the only message after which nothing is awaited).
+fn is_exit(framed: &[u8]) -> bool {
+    // `{"jsonrpc":"2.0","method":"exit"}` and its spelled-out variants are short.
+    if framed.len() > 512 {
+        return false;
+    }
+    let body = find(framed, b"\r\n\r\n").map_or(framed, |i| &framed[i + 4..]);
+    serde_json::from_slice::<RequestShape<'_>>(body)
+        .is_ok_and(|r| r.method == "exit" && r.id.is_none())
 }
 
 /// Whether tower-lsp-server will decode `text`.
@@ -200,6 +213,9 @@ fn content_length(headers: &[u8]) -> Option<usize> {
 /// Stdin through a `Reframer`.
 pub struct Guarded<R> {
     inner: R,
+    /// Told when the client sends `exit`: tower-lsp-server stops reading then, but waits for
+    /// handlers that await a client answer which can no longer come.
+    exit: Arc<Notify>,
     reframer: Reframer,
     out: Vec<u8>,
     out_at: usize,
@@ -207,9 +223,10 @@ pub struct Guarded<R> {
 }
 
 impl<R> Guarded<R> {
-    pub fn new(inner: R) -> Self {
+    pub fn new(inner: R, exit: Arc<Notify>) -> Self {
         Guarded {
             inner,
+            exit,
             reframer: Reframer::default(),
             out: Vec::new(),
             out_at: 0,
@@ -239,6 +256,9 @@ impl<R: AsyncRead + Unpin> AsyncRead for Guarded<R> {
             }
             match this.reframer.next_frame() {
                 Next::Message(framed) => {
+                    if is_exit(&framed) {
+                        this.exit.notify_one();
+                    }
                     this.out = framed;
                     this.out_at = 0;
                     continue;
@@ -381,5 +401,14 @@ mod tests {
         r.push(&filler[..7]);
         r.push(&frame(OK));
         assert_eq!(r.next_frame(), Next::Message(frame(OK)));
+    }
+
+    #[test]
+    fn the_exit_notification_is_recognised_and_nothing_else() {
+        assert!(is_exit(&frame(r#"{"jsonrpc":"2.0","method":"exit"}"#)));
+        assert!(is_exit(&frame(r#"{"method": "exit", "jsonrpc": "2.0", "params": null}"#)));
+        assert!(!is_exit(&frame(r#"{"jsonrpc":"2.0","id":1,"method":"exit"}"#)));
+        assert!(!is_exit(&frame(r#"{"jsonrpc":"2.0","method":"exited"}"#)));
+        assert!(!is_exit(&frame(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#)));
     }
 }

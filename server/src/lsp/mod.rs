@@ -37,8 +37,8 @@ use session::Backend;
 
 const STDIN_BUFFER: usize = 1 << 20;
 
-/// After stdin ends, handlers still waiting on the client (a response that can never come)
-/// get this long before the server exits anyway.
+/// After stdin ends or `exit` arrives, handlers still waiting on the client (a response that
+/// can never come) get this long before the server exits anyway.
 const EOF_GRACE: Duration = Duration::from_millis(500);
 
 /// Stdin that tells when it reached its end: tower-lsp-server's `serve` only returns once every
@@ -97,23 +97,32 @@ pub fn serve_stdio() -> i32 {
     runtime.block_on(async move {
         let (service, socket) = LspService::build(move |client| Backend::new(client, flag))
             .custom_method("runlog/payload", Backend::payload)
+            .custom_method("runlog/curl", Backend::curl)
             .custom_method("runlog/debugDocumentText", Backend::debug_document_text)
             .custom_method("runlog/debugPanic", Backend::debug_panic)
             .finish();
         let eof = Arc::new(Notify::new());
+        let exit = Arc::new(Notify::new());
         // A broken message is dropped here instead of ending the decoder's stream.
-        let stdin = framing::Guarded::new(EofSignal {
-            // Big reads: the codec asks for a few KiB at a time, and every read of tokio's stdin is a
-            // round trip to a blocking thread (a 10 MB didOpen took thousands of them).
-            inner: tokio::io::BufReader::with_capacity(STDIN_BUFFER, tokio::io::stdin()),
-            eof: eof.clone(),
-        });
+        let stdin = framing::Guarded::new(
+            EofSignal {
+                // Big reads: the codec asks for a few KiB at a time, and every read of tokio's stdin is a
+                // round trip to a blocking thread (a 10 MB didOpen took thousands of them).
+                inner: tokio::io::BufReader::with_capacity(STDIN_BUFFER, tokio::io::stdin()),
+                eof: eof.clone(),
+            },
+            exit.clone(),
+        );
         tokio::select! {
             () = Server::new(stdin, tokio::io::stdout(), socket).serve(service) => {}
             () = async {
                 eof.notified().await;
                 tokio::time::sleep(EOF_GRACE).await;
             } => tracing::info!("stdin closed; exiting"),
+            () = async {
+                exit.notified().await;
+                tokio::time::sleep(EOF_GRACE).await;
+            } => tracing::info!("exit received; requests to the client left unanswered"),
         }
     });
     // Background analyses still running are abandoned, not awaited.

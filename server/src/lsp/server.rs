@@ -3,6 +3,7 @@
 //! (documents, settings, ordering), `scheduling` (analyses, snapshots), `workspace` (files on
 //! disk), `capabilities` (what `initialize` answers).
 
+use crate::core::curl::Curl;
 use crate::core::payload::PayloadView;
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::{Error, Result};
@@ -210,6 +211,10 @@ impl LanguageServer for Backend {
             let view = self.guard(command, || handlers::payload::payload(&snap, position))?;
             return Ok(view.and_then(|v| serde_json::to_value(v).ok()));
         }
+        if command == handlers::commands::COPY_AS_CURL {
+            let curl = self.guard(command, || handlers::curl::curl(&snap, position))?;
+            return Ok(curl.and_then(|c| serde_json::to_value(c).ok()));
+        }
         let Some(show) =
             self.guard(command, || handlers::commands::reveal_body(&snap, position))?
         else {
@@ -227,6 +232,15 @@ impl Backend {
         };
         self.guard("runlog/payload", || {
             handlers::payload::payload(&snap, params.position)
+        })
+    }
+
+    pub async fn curl(&self, params: PayloadParams) -> Result<Option<Curl>> {
+        let Some(snap) = self.snapshot(&params.text_document.uri).await else {
+            return Ok(None);
+        };
+        self.guard("runlog/curl", || {
+            handlers::curl::curl(&snap, params.position)
         })
     }
 

@@ -228,6 +228,30 @@ local function request_payload(client, params, bufnr)
   end, bufnr)
 end
 
+--- Asks `client` for the curl command of the call at params ({textDocument, position}) and puts
+--- it in the `+` register (the system clipboard, when there is one) and the unnamed register.
+local function request_curl(client, params, bufnr)
+  client_request(client, 'runlog/curl', params, function(err, result)
+    if err then
+      notify('runlog/curl failed: ' .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+      return
+    end
+    if type(result) ~= 'table' or type(result.command) ~= 'string' then
+      notify('no HTTP call with a URL at the cursor', vim.log.levels.WARN)
+      return
+    end
+    vim.fn.setreg('"', result.command)
+    -- Without a clipboard provider the + register cannot be set; the unnamed one has it.
+    pcall(vim.fn.setreg, '+', result.command)
+    local variables = result.variables or {}
+    if #variables > 0 then
+      notify('copied the request as cURL (secrets as shell variables: ' .. table.concat(variables, ', ') .. ')')
+    else
+      notify('copied the request as cURL')
+    end
+  end, bufnr)
+end
+
 --- Jumps to the first location of a textDocument/definition answer.
 local function jump(result, offset_encoding)
   if result == nil or result == vim.NIL then
@@ -257,6 +281,18 @@ function M.payload()
   request_payload(client, vim.lsp.util.make_position_params(0, client.offset_encoding), bufnr)
 end
 
+--- :RunlogCopyCurl: the request of the call at the cursor as a curl command (runlog/curl), in the
+--- + and unnamed registers; secrets are shell variables.
+function M.copy_curl()
+  local bufnr = vim.api.nvim_get_current_buf()
+  local client = M.clients(bufnr)[1]
+  if not client then
+    notify('runlog-lsp is not attached to this buffer', vim.log.levels.WARN)
+    return
+  end
+  request_curl(client, vim.lsp.util.make_position_params(0, client.offset_encoding), bufnr)
+end
+
 --- Client-side handlers of the server's commands, so that the "View payload" and "Go to
 --- response body" code actions show something: Neovim neither displays executeCommand results
 --- nor (before 0.12) honours window/showDocument. Arguments: [{uri, position}].
@@ -266,6 +302,13 @@ local commands = {
     local target = command.arguments and command.arguments[1]
     if client and type(target) == 'table' then
       request_payload(client, { textDocument = { uri = target.uri }, position = target.position }, ctx.bufnr)
+    end
+  end,
+  ['runlog.copyAsCurl'] = function(command, ctx)
+    local client = vim.lsp.get_client_by_id(ctx.client_id)
+    local target = command.arguments and command.arguments[1]
+    if client and type(target) == 'table' then
+      request_curl(client, { textDocument = { uri = target.uri }, position = target.position }, ctx.bufnr)
     end
   end,
   ['runlog.revealBody'] = function(command, ctx)
@@ -325,6 +368,9 @@ function M.setup(opts)
 
   vim.api.nvim_create_user_command('RunlogPayload', M.payload, {
     desc = 'runlog: view the payload of the call at the cursor',
+  })
+  vim.api.nvim_create_user_command('RunlogCopyCurl', M.copy_curl, {
+    desc = 'runlog: copy the request of the call at the cursor as a curl command',
   })
   vim.api.nvim_create_user_command('RunlogRestart', M.restart, {
     desc = 'runlog: restart runlog-lsp',

@@ -1,5 +1,6 @@
 //! `textDocument/codeAction` at a failing status code: View payload, Go to response body,
-//! Unfold response body (escaped JSON string → pretty JSON) and Fold response body into a string.
+//! Unfold response body (escaped JSON string → pretty JSON) and Fold response body into a string;
+//! at any call with a URL: Copy as cURL.
 
 use crate::core::line_index::floor_char_boundary;
 use crate::core::model::{BodyEncoding, Span};
@@ -56,9 +57,18 @@ pub fn code_actions(
                 diagnostics.clone(),
                 None,
                 None,
-                Some(("runlog.revealBody", args)),
+                Some(("runlog.revealBody", args.clone())),
             ));
         }
+    }
+    if ex.request.url.is_some() {
+        out.push(action(
+            "Copy as cURL",
+            diagnostics.clone(),
+            None,
+            None,
+            Some((super::commands::COPY_AS_CURL, args)),
+        ));
     }
     if let Some(body) = &ex.body {
         if let Some(rewrite) = BodyRewrite::of(body.encoding) {

@@ -1,5 +1,6 @@
-//! `workspace/executeCommand`: `runlog.viewPayload` (returns the payload view) and
-//! `runlog.revealBody` (the server asks the client to show the response body).
+//! `workspace/executeCommand`: `runlog.viewPayload` (returns the payload view),
+//! `runlog.revealBody` (the server asks the client to show the response body) and
+//! `runlog.copyAsCurl` (returns `{ command }`, which the client puts on the clipboard).
 
 use crate::lsp::documents::Snapshot;
 use serde_json::Value;
@@ -7,7 +8,8 @@ use tower_lsp_server::ls_types::{Position, ShowDocumentParams, Uri};
 
 pub const VIEW_PAYLOAD: &str = "runlog.viewPayload";
 pub const REVEAL_BODY: &str = "runlog.revealBody";
-pub const ALL: &[&str] = &[VIEW_PAYLOAD, REVEAL_BODY];
+pub const COPY_AS_CURL: &str = "runlog.copyAsCurl";
+pub const ALL: &[&str] = &[VIEW_PAYLOAD, REVEAL_BODY, COPY_AS_CURL];
 
 /// The `{uri, position}` a command is about. Accepts `[{uri, position}]`,
 /// `[{textDocument: {uri}, position}]` and `[uri, position]`.

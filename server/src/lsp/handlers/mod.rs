@@ -4,6 +4,7 @@
 pub mod code_action;
 pub mod code_lens;
 pub mod commands;
+pub mod curl;
 pub mod definition;
 pub mod diagnostics;
 pub mod folding;
