@@ -6,3 +6,6 @@ pub mod cli;
 pub mod core;
 pub mod lsp;
 pub mod settings;
+
+#[cfg(test)]
+mod fixture_snapshots;
