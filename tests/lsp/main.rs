@@ -4,6 +4,7 @@ mod capture;
 mod client;
 mod hostile;
 mod large;
+mod numbers;
 mod support;
 mod tidy;
 
