@@ -61,25 +61,9 @@ fn every_fixture() {
     );
 }
 
-/// The fake secrets the fixtures README lists between its `secrets:begin`/`end` markers.
-fn secrets() -> Vec<String> {
-    let readme = include_str!("../../tests/fixtures/README.md");
-    let start = readme
-        .find("<!-- secrets:begin -->")
-        .expect("secrets block");
-    let end = readme
-        .find("<!-- secrets:end -->")
-        .expect("secrets block end");
-    let list: Vec<String> = readme[start..end]
-        .lines()
-        .skip(1)
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("```"))
-        .map(str::to_string)
-        .collect();
-    assert!(list.len() >= 10, "secrets list parsed: {list:?}");
-    list
-}
+#[path = "../../tests/shared/secrets.rs"]
+mod shared_secrets;
+use shared_secrets::secrets;
 
 /// The snapshot text of one fixture; `None` when it has no findings at all. Every hover and
 /// payload view, also those not written out, goes through `check` first.
