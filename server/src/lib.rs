@@ -7,3 +7,6 @@ pub mod config_file;
 pub mod core;
 pub mod lsp;
 pub mod settings;
+
+#[cfg(test)]
+mod fixture_snapshots;

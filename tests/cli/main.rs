@@ -39,25 +39,9 @@ fn json_of(out: &Output) -> Value {
 }
 
 /// The fake secrets the fixtures README lists: no output may contain them.
-fn secrets() -> Vec<String> {
-    let readme =
-        std::fs::read_to_string(root().join("tests/fixtures/README.md")).expect("fixtures README");
-    let start = readme
-        .find("<!-- secrets:begin -->")
-        .expect("secrets block");
-    let end = readme
-        .find("<!-- secrets:end -->")
-        .expect("secrets block end");
-    let list: Vec<String> = readme[start..end]
-        .lines()
-        .skip(1)
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("```"))
-        .map(str::to_string)
-        .collect();
-    assert!(list.len() >= 10, "secrets list parsed: {list:?}");
-    list
-}
+#[path = "../shared/secrets.rs"]
+mod shared_secrets;
+use shared_secrets::secrets;
 
 fn fixtures() -> Vec<String> {
     let mut out = Vec::new();

@@ -229,20 +229,25 @@ impl Client {
 
     /// Waits for the response (the whole message) to request `id`.
     pub fn response(&mut self, id: i64) -> Value {
-        let is_it = |m: &Value| m.get("method").is_none() && m.get("id") == Some(&json!(id));
+        self.try_response_to(&json!(id), TIMEOUT)
+            .unwrap_or_else(|| panic!("no response to request {id} within {TIMEOUT:?}"))
+    }
+
+    /// The response (the whole message) to the request with this id (any JSON value), if it
+    /// comes within `timeout`.
+    pub fn try_response_to(&mut self, id: &Value, timeout: Duration) -> Option<Value> {
+        let is_it = |m: &Value| m.get("method").is_none() && m.get("id") == Some(id);
         if let Some(i) = self.inbox.iter().position(is_it) {
-            return self.inbox.remove(i).unwrap_or_default();
+            return self.inbox.remove(i);
         }
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            let msg = self
-                .recv(deadline)
-                .unwrap_or_else(|| panic!("no response to request {id} within {TIMEOUT:?}"));
-            if msg.get("method").is_none() && msg.get("id") == Some(&json!(id)) {
-                return msg;
+        let deadline = Instant::now() + timeout;
+        while let Some(msg) = self.recv(deadline) {
+            if is_it(&msg) {
+                return Some(msg);
             }
             self.inbox.push_back(msg);
         }
+        None
     }
 
     /// The next message, answering server requests on the way. `None` at the deadline or EOF.

@@ -1,5 +1,6 @@
-//! Tidy checks on the sources: the core knows nothing of LSP, the server never prints to
-//! stdout, every module says what it is, and every custom LSP extension is documented.
+//! Tidy checks on the sources: the core knows nothing of LSP, the front ends leave redaction to
+//! the core, no clippy lint is silenced, the server never prints to stdout, every module says
+//! what it is, and every custom LSP extension is documented.
 
 use std::path::{Path, PathBuf};
 
@@ -25,11 +26,68 @@ fn the_core_has_no_lsp_types() {
     assert!(!files.is_empty());
     for f in files {
         let text = std::fs::read_to_string(&f).expect("read");
-        for banned in ["tower_lsp", "ls_types", "lsp_types"] {
+        for banned in [
+            "tower_lsp_server",
+            "tower_lsp",
+            "ls_types",
+            "lsp_types",
+            "crate::lsp",
+        ] {
             assert!(
                 !text.contains(banned),
                 "{} mentions {banned}: the core must not know LSP",
                 f.display()
+            );
+        }
+    }
+}
+
+/// The front ends render the call report of `core::report`, whose `Redactor` hides secrets:
+/// they never call the redaction functions themselves.
+#[test]
+fn the_front_ends_leave_redaction_to_the_core() {
+    for dir in ["server/src/lsp", "server/src/cli"] {
+        let mut files = Vec::new();
+        rust_files(&root().join(dir), &mut files);
+        assert!(!files.is_empty(), "{dir}");
+        for f in files {
+            let text = std::fs::read_to_string(&f).expect("read");
+            for (n, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or_default();
+                // `core::redact::f`, `redact::f` after a `use crate::core::redact`, or
+                // `redact` in a grouped `use crate::core::{..}`.
+                let grouped = code.contains("core::{") && code.contains("redact");
+                assert!(
+                    !code.contains("redact::") && !grouped,
+                    "{}:{}: calls core::redact directly; render the call report \
+                     (core::report, its Redactor) instead:\n{line}",
+                    f.display(),
+                    n + 1
+                );
+            }
+        }
+    }
+}
+
+/// Lints are fixed, not silenced: no clippy lint in an `allow` (or `expect`) attribute in any of
+/// our sources.
+#[test]
+fn no_clippy_lint_is_allowed() {
+    let mut files = Vec::new();
+    for dir in ["server/src", "server/benches", "xtask/src", "tests"] {
+        rust_files(&root().join(dir), &mut files);
+    }
+    assert!(files.len() > 50, "{} files", files.len());
+    let banned = ["allow(", "clippy::"].concat();
+    let expected = ["expect(", "clippy::"].concat();
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("read");
+        for (n, line) in text.lines().enumerate() {
+            assert!(
+                !line.contains(&banned) && !line.contains(&expected),
+                "{}:{}: a clippy lint is silenced; fix what it says instead:\n{line}",
+                f.display(),
+                n + 1
             );
         }
     }

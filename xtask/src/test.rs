@@ -7,6 +7,9 @@ use std::time::Instant;
 
 type Tier = (&'static str, fn() -> Result);
 
+/// Clippy over every crate and target of the workspace, with the locked dependencies.
+const CLIPPY: [&str; 4] = ["clippy", "--workspace", "--all-targets", "--locked"];
+
 const TIERS: &[Tier] = &[
     ("cargo", cargo_tier),
     ("neovim", crate::neovim::tier),
@@ -79,7 +82,8 @@ fn parse_skips(args: &[String]) -> Result<Vec<String>> {
     Ok(skips)
 }
 
-/// Formatting, then every unit, end-to-end and doc test of the workspace.
+/// Formatting, then clippy with warnings as errors, then every unit, end-to-end and doc test of
+/// the workspace.
 fn cargo_tier() -> Result {
     let root = util::root();
     util::run(
@@ -88,6 +92,19 @@ fn cargo_tier() -> Result {
             .current_dir(&root),
     )
     .map_err(|e| format!("{e} (run `cargo fmt --all`)"))?;
+    util::run(
+        Command::new("cargo")
+            .args(CLIPPY)
+            .args(["--", "-D", "warnings"])
+            .current_dir(&root),
+    )
+    .map_err(|e| {
+        format!(
+            "{e} (clippy found warnings: see them with `cargo {}`, then fix them; \
+             allowing a clippy lint fails the tidy test)",
+            CLIPPY.join(" ")
+        )
+    })?;
     util::run(
         Command::new("cargo")
             .args(["test", "--workspace", "--locked"])

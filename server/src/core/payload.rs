@@ -230,31 +230,12 @@ mod tests {
         payload(&text, &analysis, index, &config).expect("a payload view")
     }
 
+    /// Its title and content are in the fixture snapshots (`crate::fixture_snapshots`).
     #[test]
-    fn seed_step_two_shows_the_member_exists_body_without_secrets() {
+    fn seed_step_two_is_json_without_secrets_in_the_bodys_key_order() {
         let view = seed_view(400);
         assert_eq!(view.language, "json");
-        assert_eq!(
-            view.title,
-            "Payload: POST https://us21.api.mailchimp.com/3.0/lists/4ca5becb8d/members → 400 Bad Request"
-        );
         let doc: Value = serde_json::from_str(&view.content).expect("content is JSON");
-        assert_eq!(doc["call"]["status"], 400);
-        assert_eq!(doc["response"]["body"]["title"], "Member Exists");
-        assert_eq!(doc["response"]["bodyStoredAs"], "string");
-        assert_eq!(doc["response"]["bodyFormat"], "json");
-        assert_eq!(
-            doc["response"]["body"]["detail"],
-            "lena.fischer@example.com is already a list member. Use PUT to insert or update list members."
-        );
-        assert_eq!(
-            doc["request"]["body"]["email_address"],
-            "lena.fischer@example.com"
-        );
-        assert!(doc["explanation"]["summary"]
-            .as_str()
-            .is_some_and(|s| s
-                .starts_with("Member Exists: lena.fischer@example.com is already a list member.")));
         assert!(!view.content.contains("YW55c3RyaW5n"), "{}", view.content);
         assert!(view.content.contains(crate::core::redact::REDACTED));
         // Key order of the decoded body is the body's own.

@@ -29,18 +29,33 @@ pub struct Snapshot {
     pub long_lines: to_lsp::LongLines,
 }
 
+/// One revision's parts, named where they are made: what `Snapshot::new` indexes.
+#[derive(Debug)]
+pub struct SnapshotParts {
+    pub uri: Uri,
+    /// The client's version (None for files read from disk).
+    pub version: Option<i32>,
+    /// Our own counter (see `Snapshot::revision`).
+    pub revision: u64,
+    pub text: String,
+    pub analysis: Analysis,
+    pub settings: Arc<Settings>,
+    /// The position encoding the indexes are built for.
+    pub encoding: Encoding,
+}
+
 impl Snapshot {
     /// A snapshot of `text` and its analysis, with the position indexes built for `encoding`.
-    #[allow(clippy::too_many_arguments)] // one revision's parts, named where they are made
-    pub fn new(
-        uri: Uri,
-        version: Option<i32>,
-        revision: u64,
-        text: String,
-        analysis: Analysis,
-        settings: Arc<Settings>,
-        encoding: Encoding,
-    ) -> Snapshot {
+    pub fn new(parts: SnapshotParts) -> Snapshot {
+        let SnapshotParts {
+            uri,
+            version,
+            revision,
+            text,
+            analysis,
+            settings,
+            encoding,
+        } = parts;
         let index = LineIndex::new(&text);
         let long_lines = to_lsp::LongLines::new(&text, &index, encoding);
         Snapshot {
@@ -338,15 +353,15 @@ mod tests {
     }
 
     fn snapshot_of(text: &str, encoding: Encoding) -> Snapshot {
-        Snapshot::new(
-            uri(),
-            Some(1),
-            1,
-            text.to_string(),
-            Analysis::default(),
-            Arc::new(Settings::default()),
+        Snapshot::new(SnapshotParts {
+            uri: uri(),
+            version: Some(1),
+            revision: 1,
+            text: text.to_string(),
+            analysis: Analysis::default(),
+            settings: Arc::new(Settings::default()),
             encoding,
-        )
+        })
     }
 
     /// The length of line `line` of `text` in `encoding` units, without its line break.

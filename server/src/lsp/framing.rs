@@ -406,9 +406,15 @@ mod tests {
     #[test]
     fn the_exit_notification_is_recognised_and_nothing_else() {
         assert!(is_exit(&frame(r#"{"jsonrpc":"2.0","method":"exit"}"#)));
-        assert!(is_exit(&frame(r#"{"method": "exit", "jsonrpc": "2.0", "params": null}"#)));
-        assert!(!is_exit(&frame(r#"{"jsonrpc":"2.0","id":1,"method":"exit"}"#)));
+        assert!(is_exit(&frame(
+            r#"{"method": "exit", "jsonrpc": "2.0", "params": null}"#
+        )));
+        assert!(!is_exit(&frame(
+            r#"{"jsonrpc":"2.0","id":1,"method":"exit"}"#
+        )));
         assert!(!is_exit(&frame(r#"{"jsonrpc":"2.0","method":"exited"}"#)));
-        assert!(!is_exit(&frame(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#)));
+        assert!(!is_exit(&frame(
+            r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#
+        )));
     }
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower_lsp_server::ls_types::{Diagnostic, MessageType, Uri};
 
-use super::documents::Snapshot;
+use super::documents::{Snapshot, SnapshotParts};
 use super::handlers;
 use super::session::{lock, panic_message, Backend};
 
@@ -68,16 +68,16 @@ impl Backend {
             let inner = self.inner.clone();
             let built = tokio::task::spawn_blocking(move || {
                 let project = inner.projects.resolve(&task_uri, editor);
-                let built = build_snapshot(
-                    task_uri,
-                    Some(version),
+                let built = build_snapshot(Build {
+                    uri: task_uri,
+                    version: Some(version),
                     revision,
                     text,
                     previous,
-                    project.settings,
+                    settings: project.settings,
                     encoding,
-                    settings_debug,
-                );
+                    debug_requests: settings_debug,
+                });
                 (built, project.warning)
             })
             .await;
@@ -175,21 +175,37 @@ impl Backend {
     }
 }
 
+/// What `build_snapshot` analyses: one revision of a document, the snapshot it may be
+/// re-analysed from, and how.
+pub(super) struct Build {
+    pub uri: Uri,
+    /// The client's version (None for files read from disk).
+    pub version: Option<i32>,
+    pub revision: u64,
+    pub text: String,
+    /// An earlier revision of the same document.
+    pub previous: Option<Arc<Snapshot>>,
+    pub settings: Arc<Settings>,
+    pub encoding: Encoding,
+    /// RUNLOG_LSP_DEBUG_REQUESTS=1: the debug panic marker in the text makes the analysis panic.
+    pub debug_requests: bool,
+}
+
 /// Analyses a text into a snapshot and its diagnostics (blocking), re-analysing from `previous`
 /// (an earlier revision of the same document) when it was analysed with the same settings. A
 /// panic in the core is caught: the snapshot then has an empty analysis, and the panic's
 /// message is returned.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn build_snapshot(
-    uri: Uri,
-    version: Option<i32>,
-    revision: u64,
-    text: String,
-    previous: Option<Arc<Snapshot>>,
-    settings: Arc<Settings>,
-    encoding: Encoding,
-    debug_requests: bool,
-) -> (Arc<Snapshot>, Vec<Diagnostic>, Option<String>) {
+pub(super) fn build_snapshot(build: Build) -> (Arc<Snapshot>, Vec<Diagnostic>, Option<String>) {
+    let Build {
+        uri,
+        version,
+        revision,
+        text,
+        previous,
+        settings,
+        encoding,
+        debug_requests,
+    } = build;
     let mut panicked = None;
     let started = std::time::Instant::now();
     // The analysis does not depend on the position encoding, only on these settings.
@@ -214,9 +230,15 @@ pub(super) fn build_snapshot(
     };
     drop(previous);
     let analysed = started.elapsed();
-    let snap = Arc::new(Snapshot::new(
-        uri, version, revision, text, analysis, settings, encoding,
-    ));
+    let snap = Arc::new(Snapshot::new(SnapshotParts {
+        uri,
+        version,
+        revision,
+        text,
+        analysis,
+        settings,
+        encoding,
+    }));
     let indexed = started.elapsed();
     let diagnostics = match catch_unwind(AssertUnwindSafe(|| {
         handlers::diagnostics::diagnostics(&snap)

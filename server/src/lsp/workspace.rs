@@ -12,7 +12,7 @@ use tower_lsp_server::ls_types::*;
 
 use super::config::Negotiated;
 use super::project;
-use super::scheduling::build_snapshot;
+use super::scheduling::{build_snapshot, Build};
 use super::session::{lock, panic_message, Backend};
 use super::to_lsp;
 use super::watch::{self, Watch};
@@ -246,8 +246,16 @@ impl Backend {
             let settings = project.settings;
             let analysed = watch::open(&task_path, max).map(|disk| match disk {
                 watch::Disk::Text(text) => {
-                    let (_, diagnostics, panicked) =
-                        build_snapshot(task_uri, None, 0, text, None, settings, encoding, false);
+                    let (_, diagnostics, panicked) = build_snapshot(Build {
+                        uri: task_uri,
+                        version: None,
+                        revision: 0,
+                        text,
+                        previous: None,
+                        settings,
+                        encoding,
+                        debug_requests: false,
+                    });
                     DiskAnalysis {
                         diagnostics,
                         panicked,

@@ -162,15 +162,12 @@ pub fn parse_with_limits(
                 parsed.stopped_at =
                     parse_lines(body, base, 0, &limits, &mut parsed.problems, &mut visit);
             } else {
-                recover(
-                    body,
+                let place = Place {
+                    src: body,
                     base,
-                    None,
-                    depth,
-                    err,
-                    &mut parsed.problems,
-                    &mut visit,
-                );
+                    line: None,
+                };
+                recover(place, depth, err, &mut parsed.problems, &mut visit);
             }
         }
     }
@@ -308,7 +305,7 @@ pub(crate) fn parse_piece(
             visit(&value, &piece);
         }
         Ok(None) => {}
-        Err(err) => recover(src, base, line, depth, err, problems, visit),
+        Err(err) => recover(Place { src, base, line }, depth, err, problems, visit),
     }
 }
 
@@ -368,18 +365,26 @@ pub(crate) fn max_depth(src: &str) -> usize {
     max
 }
 
-/// Handles a failed parse of `src` (which starts at `base` in the whole text): reports the
-/// problem, then parses a repaired copy and visits what it gives.
-#[allow(clippy::too_many_arguments)] // the piece's place, its limit, the error, the sinks
-fn recover(
-    src: &str,
+/// A piece of text that failed to parse, and its place in the whole text.
+#[derive(Clone, Copy)]
+struct Place<'s> {
+    src: &'s str,
+    /// Where `src` starts in the whole text.
     base: usize,
+    /// Its JSON Lines line (0-based), when it is one.
     line: Option<usize>,
+}
+
+/// Handles a failed parse of a piece (its place, its depth limit, the error): reports the
+/// problem in `problems`, then parses a repaired copy and visits what it gives.
+fn recover(
+    place: Place<'_>,
     depth: usize,
     err: ParseError,
     problems: &mut Vec<Problem>,
     visit: &mut impl FnMut(&Value<'_>, &Piece),
 ) {
+    let Place { src, base, line } = place;
     let mut current: Cow<'_, str> = Cow::Borrowed(src);
     let mut err = err;
     if matches!(err.kind(), ParseErrorKind::NestingDepthExceeded) {

@@ -74,13 +74,13 @@ pub fn one_line(text: &str, max: usize) -> String {
 #[cfg(test)]
 pub fn test_snapshot(text: &str) -> Snapshot {
     let settings = std::sync::Arc::new(crate::settings::Settings::default());
-    Snapshot::new(
-        "file:///test/log.json".parse().expect("a valid URI"),
-        Some(1),
-        1,
-        text.to_string(),
-        crate::core::analyze(text, &settings.analysis),
+    Snapshot::new(super::documents::SnapshotParts {
+        uri: "file:///test/log.json".parse().expect("a valid URI"),
+        version: Some(1),
+        revision: 1,
+        text: text.to_string(),
+        analysis: crate::core::analyze(text, &settings.analysis),
         settings,
-        crate::core::line_index::Encoding::Utf16,
-    )
+        encoding: crate::core::line_index::Encoding::Utf16,
+    })
 }
