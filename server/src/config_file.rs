@@ -9,9 +9,10 @@
 //! title = "Client Closed Request"
 //! ```
 //!
-//! `check` reads it today; the language server will read it per workspace folder (not wired
-//! yet). Unlike editor settings, a mistake here is an error with the file, line and column and
-//! what was expected (a CI linter should not quietly ignore its configuration).
+//! `check` reads it for each log; the language server for each document (`lsp/project.rs`),
+//! under the editor's settings. A mistake here is an error with the file, line and column and
+//! what was expected: `check` stops (a CI linter should not quietly ignore its configuration),
+//! the server says it in its log and goes on with the editor's settings.
 
 use crate::settings::{is_known, Settings, SETTINGS};
 use serde_json::Value;

@@ -4,7 +4,6 @@
 
 use crate::support::{file_uri, Client, Options};
 use serde_json::{json, Value};
-use std::path::Path;
 
 const LOG: &str = r#"[
   {"url": "https://api.invalid/a", "status": 404, "body": {"message": "No such item"}},
@@ -36,10 +35,11 @@ fn codes_and_messages(diagnostics: &[Value]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn open(c: &mut Client, uri: &str, root: &Path) -> Vec<(String, String)> {
-    let _ = root;
-    c.open(uri, LOG);
-    codes_and_messages(&c.diagnostics(uri))
+fn codes(diagnostics: &[Value]) -> Vec<String> {
+    codes_and_messages(diagnostics)
+        .into_iter()
+        .map(|(code, _)| code)
+        .collect()
 }
 
 #[test]
@@ -48,8 +48,9 @@ fn the_nearest_runlog_toml_applies_and_is_read_again_when_it_changes() {
         "[diagnostics]\nminimumStatus = 500\n[statusCodes.503]\ntitle = \"Upstream asleep\"\n",
     );
     let mut c = Client::start(Options::default());
+    c.open(&uri, LOG);
     assert_eq!(
-        open(&mut c, &uri, dir.path()),
+        codes_and_messages(&c.diagnostics(&uri)),
         [(
             "503".to_string(),
             "503 Upstream asleep: Try again later".to_string()
@@ -64,11 +65,7 @@ fn the_nearest_runlog_toml_applies_and_is_read_again_when_it_changes() {
         "workspace/didChangeWatchedFiles",
         json!({"changes": [{"uri": config_uri, "type": 2}]}),
     );
-    let codes: Vec<String> = codes_and_messages(&c.diagnostics(&uri))
-        .into_iter()
-        .map(|(code, _)| code)
-        .collect();
-    assert_eq!(codes, ["404", "503"]);
+    assert_eq!(codes(&c.diagnostics(&uri)), ["404", "503"]);
     c.shutdown();
 }
 
@@ -76,26 +73,37 @@ fn the_nearest_runlog_toml_applies_and_is_read_again_when_it_changes() {
 fn editor_settings_override_the_project_file_and_redact_names_add_up() {
     let (dir, uri, _) = project("redact = [\"X-Team\"]\n[diagnostics]\nminimumStatus = 500\n");
     let mut c = Client::start(Options {
-        initialization_options: json!({"runlog": {"diagnostics": {"minimumStatus": 404}}}),
+        initialization_options: json!({"runlog": {
+            "diagnostics": {"minimumStatus": 404},
+            "redact": ["X-Other"]
+        }}),
         ..Options::default()
     });
-    let codes: Vec<String> = open(&mut c, &uri, dir.path())
-        .into_iter()
-        .map(|(code, _)| code)
-        .collect();
-    assert_eq!(codes, ["404", "503"]);
+    c.open(&uri, LOG);
+    assert_eq!(codes(&c.diagnostics(&uri)), ["404", "503"]);
+    // A name from the file and one from the editor: both values are hidden.
+    let echo = r#"[{"url": "https://api.invalid/c", "status": 500,
+  "headers": {"X-Team": "team-secret-1", "X-Other": "other-secret-2"},
+  "body": {"message": "team-secret-1 and other-secret-2 may not do this"}}]"#;
+    let echo_uri = file_uri(&dir.path().join("logs/nightly/echo.json"));
+    c.open(&echo_uri, echo);
+    let messages = codes_and_messages(&c.diagnostics(&echo_uri));
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    let message = &messages[0].1;
+    assert!(message.contains("may not do this"), "{message}");
+    assert!(
+        !message.contains("team-secret-1") && !message.contains("other-secret-2"),
+        "{message}"
+    );
     c.shutdown();
 }
 
 #[test]
 fn an_invalid_runlog_toml_is_said_with_its_line_and_the_editor_settings_apply() {
-    let (dir, uri, _) = project("[diagnostics]\nminimumStatus = \"high\"\n");
+    let (_dir, uri, _) = project("[diagnostics]\nminimumStatus = \"high\"\n");
     let mut c = Client::start(Options::default());
-    let codes: Vec<String> = open(&mut c, &uri, dir.path())
-        .into_iter()
-        .map(|(code, _)| code)
-        .collect();
-    assert_eq!(codes, ["404", "503"]);
+    c.open(&uri, LOG);
+    assert_eq!(codes(&c.diagnostics(&uri)), ["404", "503"]);
     let warning = c.wait_for("window/logMessage", |p| {
         p["message"]
             .as_str()
