@@ -3,7 +3,7 @@
 //! every input in parallel and decides what a path that gave no records means.
 
 use crate::core::analyze;
-use crate::core::line_index::{floor_char_boundary, Encoding, LineCol, LineIndex};
+use crate::core::line_index::{floor_char_boundary, Encoding, LineCol, LineCursor, LineIndex};
 use crate::core::model::{AnalysisConfig, Finding, FindingKind, Format, Severity};
 use crate::core::report::Redactor;
 use crate::core::stream::{analyze_reader, Inexact, Located, StreamError};
@@ -240,10 +240,10 @@ pub fn check_text(path: &str, text: &str, config: &AnalysisConfig) -> Option<Vec
     let format = analysis.format?;
     let index = LineIndex::new(text);
     let mut out = Vec::with_capacity(analysis.findings.len());
-    let mut cursor = Cursor::default();
+    let mut cursor = LineCursor::default();
     for finding in &analysis.findings {
         let start = cursor.line_col(text, &index, finding.span.start);
-        let end = Cursor {
+        let end = LineCursor {
             offset: finding.span.start.min(text.len()),
             pos: start,
         }
@@ -302,43 +302,6 @@ fn redactor_of(finding: &Finding, config: &AnalysisConfig) -> Redactor {
         .report
         .as_ref()
         .map_or_else(|| Redactor::by_name(config), |r| r.redactor.clone())
-}
-
-/// The last position computed, so that findings in text order on one huge line (minified JSON)
-/// cost the distance between them, not the distance from the line start each time.
-#[derive(Debug, Clone, Copy)]
-struct Cursor {
-    offset: usize,
-    pos: LineCol,
-}
-
-impl Default for Cursor {
-    fn default() -> Self {
-        Cursor {
-            offset: 0,
-            pos: LineCol { line: 0, col: 0 },
-        }
-    }
-}
-
-impl Cursor {
-    /// 0-based line and character column of `offset`.
-    fn line_col(&mut self, text: &str, index: &LineIndex, offset: usize) -> LineCol {
-        let offset = floor_char_boundary(text, offset);
-        let line_start = index.line_start(index.line_col(text, offset, Encoding::Utf8).line);
-        let pos = if offset >= self.offset && self.offset >= line_start {
-            let chars = text[self.offset..offset].chars().count();
-            LineCol {
-                line: self.pos.line,
-                col: self.pos.col + chars as u32,
-            }
-        } else {
-            index.line_col(text, offset, Encoding::Utf32)
-        };
-        self.offset = offset;
-        self.pos = pos;
-        pos
-    }
 }
 
 /// The excerpt of line `line` around `[start, end)`: at most `CONTEXT_CHARS` characters each
@@ -410,29 +373,6 @@ mod tests {
         assert!(!s.text.contains("abcdef123456"));
         assert!(!s.text.contains('\x1b'));
         assert!(s.text.chars().count() < 2 * CONTEXT_CHARS + 10);
-    }
-
-    #[test]
-    fn cursor_agrees_with_the_line_index() {
-        let text = "{\"a\": \"日本👨‍👩‍👧\", \"b\": 1}\r\n  x\ny 😀 z\n\n";
-        let index = LineIndex::new(text);
-        let offsets: Vec<usize> = (0..=text.len() + 2).collect();
-        // In order (the fast path), and jumping back and forth.
-        let mut cursor = Cursor::default();
-        for &o in &offsets {
-            assert_eq!(
-                cursor.line_col(text, &index, o),
-                index.line_col(text, o, Encoding::Utf32),
-                "{o}"
-            );
-        }
-        for &o in offsets.iter().rev().chain(offsets.iter().step_by(3)) {
-            assert_eq!(
-                cursor.line_col(text, &index, o),
-                index.line_col(text, o, Encoding::Utf32),
-                "{o}"
-            );
-        }
     }
 
     #[test]

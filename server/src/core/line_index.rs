@@ -135,6 +135,164 @@ pub fn measure(text: &str, encoding: Encoding) -> usize {
     }
 }
 
+/// Lines longer than this get column checkpoints (minified logs put megabytes on one line).
+const LONG_LINE: usize = 4096;
+/// Distance in bytes between two checkpoints of a long line.
+const CHECKPOINT_EVERY: usize = 1024;
+
+/// Column checkpoints for long lines, so converting an offset costs at most
+/// `CHECKPOINT_EVERY` bytes of counting instead of the whole line. Built once per snapshot.
+#[derive(Debug, Default)]
+pub struct LongLines {
+    /// (line, [(byte offset, column in the encoding)]), sorted by line and offset.
+    lines: Vec<(u32, Vec<(usize, u32)>)>,
+}
+
+impl LongLines {
+    pub fn new(text: &str, index: &LineIndex, encoding: Encoding) -> Self {
+        let mut lines = Vec::new();
+        if encoding == Encoding::Utf8 {
+            return LongLines { lines }; // byte columns are O(1) already
+        }
+        for line in 0..index.line_count() {
+            let line = u32::try_from(line).unwrap_or(u32::MAX);
+            let start = index.line_start(line).min(text.len());
+            let end = index
+                .line_start(line.saturating_add(1))
+                .min(text.len())
+                .max(start);
+            if end - start < LONG_LINE {
+                continue;
+            }
+            let mut points = Vec::with_capacity((end - start) / CHECKPOINT_EVERY + 1);
+            let mut col = 0usize;
+            let mut next = start + CHECKPOINT_EVERY;
+            for (i, ch) in text[start..end].char_indices() {
+                let at = start + i;
+                if at >= next {
+                    points.push((at, u32::try_from(col).unwrap_or(u32::MAX)));
+                    next = at + CHECKPOINT_EVERY;
+                }
+                col += match encoding {
+                    Encoding::Utf16 => ch.len_utf16(),
+                    _ => 1,
+                };
+            }
+            lines.push((line, points));
+        }
+        LongLines { lines }
+    }
+
+    /// The byte offset of `pos` (clamped exactly like `LineIndex::offset`), starting from the
+    /// nearest checkpoint of its line.
+    pub fn offset(&self, text: &str, index: &LineIndex, pos: LineCol, encoding: Encoding) -> usize {
+        if pos.line as usize >= index.line_count() {
+            return text.len();
+        }
+        let line_start = index.line_start(pos.line).min(text.len());
+        let line_end = line_start + index.line_text(text, pos.line).len();
+        let col = pos.col as usize;
+        if encoding == Encoding::Utf8 {
+            return floor_char_boundary(text, line_start.saturating_add(col).min(line_end));
+        }
+        let (mut at, mut counted) = match self.lines.binary_search_by_key(&pos.line, |(l, _)| *l) {
+            Ok(i) => {
+                let points = &self.lines[i].1;
+                match points.partition_point(|(_, c)| (*c as usize) <= col) {
+                    0 => (line_start, 0),
+                    n => (points[n - 1].0, points[n - 1].1 as usize),
+                }
+            }
+            Err(_) => (line_start, 0),
+        };
+        if at >= line_end {
+            return line_end;
+        }
+        for ch in text.get(at..line_end).unwrap_or("").chars() {
+            let width = match encoding {
+                Encoding::Utf16 => ch.len_utf16(),
+                _ => 1,
+            };
+            if counted + width > col {
+                return at;
+            }
+            counted += width;
+            at += ch.len_utf8();
+        }
+        line_end
+    }
+
+    /// The line and column of `offset`, using the checkpoints of its line when it has some.
+    pub fn line_col(
+        &self,
+        text: &str,
+        index: &LineIndex,
+        offset: usize,
+        encoding: Encoding,
+    ) -> LineCol {
+        let offset = clamp_offset(text, offset);
+        // The line (and its start) from the UTF-8 column, which costs nothing to compute.
+        let lc8 = index.line_col(text, offset, Encoding::Utf8);
+        if encoding == Encoding::Utf8 {
+            return lc8;
+        }
+        let line_start = offset - lc8.col as usize;
+        let (from, base) = match self.lines.binary_search_by_key(&lc8.line, |(l, _)| *l) {
+            Ok(i) => {
+                let points = &self.lines[i].1;
+                match points.partition_point(|(o, _)| *o <= offset) {
+                    0 => (line_start, 0),
+                    n => (points[n - 1].0, points[n - 1].1 as usize),
+                }
+            }
+            Err(_) => (line_start, 0),
+        };
+        let col = base + measure(text.get(from..offset).unwrap_or(""), encoding);
+        LineCol {
+            line: lc8.line,
+            col: u32::try_from(col).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// A forward cursor over the text in characters (UTF-32 columns, as `check` prints them): the
+/// last position computed, so that findings in text order on one huge line (minified JSON)
+/// cost the distance between them, not the distance from the line start each time.
+#[derive(Debug, Clone, Copy)]
+pub struct LineCursor {
+    pub offset: usize,
+    pub pos: LineCol,
+}
+
+impl Default for LineCursor {
+    fn default() -> Self {
+        LineCursor {
+            offset: 0,
+            pos: LineCol { line: 0, col: 0 },
+        }
+    }
+}
+
+impl LineCursor {
+    /// 0-based line and character column of `offset`.
+    pub fn line_col(&mut self, text: &str, index: &LineIndex, offset: usize) -> LineCol {
+        let offset = floor_char_boundary(text, offset);
+        let line_start = index.line_start(index.line_col(text, offset, Encoding::Utf8).line);
+        let pos = if offset >= self.offset && self.offset >= line_start {
+            let chars = text[self.offset..offset].chars().count();
+            LineCol {
+                line: self.pos.line,
+                col: self.pos.col + chars as u32,
+            }
+        } else {
+            index.line_col(text, offset, Encoding::Utf32)
+        };
+        self.offset = offset;
+        self.pos = pos;
+        pos
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,5 +342,59 @@ mod tests {
             LineCol { line: 1, col: 0 }
         );
         assert_eq!(index.line_text(text, 0), "ab");
+    }
+
+    #[test]
+    fn checkpointed_positions_equal_plain_ones() {
+        let unit = "{\"a\": \"😀名\", \"b\": [1, 2], \"é\": 3}, ";
+        let long: String = unit.repeat(150);
+        let text = format!("[\r\n{long}\n{long}\r\n]\n");
+        let index = LineIndex::new(&text);
+        for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let long_lines = LongLines::new(&text, &index, encoding);
+            for offset in (0..text.len() + 3).step_by(13).chain([text.len(), 1, 0]) {
+                let p = index.line_col(&text, clamp_offset(&text, offset), encoding);
+                assert_eq!(
+                    long_lines.line_col(&text, &index, offset, encoding),
+                    p,
+                    "{offset} {encoding:?}"
+                );
+                // And back, also from columns inside characters and past the line's end.
+                for delta in [0, 1, 2, 5000] {
+                    let q = LineCol {
+                        line: p.line,
+                        col: p.col + delta,
+                    };
+                    assert_eq!(
+                        long_lines.offset(&text, &index, q, encoding),
+                        index.offset(&text, q, encoding),
+                        "{q:?} {encoding:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cursor_agrees_with_the_line_index() {
+        let text = "{\"a\": \"日本👨‍👩‍👧\", \"b\": 1}\r\n  x\ny 😀 z\n\n";
+        let index = LineIndex::new(text);
+        let offsets: Vec<usize> = (0..=text.len() + 2).collect();
+        // In order (the fast path), and jumping back and forth.
+        let mut cursor = LineCursor::default();
+        for &o in &offsets {
+            assert_eq!(
+                cursor.line_col(text, &index, o),
+                index.line_col(text, o, Encoding::Utf32),
+                "{o}"
+            );
+        }
+        for &o in offsets.iter().rev().chain(offsets.iter().step_by(3)) {
+            assert_eq!(
+                cursor.line_col(text, &index, o),
+                index.line_col(text, o, Encoding::Utf32),
+                "{o}"
+            );
+        }
     }
 }

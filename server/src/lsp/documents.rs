@@ -1,7 +1,7 @@
 //! Open documents as ropes with their versions, and the analysed snapshots requests read:
 //! (text, line index, analysis, settings) of one revision, immutable and shared.
 
-use crate::core::line_index::{Encoding, LineIndex};
+use crate::core::line_index::{Encoding, LineIndex, LongLines};
 use crate::core::model::{Analysis, Span};
 use crate::settings::Settings;
 use ropey::Rope;
@@ -25,8 +25,8 @@ pub struct Snapshot {
     pub analysis: Analysis,
     pub settings: Arc<Settings>,
     pub encoding: Encoding,
-    /// Column checkpoints of long lines (see `to_lsp::LongLines`).
-    pub long_lines: to_lsp::LongLines,
+    /// Column checkpoints of long lines (see `core::line_index::LongLines`).
+    pub long_lines: LongLines,
 }
 
 /// One revision's parts, named where they are made: what `Snapshot::new` indexes.
@@ -57,7 +57,7 @@ impl Snapshot {
             encoding,
         } = parts;
         let index = LineIndex::new(&text);
-        let long_lines = to_lsp::LongLines::new(&text, &index, encoding);
+        let long_lines = LongLines::new(&text, &index, encoding);
         Snapshot {
             uri,
             version,
@@ -78,12 +78,22 @@ impl Snapshot {
         }
     }
     pub fn position(&self, offset: usize) -> Position {
-        self.long_lines
-            .position(&self.text, &self.index, offset, self.encoding)
+        to_lsp::checkpointed_position(
+            &self.text,
+            &self.index,
+            &self.long_lines,
+            offset,
+            self.encoding,
+        )
     }
     pub fn offset(&self, pos: Position) -> usize {
-        self.long_lines
-            .offset(&self.text, &self.index, pos, self.encoding)
+        to_lsp::checkpointed_offset(
+            &self.text,
+            &self.index,
+            &self.long_lines,
+            pos,
+            self.encoding,
+        )
     }
     pub fn span(&self, range: Range) -> Span {
         from_lsp::span(&self.text, &self.index, range, self.encoding)

@@ -1,7 +1,7 @@
 //! Core values → LSP values: spans to ranges in the negotiated encoding, findings to
 //! diagnostics, severities, symbol kinds. With `from_lsp`, the only place positions are built.
 
-use crate::core::line_index::{clamp_offset, floor_char_boundary, measure, Encoding, LineIndex};
+use crate::core::line_index::{clamp_offset, Encoding, LineCol, LineIndex, LongLines};
 use crate::core::model::{Finding, FindingKind, Severity, Span};
 use crate::core::status;
 use crate::core::stream::UnitView;
@@ -28,132 +28,36 @@ pub fn position(text: &str, index: &LineIndex, offset: usize, encoding: Encoding
     }
 }
 
-/// Lines longer than this get column checkpoints (minified logs put megabytes on one line).
-const LONG_LINE: usize = 4096;
-/// Distance in bytes between two checkpoints of a long line.
-const CHECKPOINT_EVERY: usize = 1024;
-
-/// Column checkpoints for long lines, so converting an offset costs at most
-/// `CHECKPOINT_EVERY` bytes of counting instead of the whole line. Built once per snapshot.
-#[derive(Debug, Default)]
-pub struct LongLines {
-    /// (line, [(byte offset, column in the encoding)]), sorted by line and offset.
-    lines: Vec<(u32, Vec<(usize, u32)>)>,
+/// The position of `offset`, using the long-line checkpoints of a snapshot.
+pub fn checkpointed_position(
+    text: &str,
+    index: &LineIndex,
+    long_lines: &LongLines,
+    offset: usize,
+    encoding: Encoding,
+) -> Position {
+    lsp_position(long_lines.line_col(text, index, offset, encoding))
 }
 
-impl LongLines {
-    pub fn new(text: &str, index: &LineIndex, encoding: Encoding) -> Self {
-        let mut lines = Vec::new();
-        if encoding == Encoding::Utf8 {
-            return LongLines { lines }; // byte columns are O(1) already
-        }
-        for line in 0..index.line_count() {
-            let line = u32::try_from(line).unwrap_or(u32::MAX);
-            let start = index.line_start(line).min(text.len());
-            let end = index
-                .line_start(line.saturating_add(1))
-                .min(text.len())
-                .max(start);
-            if end - start < LONG_LINE {
-                continue;
-            }
-            let mut points = Vec::with_capacity((end - start) / CHECKPOINT_EVERY + 1);
-            let mut col = 0usize;
-            let mut next = start + CHECKPOINT_EVERY;
-            for (i, ch) in text[start..end].char_indices() {
-                let at = start + i;
-                if at >= next {
-                    points.push((at, u32::try_from(col).unwrap_or(u32::MAX)));
-                    next = at + CHECKPOINT_EVERY;
-                }
-                col += match encoding {
-                    Encoding::Utf16 => ch.len_utf16(),
-                    _ => 1,
-                };
-            }
-            lines.push((line, points));
-        }
-        LongLines { lines }
-    }
+/// The byte offset of `pos`, using the long-line checkpoints of a snapshot.
+pub fn checkpointed_offset(
+    text: &str,
+    index: &LineIndex,
+    long_lines: &LongLines,
+    pos: Position,
+    encoding: Encoding,
+) -> usize {
+    let lc = LineCol {
+        line: pos.line,
+        col: pos.character,
+    };
+    long_lines.offset(text, index, lc, encoding)
+}
 
-    /// The byte offset of `pos` (clamped exactly like `LineIndex::offset`), starting from the
-    /// nearest checkpoint of its line.
-    pub fn offset(
-        &self,
-        text: &str,
-        index: &LineIndex,
-        pos: Position,
-        encoding: Encoding,
-    ) -> usize {
-        if pos.line as usize >= index.line_count() {
-            return text.len();
-        }
-        let line_start = index.line_start(pos.line).min(text.len());
-        let line_end = line_start + index.line_text(text, pos.line).len();
-        let col = pos.character as usize;
-        if encoding == Encoding::Utf8 {
-            return floor_char_boundary(text, line_start.saturating_add(col).min(line_end));
-        }
-        let (mut at, mut counted) = match self.lines.binary_search_by_key(&pos.line, |(l, _)| *l) {
-            Ok(i) => {
-                let points = &self.lines[i].1;
-                match points.partition_point(|(_, c)| (*c as usize) <= col) {
-                    0 => (line_start, 0),
-                    n => (points[n - 1].0, points[n - 1].1 as usize),
-                }
-            }
-            Err(_) => (line_start, 0),
-        };
-        if at >= line_end {
-            return line_end;
-        }
-        for ch in text.get(at..line_end).unwrap_or("").chars() {
-            let width = match encoding {
-                Encoding::Utf16 => ch.len_utf16(),
-                _ => 1,
-            };
-            if counted + width > col {
-                return at;
-            }
-            counted += width;
-            at += ch.len_utf8();
-        }
-        line_end
-    }
-
-    /// The position of `offset`, using the checkpoints of its line when it has some.
-    pub fn position(
-        &self,
-        text: &str,
-        index: &LineIndex,
-        offset: usize,
-        encoding: Encoding,
-    ) -> Position {
-        let offset = clamp_offset(text, offset);
-        // The line (and its start) from the UTF-8 column, which costs nothing to compute.
-        let lc8 = index.line_col(text, offset, Encoding::Utf8);
-        if encoding == Encoding::Utf8 {
-            return Position {
-                line: lc8.line,
-                character: lc8.col,
-            };
-        }
-        let line_start = offset - lc8.col as usize;
-        let (from, base) = match self.lines.binary_search_by_key(&lc8.line, |(l, _)| *l) {
-            Ok(i) => {
-                let points = &self.lines[i].1;
-                match points.partition_point(|(o, _)| *o <= offset) {
-                    0 => (line_start, 0),
-                    n => (points[n - 1].0, points[n - 1].1 as usize),
-                }
-            }
-            Err(_) => (line_start, 0),
-        };
-        let col = base + measure(text.get(from..offset).unwrap_or(""), encoding);
-        Position {
-            line: lc8.line,
-            character: u32::try_from(col).unwrap_or(u32::MAX),
-        }
+fn lsp_position(lc: LineCol) -> Position {
+    Position {
+        line: lc.line,
+        character: lc.col,
     }
 }
 
@@ -257,44 +161,4 @@ pub fn call_symbol_kind(status: u16) -> SymbolKind {
 
 pub fn run_symbol_kind() -> SymbolKind {
     SymbolKind::NAMESPACE
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn checkpointed_positions_equal_plain_ones() {
-        let unit = "{\"a\": \"😀名\", \"b\": [1, 2], \"é\": 3}, ";
-        let long: String = unit.repeat(150);
-        let text = format!("[\r\n{long}\n{long}\r\n]\n");
-        let index = LineIndex::new(&text);
-        for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
-            let long_lines = LongLines::new(&text, &index, encoding);
-            for offset in (0..text.len() + 3).step_by(13).chain([text.len(), 1, 0]) {
-                let p = position(&text, &index, offset, encoding);
-                assert_eq!(
-                    long_lines.position(&text, &index, offset, encoding),
-                    p,
-                    "{offset} {encoding:?}"
-                );
-                // And back, also from columns inside characters and past the line's end.
-                for delta in [0, 1, 2, 5000] {
-                    let q = Position {
-                        line: p.line,
-                        character: p.character + delta,
-                    };
-                    let lc = crate::core::line_index::LineCol {
-                        line: q.line,
-                        col: q.character,
-                    };
-                    assert_eq!(
-                        long_lines.offset(&text, &index, q, encoding),
-                        index.offset(&text, lc, encoding),
-                        "{q:?} {encoding:?}"
-                    );
-                }
-            }
-        }
-    }
 }
