@@ -982,3 +982,82 @@ fn standard_input_past_the_threshold_streams() {
     );
     assert!(records.iter().any(|r| r["kind"] == "invalid-json"));
 }
+
+#[test]
+fn calls_without_response_in_every_format() {
+    let har = "tests/fixtures/har/chromium-no-response.pretty.har";
+    let newman = "tests/fixtures/newman/newman-no-response.json";
+    let step = "tests/fixtures/no-response/integration-step-error.json";
+
+    let out = run(&["check", "--format", "json", har, newman, step]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let records = json_of(&out);
+    let records = records.as_array().expect("an array");
+    assert_eq!(records.len(), 10);
+    for r in records {
+        assert_eq!(r["code"], "no-response", "{r}");
+        assert_eq!(r["kind"], "no-response", "{r}");
+        assert_eq!(r["status"], Value::Null, "{r}");
+        assert_eq!(r["explanation"], Value::Null, "{r}");
+        assert!(
+            r["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("No response")),
+            "{r}"
+        );
+    }
+    assert_eq!(
+        (records[0]["line"].as_u64(), records[0]["column"].as_u64()),
+        (Some(185), Some(21))
+    );
+    assert_eq!(
+        records[4]["severity"], "warning",
+        "net::ERR_ABORTED: {}",
+        records[4]
+    );
+    assert!(records[5]["message"]
+        .as_str()
+        .is_some_and(|m| m.starts_with("No response (ECONNREFUSED)")));
+    assert_eq!(records[9]["step"], "Create sales order in ERP");
+    assert!(records[9]["extras"]
+        .as_array()
+        .is_some_and(|e| e.iter().any(|x| x["name"] == "What to check next")));
+    assert!(!out.stdout.contains("erp_FakeTokenNotReal_5f2c9a"));
+
+    let out = run(&["check", "--format", "concise", newman]);
+    assert!(
+        out.stdout.starts_with(&format!(
+            "{newman}:302:19: error[no-response] No response (ECONNREFUSED): "
+        )),
+        "{}",
+        out.stdout
+    );
+    let out = run(&["check", "--format", "github", newman]);
+    assert!(
+        out.stdout.starts_with(
+            "::error file=tests/fixtures/newman/newman-no-response.json,line=302,col=19,"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("title=runlog no-response "),
+        "{}",
+        out.stdout
+    );
+    let out = run(&["check", "--format", "human", step]);
+    assert!(out.stdout.contains("no response"), "{}", out.stdout);
+    assert!(out.stdout.contains("What to check next"), "{}", out.stdout);
+
+    let out = run(&["check", "--format", "sarif", har]);
+    let v = json_of(&out);
+    let rules = &v["runs"][0]["tool"]["driver"]["rules"];
+    assert_eq!(rules[0]["id"], "no-response", "{rules}");
+    assert_eq!(
+        rules[0]["shortDescription"]["text"],
+        "A call that got no response"
+    );
+    let results = v["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 5);
+    assert!(results.iter().all(|r| r["ruleId"] == "no-response"));
+}

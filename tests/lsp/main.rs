@@ -999,6 +999,7 @@ fn every_fixture_through_every_request() {
         "unicode",
         "negative",
         "bodies",
+        "no-response",
     ] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
             continue;
@@ -1241,4 +1242,72 @@ fn watched_files_over_max_file_size_are_streamed_with_the_same_diagnostics() {
             }
         }
     }
+}
+
+#[test]
+fn a_call_without_response_has_a_diagnostic_a_hover_and_a_payload() {
+    let mut c = Client::start(Options::default());
+    let uri = "file:///work/logs/chromium-no-response.har";
+    let text = fixture("har/chromium-no-response.pretty.har");
+    c.open(uri, &text);
+    let diags = c.diagnostics(uri);
+    let codes: Vec<(&str, i64)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or(""),
+                d["severity"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    // Four errors, and the request the page cancelled is a warning.
+    assert_eq!(
+        codes,
+        [
+            ("no-response", 1),
+            ("no-response", 1),
+            ("no-response", 1),
+            ("no-response", 1),
+            ("no-response", 2)
+        ],
+        "{diags:?}"
+    );
+    let first = &diags[0];
+    assert_eq!(
+        first["range"],
+        json!({"start": {"line": 184, "character": 20}, "end": {"line": 184, "character": 22}})
+    );
+    let message = first["message"].as_str().unwrap_or_default();
+    assert!(
+        message
+            .starts_with("No response (net::ERR_CONNECTION_REFUSED): The connection was refused"),
+        "{message}"
+    );
+    assert_eq!(first["codeDescription"], Value::Null);
+
+    let at = Client::at(uri, 184, 21);
+    let hover = c.request("textDocument/hover", at.clone()).expect("hover");
+    let md = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(
+        md.starts_with("**No response** · `net::ERR_CONNECTION_REFUSED`"),
+        "{md}"
+    );
+    assert!(md.contains("The connection was refused"), "{md}");
+    assert!(md.contains("What to check next"), "{md}");
+    assert!(md.contains("Check that the service is running"), "{md}");
+    assert!(md.contains("/api/orders"), "{md}");
+    assert!(!md.contains("Class:"), "{md}");
+
+    let view = c.request("runlog/payload", at).expect("payload");
+    let doc: Value = serde_json::from_str(view["content"].as_str().unwrap_or_default())
+        .expect("payload content is JSON");
+    assert_eq!(doc["response"], "no response", "{doc}");
+    assert_eq!(doc["request"]["method"], "GET", "{doc}");
+    assert_eq!(doc["error"]["code"], "net::ERR_CONNECTION_REFUSED", "{doc}");
+    assert!(
+        view["title"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("→ no response (net::ERR_CONNECTION_REFUSED)")),
+        "{view}"
+    );
 }

@@ -1,6 +1,8 @@
 // Records tests/fixtures/har/chromium-recorded.har: Chromium (through Playwright, recordHar) opens
 // the test server's page, whose script calls every endpoint.
-// usage: node record-har.js BASE_URL OUTPUT.har [PRETTY.har]
+// usage: node record-har.js BASE_URL OUTPUT.har [PRETTY.har [PAGE]]
+// PAGE is the page's path on the test server (default `/`; `/failures.html` makes calls that
+// get no response).
 // Playwright writes the HAR on one line, as produced; PRETTY.har gets the same document indented
 // by two spaces, the way browser devtools export HAR files, so tests can point at lines.
 'use strict';
@@ -8,7 +10,7 @@ const fs = require('fs');
 const { chromium } = require('playwright-core');
 
 async function main() {
-  const [base, output, pretty] = process.argv.slice(2);
+  const [base, output, pretty, pagePath = '/'] = process.argv.slice(2);
   if (!base || !output) throw new Error('usage: node record-har.js BASE_URL OUTPUT.har');
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -18,7 +20,7 @@ async function main() {
   try {
     const context = await browser.newContext({ recordHar: { path: output, content: 'embed' } });
     const page = await context.newPage();
-    await page.goto(base + '/');
+    await page.goto(base + pagePath);
     await page.waitForFunction(() => window.recordingDone === true, null, { timeout: 30000 });
     process.stdout.write(await page.textContent('#log'));
     await context.close(); // writes the HAR

@@ -116,6 +116,20 @@ function handle(req, res) {
     res.end();
     return;
   }
+  if (url.pathname === '/failures.html') {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(fs.readFileSync(path.join(__dirname, 'failures.html')));
+    return;
+  }
+  // Calls that get no response: the socket is closed without an answer, or never answered
+  // (the client's timeout or abort ends it).
+  if (url.pathname === '/hang-up') {
+    req.socket.destroy();
+    return;
+  }
+  if (url.pathname === '/stall') {
+    return;
+  }
   const route = routes[`${req.method} ${url.pathname}`];
   // Drain the request body before answering, as a real server does.
   req.resume();

@@ -57,6 +57,18 @@ pub fn run(args: &[String]) -> Result {
                     .current_dir(&producers),
             )
         })?;
+        util::timed("Chromium records calls that get no response", || {
+            util::run(
+                Command::new("node")
+                    .arg("record-har.js")
+                    .arg(&base)
+                    .arg(dir.join("chromium-no-response.har"))
+                    .arg(dir.join("chromium-no-response.pretty.har"))
+                    .arg("/failures.html")
+                    .env("CHROMIUM", &chromium)
+                    .current_dir(&producers),
+            )
+        })?;
     }
     if newman {
         let dir = root.join("tests/fixtures/newman");
@@ -75,8 +87,27 @@ pub fn run(args: &[String]) -> Result {
                     .current_dir(&producers),
             )
         })?;
-        if !dir.join("newman-report.json").is_file() {
-            return Err("newman ran but wrote no report".into());
+        util::timed("newman runs calls that get no response", || {
+            // A closed port (the test server's plus one) and a server that never answers,
+            // ended by --timeout-request: real `requestError` entries.
+            util::run(
+                Command::new("node")
+                    .arg("node_modules/newman/bin/newman.js")
+                    .args(["run", "collection-failures.json", "--env-var"])
+                    .arg(format!("baseUrl={base}"))
+                    .arg("--env-var")
+                    .arg(format!("closedUrl=http://127.0.0.1:{}", server.port + 1))
+                    .args(["--timeout-request", "1000"])
+                    .args(["--reporters", "json", "--reporter-json-export"])
+                    .arg(dir.join("newman-no-response.json"))
+                    .args(["--suppress-exit-code", "--color", "off"])
+                    .current_dir(&producers),
+            )
+        })?;
+        for report in ["newman-report.json", "newman-no-response.json"] {
+            if !dir.join(report).is_file() {
+                return Err(format!("newman ran but wrote no {report}"));
+            }
         }
     }
     drop(server);

@@ -31,6 +31,7 @@ pub fn render_record(record: &Record, color: bool) -> String {
     let title = inert(&shorten(&record.message, 400));
     let label = match (record.status, &record.reason) {
         (Some(code), Some(reason)) => inert(&format!("{code} {reason}")),
+        _ if record.kind == FindingKind::NoResponse => "no response".to_string(),
         _ if record.kind == FindingKind::InvalidJson => {
             "the JSON stops being valid here".to_string()
         }

@@ -60,7 +60,7 @@ impl Report {
         let calls = self
             .records
             .iter()
-            .filter(|r| r.kind == FindingKind::FailedCall)
+            .filter(|r| matches!(r.kind, FindingKind::FailedCall | FindingKind::NoResponse))
             .count();
         let notes = self
             .records

@@ -84,6 +84,7 @@ fn artifact(path: &str) -> ArtifactLocation {
 fn rule(r: &Record, id: String) -> ReportingDescriptor {
     let short = match (&r.status, &r.reason) {
         (Some(code), Some(reason)) => format!("{code} {reason}"),
+        _ if r.kind == FindingKind::NoResponse => "A call that got no response".to_string(),
         _ if r.kind == FindingKind::InvalidJson => "The run log is not valid JSON".to_string(),
         _ => "A limit of the analysis was reached".to_string(),
     };

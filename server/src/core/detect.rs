@@ -1,6 +1,6 @@
 //! Detection by content: which keys name a status code, which values are one, and what kind of
 //! document a tree's root says it is (HAR, Newman, integration run log, or ordinary JSON that
-//! must stay quiet: OpenAPI, JSON Schema, Postman collections).
+//! must stay quiet: OpenAPI, JSON Schema, Postman collections, Jupyter notebooks).
 
 use super::model::Format;
 use jsonc_parser::ast::{Object, ObjectPropName, Value};
@@ -225,7 +225,8 @@ pub fn shape(root: &Value<'_>) -> Shape {
     for p in &obj.properties {
         let key = key_str(&p.name);
         match key {
-            "openapi" | "swagger" | "asyncapi" => return Shape::Negative,
+            // OpenAPI / AsyncAPI documents; a Jupyter notebook (its outputs show data, not calls).
+            "openapi" | "swagger" | "asyncapi" | "nbformat" => return Shape::Negative,
             "$schema" => schema = true,
             "properties" | "definitions" | "$defs" | "items" | "allOf" | "anyOf" | "oneOf"
             | "type" => schema_body = true,
@@ -244,6 +245,17 @@ pub fn shape(root: &Value<'_>) -> Shape {
                     || get(o, "postmanid").is_some();
             }
             Value::Array(_) if key_is(key, "item") => item_array = true,
+            // A Jupyter notebook cut before its `nbformat` (the last key): its cells say so.
+            Value::Array(cells)
+                if key == "cells"
+                    && cells
+                        .elements
+                        .first()
+                        .and_then(Value::as_object)
+                        .is_some_and(|c| get(c, "celltype").is_some()) =>
+            {
+                return Shape::Negative
+            }
             Value::Array(_) if key_in(key, RUN_ARRAY_KEYS) => integration = true,
             _ if key_in(key, INTEGRATION_ROOT_KEYS) => integration = true,
             _ => {}
@@ -336,6 +348,14 @@ mod tests {
         assert_eq!(root(r#"{"run": {"executions": []}}"#), Shape::Newman);
         assert_eq!(root(r#"{"openapi": "3.1.0"}"#), Shape::Negative);
         assert_eq!(root(r#"{"swagger": "2.0"}"#), Shape::Negative);
+        assert_eq!(
+            root(r#"{"cells": [{"outputs": [{"data": {"status": 404}}]}], "nbformat": 4}"#),
+            Shape::Negative
+        );
+        assert_eq!(
+            root(r#"{"cells": [{"cell_type": "code", "outputs": [{"data": {"status": 404}}]}]"#),
+            Shape::Negative
+        );
         assert_eq!(
             root(r#"{"$schema": "x", "properties": {"status": {}}}"#),
             Shape::Negative

@@ -141,11 +141,12 @@ pub fn finding_code(finding: &Finding) -> String {
     code(finding.status, finding.kind)
 }
 
-/// The code of a finding with this status and kind: the status (`"400"`), or `invalid-json`,
-/// `limit-reached`.
+/// The code of a finding with this status and kind: the status (`"400"`), or `no-response`,
+/// `invalid-json`, `limit-reached`.
 pub fn code(status: Option<u16>, kind: FindingKind) -> String {
     match (status, kind) {
         (Some(code), _) => code.to_string(),
+        (None, FindingKind::NoResponse) => super::report::NO_RESPONSE_CODE.to_string(),
         (None, FindingKind::InvalidJson) => "invalid-json".to_string(),
         (None, FindingKind::LimitReached) => "limit-reached".to_string(),
         (None, _) => "runlog".to_string(),

@@ -15,6 +15,7 @@ pub mod groups;
 pub mod incremental;
 pub mod line_index;
 pub mod model;
+pub mod network_errors;
 pub mod parse;
 pub mod payload;
 pub mod redact;

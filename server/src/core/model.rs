@@ -139,14 +139,30 @@ impl RequestInfo {
     }
 }
 
+/// Why a call got no HTTP response, as the producer recorded it (HAR `_error` /
+/// `_failureText`, Newman `requestError`, a run-log step's error).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoResponse {
+    /// The producer's error: a code (`net::ERR_CONNECTION_REFUSED`, `ECONNREFUSED`) or its text.
+    pub error: String,
+    /// The producer's longer message when it records one beside the code
+    /// (`connect ECONNREFUSED 127.0.0.1:9`).
+    pub message: Option<String>,
+}
+
 /// One HTTP call found in the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exchange {
+    /// The status code; 0 for a call that got no response (`no_response` says why).
     pub status: u16,
-    /// The status value token (`400` or `"400"`); diagnostics sit here.
+    /// The status value token (`400` or `"400"`); diagnostics sit here. For a call that got no
+    /// response: the status the producer wrote (HAR `0`/`-1`), else the error's code or text.
     pub status_span: Span,
-    /// The key of the status property (`"network_code"`), with its quotes.
+    /// The key of the status property (`"network_code"`), with its quotes (no response: the
+    /// status or error key).
     pub status_key_span: Span,
+    /// The call got no HTTP response (refused, timed out, blocked, cancelled).
+    pub no_response: Option<NoResponse>,
     /// The whole object that records the call (step, HAR entry, Newman execution, JSONL line).
     pub span: Span,
     /// The response object, when the log has one distinct from `span`.
@@ -215,6 +231,8 @@ pub enum FindingKind {
     InvalidJson,
     /// A limit was hit (nesting depth, size, diagnostics cap); said once.
     LimitReached,
+    /// A call that got no HTTP response (connection refused, DNS, timeout, CORS, cancelled).
+    NoResponse,
 }
 
 /// One thing to report: becomes an LSP diagnostic, a line of `check` output, a SARIF result.
@@ -223,7 +241,7 @@ pub struct Finding {
     pub kind: FindingKind,
     pub span: Span,
     pub severity: Severity,
-    /// `None` for findings that are not about a status code.
+    /// `None` for findings that are not about a status code (a call without response included).
     pub status: Option<u16>,
     /// Starts with "<code> <reason phrase>" for calls; plain text (never markdown).
     pub message: String,

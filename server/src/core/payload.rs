@@ -37,7 +37,7 @@ pub fn payload(
     if let Some(run) = ex.run.and_then(|r| analysis.runs.get(r)) {
         call.insert("run".into(), Value::String(redactor.text(&run.name)));
     }
-    call.insert("status".into(), Value::from(ex.status));
+    call.insert("status".into(), Value::from(report.status));
     call.insert("reason".into(), Value::String(reason.clone()));
     if let Some(st) = &ex.status_text {
         call.insert("statusText".into(), Value::String(redactor.text(st)));
@@ -64,7 +64,7 @@ pub fn payload(
     }
 
     let mut response = Map::new();
-    response.insert("status".into(), Value::from(ex.status));
+    response.insert("status".into(), Value::from(report.status));
     if let Some(st) = &ex.status_text {
         response.insert("statusText".into(), Value::String(redactor.text(st)));
     }
@@ -94,7 +94,23 @@ pub fn payload(
     if !request.is_empty() {
         doc.insert("request".into(), Value::Object(request));
     }
-    doc.insert("response".into(), Value::Object(response));
+    match &report.no_response {
+        // No response section: the call never got one.
+        Some(n) => {
+            doc.insert("response".into(), Value::String("no response".into()));
+            let mut error = Map::new();
+            if let Some(code) = &n.error.code {
+                error.insert("code".into(), Value::String(code.clone()));
+            }
+            error.insert("message".into(), Value::String(n.producer_text.clone()));
+            error.insert("meaning".into(), Value::String(n.error.what.clone()));
+            error.insert("checkNext".into(), Value::String(n.error.next.clone()));
+            doc.insert("error".into(), Value::Object(error));
+        }
+        None => {
+            doc.insert("response".into(), Value::Object(response));
+        }
+    }
     if let Some(e) = &report.explanation {
         doc.insert("explanation".into(), explanation_value(e));
     }
@@ -108,12 +124,15 @@ pub fn payload(
             .map_or_else(|| m.clone(), |n| format!("{m} {n}")),
         (None, None) => report.name.clone().unwrap_or_else(|| "call".to_string()),
     };
-    let title = format!(
-        "Payload: {} → {} {}",
-        one_line(&target),
-        ex.status,
-        one_line(&reason)
-    );
+    let outcome = match (&report.no_response, report.status) {
+        (Some(n), _) => match &n.error.code {
+            Some(code) => format!("no response ({})", one_line(code)),
+            None => "no response".to_string(),
+        },
+        (None, Some(code)) => format!("{code} {}", one_line(&reason)),
+        (None, None) => one_line(&reason),
+    };
+    let title = format!("Payload: {} → {outcome}", one_line(&target));
     // Log text stays as it is in the JSON, but nothing in it is invisible.
     let content = visible::escape_in_json(&serde_json::to_string_pretty(&Value::Object(doc)).ok()?);
     Some(PayloadView {
@@ -272,6 +291,7 @@ mod tests {
             status: 502,
             status_span: Span::new(0, 0),
             status_key_span: Span::new(0, 0),
+            no_response: None,
             span: Span::new(0, text.len()),
             response_span: None,
             status_text: None,
@@ -380,5 +400,38 @@ mod tests {
         let doc: Value = serde_json::from_str(&view.content).unwrap();
         assert_eq!(doc["response"]["body"], "Service down, retry later");
         assert_eq!(payload(&text, &analysis, 1, &config), None);
+    }
+
+    #[test]
+    fn a_call_without_response_shows_its_request_and_no_response() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/har/chromium-no-response.pretty.har");
+        let text = std::fs::read_to_string(path).expect("fixture");
+        let config = AnalysisConfig::default();
+        let analysis = crate::core::analyze(&text, &config);
+        let index = analysis
+            .exchanges
+            .iter()
+            .position(|e| e.no_response.is_some())
+            .expect("a call without response");
+        let view = payload(&text, &analysis, index, &config).expect("a payload view");
+        assert!(
+            view.title.starts_with("Payload: GET http://127.0.0.1:")
+                && view
+                    .title
+                    .ends_with("/api/orders → no response (net::ERR_CONNECTION_REFUSED)"),
+            "{}",
+            view.title
+        );
+        let doc: Value = serde_json::from_str(&view.content).expect("content is JSON");
+        assert_eq!(doc["call"]["status"], Value::Null);
+        assert_eq!(doc["call"]["reason"], "No response");
+        assert_eq!(doc["call"]["format"], "HAR");
+        assert_eq!(doc["request"]["method"], "GET");
+        assert_eq!(doc["response"], "no response");
+        assert_eq!(doc["error"]["code"], "net::ERR_CONNECTION_REFUSED");
+        assert!(doc["error"]["checkNext"]
+            .as_str()
+            .is_some_and(|s| s.contains("listening")));
     }
 }

@@ -107,8 +107,9 @@ pub fn diagnostic_at(
         FindingKind::FailedCall | FindingKind::ErrorInSuccessfulCall => finding
             .status
             .map(|s| NumberOrString::String(s.to_string())),
-        FindingKind::InvalidJson => Some(NumberOrString::String("invalid-json".into())),
-        FindingKind::LimitReached => Some(NumberOrString::String("limit-reached".into())),
+        FindingKind::NoResponse | FindingKind::InvalidJson | FindingKind::LimitReached => Some(
+            NumberOrString::String(crate::core::groups::finding_code(finding)),
+        ),
     };
     let code_description = finding
         .status

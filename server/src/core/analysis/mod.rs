@@ -211,6 +211,19 @@ pub(crate) fn finding_for(
     config: &AnalysisConfig,
     cuts: &mut BodyCuts,
 ) -> Option<Finding> {
+    if ex.no_response.is_some() {
+        let report = CallReport::new(text, ex, config);
+        return Some(Finding {
+            kind: FindingKind::NoResponse,
+            span: ex.status_span,
+            severity: report.severity(config)?,
+            status: None,
+            message: report.message(),
+            explanation: None,
+            exchange: Some(index),
+            report: Some(Arc::new(report)),
+        });
+    }
     let failing = report::is_failing(ex.status, config);
     if !failing {
         let body = ex

@@ -621,3 +621,115 @@ fn the_nesting_and_line_length_limits_become_one_finding_each() {
         vec![(at, "A line longer than 100 bytes was not analysed (runlog.limits.maxLineLength), starting with line 2.")]
     );
 }
+
+#[test]
+fn calls_without_response_from_every_producer() {
+    let har = fixture("har/chromium-no-response.pretty.har");
+    let a = check(
+        &har,
+        &[
+            "185:21 NoResponse Error -",
+            "234:21 NoResponse Error -",
+            "295:21 NoResponse Error -",
+            "369:21 NoResponse Error -",
+            "430:21 NoResponse Warning -",
+        ],
+    );
+    assert_eq!(a.format, Some(Format::Har));
+    let messages: Vec<&str> = a.findings.iter().map(|f| f.message.as_str()).collect();
+    assert!(messages[0]
+        .starts_with("No response (net::ERR_CONNECTION_REFUSED): The connection was refused"));
+    assert!(messages[3].contains("CORS"), "{}", messages[3]);
+    assert!(a
+        .findings
+        .iter()
+        .all(|f| f.status.is_none() && f.explanation.is_none()));
+    let report = a.findings[0].report.as_deref().expect("a report");
+    assert_eq!(report.status, None);
+    assert_eq!(report.headline(), "No response");
+    assert!(report
+        .extras
+        .iter()
+        .any(|(label, value)| label == "What to check next" && value.contains("listening")));
+
+    let newman = fixture("newman/newman-no-response.json");
+    let a = check(
+        &newman,
+        &[
+            "302:19 NoResponse Error -",
+            "395:19 NoResponse Error -",
+            "485:19 NoResponse Error -",
+            "591:19 NoResponse Error -",
+        ],
+    );
+    assert_eq!(a.format, Some(Format::Newman));
+    assert!(a.findings[0]
+        .message
+        .starts_with("No response (ECONNREFUSED)"));
+    assert_eq!(
+        a.exchanges[0].name.as_deref(),
+        Some("List orders (service down)")
+    );
+
+    // DevTools writes status 0 and `_error`; an entry with status 0 and no error is pending,
+    // not failed: no finding.
+    let devtools = fixture("no-response/devtools-status-0.har");
+    let a = check(
+        &devtools,
+        &["34:21 NoResponse Error -", "69:21 NoResponse Error -"],
+    );
+    assert!(a.findings[0].message.contains("expired"));
+    // The run-log step: on its error, which the catalogue reads the code from.
+    let step = fixture("no-response/integration-step-error.json");
+    let a = check(&step, &["26:20 NoResponse Error -"]);
+    let report = a.findings[0].report.as_deref().expect("a report");
+    assert!(a.findings[0].message.starts_with("No response (ETIMEDOUT)"));
+    assert!(report
+        .extras
+        .iter()
+        .any(|(l, v)| l == "Error" && v == "connect ETIMEDOUT 10.20.0.15:443"));
+}
+
+#[test]
+fn no_response_severity_is_configurable_and_unknown_errors_are_quoted() {
+    let text = r#"{"run": {"executions": [
+        {"item": {"name": "a"}, "request": {"method": "GET", "url": "https://x.example/a"},
+         "requestError": {"code": "EWEIRD", "message": "something odd happened"}}
+    ]}}"#;
+    let a = analyze(text, &AnalysisConfig::default());
+    assert_eq!(a.findings.len(), 1);
+    assert_eq!(a.findings[0].severity, Severity::Error);
+    assert!(
+        a.findings[0]
+            .message
+            .contains("the tool that made it says: “EWEIRD”"),
+        "{}",
+        a.findings[0].message
+    );
+    let mut config = AnalysisConfig::default();
+    config
+        .severity
+        .insert("no-response".into(), Some(Severity::Warning));
+    assert_eq!(
+        analyze(text, &config).findings[0].severity,
+        Severity::Warning
+    );
+    config.severity.insert("no-response".into(), None);
+    assert!(analyze(text, &config).findings.is_empty());
+}
+
+#[test]
+fn errors_without_a_request_or_with_a_response_are_not_calls_without_response() {
+    for text in [
+        r#"{"runs": [{"steps": [{"name": "a", "error": "ECONNREFUSED"}]}]}"#,
+        r#"[{"request": {"url": "https://x.example"}, "response": {"body": "x"}, "error": "E"}]"#,
+        r#"{"log": {"entries": [{"request": {"url": "https://x.example"}, "response": {"status": 0}}]}}"#,
+        r#"{"log": {"entries": [{"request": {"url": "https://x.example"}, "response": {"status": 0, "_error": ""}}]}}"#,
+    ] {
+        assert_eq!(
+            analyze(text, &AnalysisConfig::default()),
+            Analysis::default(),
+            "{text}"
+        );
+    }
+}

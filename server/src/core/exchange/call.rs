@@ -5,7 +5,7 @@ use super::body_ref::{body_in, BodyPlace};
 use super::request::{header_list, request_info};
 use super::{name_range, Cx};
 use crate::core::detect::{self, get, get_object, get_str, key_in, key_is, key_str, StatusKey};
-use crate::core::model::{Exchange, Header};
+use crate::core::model::{Exchange, Header, NoResponse, Span};
 use jsonc_parser::ast::{Object, ObjectProp, Value};
 
 /// The first property of `obj` holding a status code, honouring the `code` rule.
@@ -32,7 +32,8 @@ fn direct_status<'v, 'a>(
 }
 
 /// Recognises an exchange recorded by `obj`: a status field on the object itself, or in its
-/// `response`/`res` object, or in `http.response` (ECS).
+/// `response`/`res` object, or in `http.response` (ECS); else a call that got no response
+/// (see [`no_response_in`]).
 pub(super) fn exchange_in(
     obj: &Object<'_>,
     parent_key: Option<&str>,
@@ -51,6 +52,13 @@ pub(super) fn exchange_in(
             if let Some((sp, code, kind)) = direct_status(child, Some(key)) {
                 return Some(build(obj, Some(child), sp, code, kind, cx));
             }
+            if let Some(ex) = har_failure(obj, child, cx) {
+                return Some(ex);
+            }
+        } else if key_is(key, "requesterror") {
+            if let Some(ex) = failed_with(obj, prop, cx) {
+                return Some(ex);
+            }
         } else if key_is(key, "http") {
             if let Some(resp) = get_object(child, "response") {
                 if let Some((sp, code, kind)) = direct_status(resp, Some("response")) {
@@ -59,7 +67,117 @@ pub(super) fn exchange_in(
             }
         }
     }
-    None
+    failed_step(obj, cx)
+}
+
+/// A HAR entry that got no response: `response.status` 0 (DevTools, with `_error`) or -1
+/// (Playwright, with `_failureText`), the error in the response or in the entry.
+fn har_failure(obj: &Object<'_>, response: &Object<'_>, cx: &Cx<'_>) -> Option<Exchange> {
+    let status = response
+        .properties
+        .iter()
+        .find(|p| key_is(key_str(&p.name), "status"))?;
+    if !matches!(&status.value, Value::NumberLit(n) if n.value == "0" || n.value == "-1") {
+        return None;
+    }
+    let error = ["error", "failuretext"]
+        .iter()
+        .find_map(|k| get_str(response, k).or_else(|| get_str(obj, k)))
+        .filter(|e| !e.trim().is_empty())?;
+    let no_response = NoResponse {
+        error: error.to_string(),
+        message: None,
+    };
+    Some(unanswered(
+        obj,
+        Some(response),
+        status,
+        cx.span(&status.value),
+        no_response,
+        cx,
+    ))
+}
+
+/// A call whose error property `prop` says it got no response: Newman's `requestError`
+/// (`{"code": "ECONNREFUSED", "message": …}`), or a run-log step's `error` with no status
+/// (a string, or an object with a `code`/`message`). The diagnostic sits on the code, else on
+/// the message.
+fn failed_with(obj: &Object<'_>, prop: &ObjectProp<'_>, cx: &Cx<'_>) -> Option<Exchange> {
+    let text = |v: Option<&Value<'_>>| match v {
+        Some(v @ Value::StringLit(s)) if !s.value.trim().is_empty() => {
+            Some((s.value.to_string(), cx.span(v)))
+        }
+        _ => None,
+    };
+    let (error, message, at) = match &prop.value {
+        v @ Value::StringLit(_) => {
+            let (error, at) = text(Some(v))?;
+            (error, None, at)
+        }
+        Value::Object(e) => {
+            let code = text(get(e, "code")).or_else(|| text(get(e, "errno")));
+            let message = text(get(e, "message"));
+            match (code, message) {
+                (Some((code, at)), message) => (code, message.map(|m| m.0), at),
+                (None, Some((message, at))) => (message, None, at),
+                (None, None) => return None,
+            }
+        }
+        _ => return None,
+    };
+    let no_response = NoResponse {
+        error,
+        message: message.filter(|m| !m.trim().is_empty()),
+    };
+    Some(unanswered(obj, None, prop, at, no_response, cx))
+}
+
+/// A run-log step that failed with an error and recorded no status (`network_code: null` or
+/// none): it has a request and an `error`, and no response.
+fn failed_step(obj: &Object<'_>, cx: &Cx<'_>) -> Option<Exchange> {
+    let has_request = get(obj, "request").is_some()
+        || get(obj, "req").is_some()
+        || get_object(obj, "payload").is_some_and(|p| get(p, "request").is_some());
+    if !has_request || response_object(obj).is_some() {
+        return None;
+    }
+    let prop = obj.properties.iter().find(|p| {
+        key_in(
+            key_str(&p.name),
+            &["error", "errormessage", "failure", "failurereason"],
+        )
+    })?;
+    failed_with(obj, prop, cx)
+}
+
+/// The exchange of a call that got no response, its diagnostic at `at`.
+fn unanswered(
+    obj: &Object<'_>,
+    response: Option<&Object<'_>>,
+    key_prop: &ObjectProp<'_>,
+    at: Span,
+    no_response: NoResponse,
+    cx: &Cx<'_>,
+) -> Exchange {
+    let span = cx.piece.span(obj.range);
+    let request = request_info(obj, cx);
+    let name = exchange_name(obj).or_else(|| request.url.as_deref().and_then(url_path));
+    Exchange {
+        status: 0,
+        status_span: at,
+        status_key_span: cx.piece.span(name_range(&key_prop.name)),
+        no_response: Some(no_response),
+        span,
+        response_span: response
+            .map(|r| cx.piece.span(r.range))
+            .filter(|r| *r != span),
+        status_text: None,
+        request,
+        response_headers: Vec::new(),
+        body: None,
+        name,
+        run: None,
+    }
 }
 
 /// The response object of an exchange found by a status on the object itself: a `response`/`res`
@@ -112,6 +230,7 @@ fn build(
         status,
         status_span: cx.span(&status_prop.value),
         status_key_span: cx.piece.span(name_range(&status_prop.name)),
+        no_response: None,
         span,
         response_span: response_span.filter(|r| *r != span),
         status_text,

@@ -13,6 +13,7 @@ use super::explain::{self, Explanation};
 use super::model::{
     Analysis, AnalysisConfig, BodyEncoding, BodyRef, Exchange, Severity, StatusSource,
 };
+use super::network_errors::{self, NetworkError};
 use super::redact::{self, REDACTED};
 use super::status::{self, StatusInfo};
 use std::collections::BTreeMap;
@@ -21,9 +22,15 @@ use std::sync::Arc;
 /// Everything known about one call, every string already redacted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallReport {
-    pub status: u16,
+    /// `None` for a call that got no response.
+    pub status: Option<u16>,
     /// The code's reason phrase, definition, class, MDN page and where the definition comes from.
+    /// For a call that got no response: reason "No response", the network error's meaning as
+    /// the definition, class 0, no MDN page.
     pub info: StatusInfo,
+    /// Why the call got no response, from the catalogue of network errors (`what` and `next`
+    /// redacted like the rest).
+    pub no_response: Option<NoResponseReport>,
     /// The call is a failure by the settings (at or above the minimum status, with a severity).
     pub failing: bool,
     /// Why it failed (for a 2xx: the error its body reports anyway), in the body's words.
@@ -41,10 +48,22 @@ pub struct CallReport {
     pub redactor: Redactor,
 }
 
+/// What is known about a call that got no response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoResponseReport {
+    /// The catalogue's answer for the producer's error.
+    pub error: NetworkError,
+    /// The producer's own words (its error text, and its message when it has one), redacted.
+    pub producer_text: String,
+}
+
 impl CallReport {
     /// The report on `exchange`, whose spans index `text`.
     pub fn new(text: &str, exchange: &Exchange, config: &AnalysisConfig) -> CallReport {
         let redactor = Redactor::for_call(text, exchange, config);
+        if let Some(failure) = &exchange.no_response {
+            return Self::unanswered(exchange, failure, redactor);
+        }
         let status = exchange.status;
         let failing = is_failing(status, config);
         let mut body_cut = false;
@@ -63,8 +82,9 @@ impl CallReport {
             })
             .map(|e| redactor.explanation(e));
         CallReport {
-            status,
+            status: Some(status),
             info: status::lookup(status, &config.status_codes),
+            no_response: None,
             failing,
             explanation,
             extras: status::extras(exchange)
@@ -79,17 +99,80 @@ impl CallReport {
         }
     }
 
-    /// "<code> <reason phrase>", the head of every message about the call.
-    pub fn headline(&self) -> String {
-        if self.info.reason.is_empty() {
-            self.status.to_string()
-        } else {
-            format!("{} {}", self.status, self.info.reason)
+    /// The report on a call that got no response: the catalogue says what its error means.
+    fn unanswered(
+        exchange: &Exchange,
+        failure: &super::model::NoResponse,
+        redactor: Redactor,
+    ) -> CallReport {
+        let mut error = network_errors::lookup(&failure.error);
+        error.what = redactor.text(&error.what);
+        let producer_text = match &failure.message {
+            Some(m) if m != &failure.error => format!("{}: {m}", failure.error),
+            _ => failure.error.clone(),
+        };
+        let producer_text = redactor.text(&producer_text);
+        let mut extras = Vec::new();
+        // The producer's words when they say more than the code.
+        if error.code.as_deref() != Some(failure.error.as_str()) || failure.message.is_some() {
+            extras.push(("Error".to_string(), producer_text.clone()));
+        }
+        extras.push(("What to check next".to_string(), error.next.clone()));
+        CallReport {
+            status: None,
+            info: StatusInfo {
+                code: 0,
+                reason: NO_RESPONSE.to_string(),
+                definition: error.what.clone(),
+                class: 0,
+                mdn: None,
+                source: StatusSource::Unknown,
+            },
+            no_response: Some(NoResponseReport {
+                error,
+                producer_text,
+            }),
+            failing: true,
+            explanation: None,
+            extras,
+            method: exchange.request.method.clone(),
+            url: exchange.request.url.as_deref().map(|u| redactor.url(u)),
+            name: exchange.name.as_deref().map(|n| redactor.text(n)),
+            body_cut: false,
+            redactor,
         }
     }
 
-    /// The one-line message of the call's finding: the headline and the body's reason.
+    /// The severity of the call's finding: `runlog.diagnostics.severity."no-response"` or the
+    /// catalogue's for a call without response, else the status code's.
+    pub fn severity(&self, config: &AnalysisConfig) -> Option<Severity> {
+        match (&self.no_response, self.status) {
+            (Some(n), _) => lookup_severity(&config.severity, NO_RESPONSE_CODE)
+                .unwrap_or(Some(n.error.severity)),
+            (None, Some(code)) => severity_for(code, config),
+            (None, None) => None,
+        }
+    }
+
+    /// "<code> <reason phrase>", the head of every message about the call ("No response" for a
+    /// call that got none).
+    pub fn headline(&self) -> String {
+        match self.status {
+            None => NO_RESPONSE.to_string(),
+            Some(code) if self.info.reason.is_empty() => code.to_string(),
+            Some(code) => format!("{code} {}", self.info.reason),
+        }
+    }
+
+    /// The one-line message of the call's finding: the headline and the body's reason; for a
+    /// call without response, what its error means.
     pub fn message(&self) -> String {
+        if let Some(n) = &self.no_response {
+            return match &n.error.code {
+                Some(code) => format!("{NO_RESPONSE} ({code}): {}", n.error.what),
+                None => format!("{NO_RESPONSE}: {}", n.error.what),
+            };
+        }
         let mut message = self.headline();
         match (&self.explanation, self.failing) {
             (Some(e), true) => {
@@ -129,6 +212,12 @@ impl CallReport {
         Some(text)
     }
 }
+
+/// The headline of a call that got no response.
+pub const NO_RESPONSE: &str = "No response";
+
+/// The code of a call that got no response (diagnostics, `check`, `runlog.diagnostics.severity`).
+pub const NO_RESPONSE_CODE: &str = "no-response";
 
 /// The report on `analysis.exchanges[index]`: its finding's, or built now for a call without one.
 pub fn report_for(

@@ -175,6 +175,7 @@ fn exchange(status: u16, req: &[(&str, &str)], resp: &[(&str, &str)]) -> Exchang
         status,
         status_span: Span::new(0, 3),
         status_key_span: Span::new(0, 0),
+        no_response: None,
         span: Span::new(0, 3),
         response_span: None,
         status_text: None,

@@ -180,6 +180,7 @@ fn looks_negative(skeleton: &[u8]) -> bool {
         "\"openapi\"",
         "\"swagger\"",
         "\"asyncapi\"",
+        "\"nbformat\"",
         "\"$schema\"",
         "\"_postman_id\"",
     ]

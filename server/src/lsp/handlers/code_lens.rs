@@ -10,7 +10,7 @@ pub fn code_lenses(snap: &Snapshot) -> Vec<CodeLens> {
     let mut out = Vec::new();
     let mut failing_per_run = vec![0usize; snap.analysis.runs.len()];
     for f in &snap.analysis.findings {
-        if f.kind != FindingKind::FailedCall {
+        if !matches!(f.kind, FindingKind::FailedCall | FindingKind::NoResponse) {
             continue;
         }
         let Some(ex) = f.exchange.and_then(|i| snap.analysis.exchanges.get(i)) else {

@@ -22,23 +22,29 @@ pub fn hover(snap: &Snapshot, pos: Position) -> Option<Hover> {
     } else {
         &info.reason
     };
-    md.push_str(&format!("**{} {}**\n\n", report.status, escape(reason)));
+    let code = report.status.map(|c| c.to_string());
+    let code = code.as_deref().unwrap_or_default();
+    match &report.no_response {
+        Some(n) => {
+            md.push_str(&format!("**{}**", escape(reason)));
+            // The catalogue's code: letters, digits, `_` and `:` only, inert in a code span.
+            if let Some(code) = n.error.code.as_deref().filter(|c| {
+                c.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
+            }) {
+                md.push_str(&format!(" · `{code}`"));
+            }
+            md.push_str("\n\n");
+        }
+        None => md.push_str(&format!("**{code} {}**\n\n", escape(reason))),
+    }
     if !info.definition.is_empty() {
         md.push_str(&escape(&info.definition));
         md.push_str("\n\n");
     }
-    let source = match info.source {
-        StatusSource::Guide | StatusSource::Iana => "",
-        StatusSource::Vendor => " · vendor-specific code",
-        StatusSource::Unknown => " · not a registered code",
-        StatusSource::User => " · defined in runlog.statusCodes",
-    };
-    let class = match info.class {
-        0 => status::class_name(0).to_string(),
-        c => format!("{c}xx {}", status::class_name(c)),
-    };
-    md.push_str(&format!("Class: {class}{source}\n\n"));
-
+    if report.no_response.is_none() {
+        class_line(&mut md, info);
+    }
     if let Some(text) = report.full_explanation().filter(|t| !t.trim().is_empty()) {
         let cut: String = text.chars().take(MAX_EXPLANATION).collect();
         md.push_str("Response body says:\n\n");
@@ -68,11 +74,7 @@ pub fn hover(snap: &Snapshot, pos: Position) -> Option<Hover> {
         .filter(|u| u.starts_with("https://developer.mozilla.org/"))
     {
         // Our own catalogue's URL, never log text.
-        md.push_str(&format!(
-            "[MDN: {} {}]({url})\n",
-            report.status,
-            escape(reason)
-        ));
+        md.push_str(&format!("[MDN: {code} {}]({url})\n", escape(reason)));
     }
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
@@ -81,4 +83,19 @@ pub fn hover(snap: &Snapshot, pos: Position) -> Option<Hover> {
         }),
         range: Some(snap.range(ex.status_span)),
     })
+}
+
+/// "Class: 4xx Client error", and where the definition comes from.
+fn class_line(md: &mut String, info: &status::StatusInfo) {
+    let source = match info.source {
+        StatusSource::Guide | StatusSource::Iana => "",
+        StatusSource::Vendor => " · vendor-specific code",
+        StatusSource::Unknown => " · not a registered code",
+        StatusSource::User => " · defined in runlog.statusCodes",
+    };
+    let class = match info.class {
+        0 => status::class_name(0).to_string(),
+        c => format!("{c}xx {}", status::class_name(c)),
+    };
+    md.push_str(&format!("Class: {class}{source}\n\n"));
 }

@@ -19,13 +19,24 @@ pub fn inlay_hints(snap: &Snapshot, range: Range) -> Vec<InlayHint> {
         {
             continue;
         }
-        let info = status::lookup(ex.status, &snap.settings.analysis.status_codes);
-        if info.reason.is_empty() {
+        let reason = if ex.no_response.is_some() {
+            // The error text is written there already; a HAR's `0`/`-1` is not a code.
+            if !matches!(
+                snap.text.get(ex.status_span.start..ex.status_span.end),
+                Some("0" | "-1")
+            ) {
+                continue;
+            }
+            crate::core::report::NO_RESPONSE.to_string()
+        } else {
+            status::lookup(ex.status, &snap.settings.analysis.status_codes).reason
+        };
+        if reason.is_empty() {
             continue;
         }
         out.push(InlayHint {
             position: snap.position(ex.status_span.end),
-            label: InlayHintLabel::String(super::one_line(&info.reason, 60)),
+            label: InlayHintLabel::String(super::one_line(&reason, 60)),
             kind: None,
             text_edits: None,
             tooltip: None,

@@ -97,13 +97,13 @@ fn outline(snap: &Snapshot, limit: usize) -> Outline {
         if !listed[i] {
             continue;
         }
-        let info = status::lookup(ex.status, &snap.settings.analysis.status_codes);
-        let name = format!(
-            "{} — {} {}",
-            super::call_name(ex, i),
-            ex.status,
-            super::one_line(&info.reason, 60)
-        );
+        let outcome = if ex.no_response.is_some() {
+            "no response".to_string()
+        } else {
+            let info = status::lookup(ex.status, &snap.settings.analysis.status_codes);
+            format!("{} {}", ex.status, super::one_line(&info.reason, 60))
+        };
+        let name = format!("{} — {outcome}", super::call_name(ex, i));
         let detail = ex.request.method.as_ref().map(|m| super::one_line(m, 20));
         let sym = symbol(
             snap,
