@@ -583,3 +583,119 @@ proptest::proptest! {
         }
     }
 }
+
+/// One row of `tests/fixtures/bodies/expected.tsv`: a fixture, its status, the class of miss it
+/// stands for, and the words its summary must quote (none: no explanation).
+struct Truth {
+    source: String,
+    status: u16,
+    class: String,
+    words: Option<Vec<String>>,
+}
+
+fn ground_truth() -> Vec<Truth> {
+    let text = std::fs::read_to_string(fixture_dir().join("expected.tsv")).expect("expected.tsv");
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            assert!(cols.len() >= 4, "expected.tsv: {l:?}");
+            Truth {
+                source: cols[0].to_string(),
+                status: cols[1].parse().expect("a status"),
+                class: cols[2].to_string(),
+                words: (cols[3] != "-").then(|| cols[3..].iter().map(|w| w.to_string()).collect()),
+            }
+        })
+        .collect()
+}
+
+/// The explanation of a ground-truth row: a body in `bodies/`, or the N-th reported call of a
+/// log under `tests/fixtures` (`integration/multi-run.json#2`), with its status.
+fn explanation_of(source: &str) -> (u16, Option<Explanation>) {
+    use crate::core::report::CallReport;
+    let Some((path, n)) = source.split_once('#') else {
+        return (0, explain(&decode_fixture(source)));
+    };
+    let text =
+        std::fs::read_to_string(fixture_dir().join("..").join(path)).expect("log fixture readable");
+    let config = crate::core::AnalysisConfig::default();
+    let analysis = crate::core::analyze(&text, &config);
+    let n: usize = n.parse().expect("a call number");
+    let report = analysis
+        .exchanges
+        .iter()
+        .map(|e| CallReport::new(&text, e, &config))
+        .filter(|r| r.failing || r.explanation.is_some())
+        .nth(n)
+        .unwrap_or_else(|| panic!("{source}: no such call"));
+    (report.status, report.explanation)
+}
+
+/// Whether `summary` quotes every expected word and does not repeat the status line.
+fn quotes(summary: &str, status: u16, words: &[String]) -> Result<(), String> {
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let summary_n = norm(summary);
+    if summary.chars().count() > MAX_SUMMARY_CHARS {
+        return Err("longer than MAX_SUMMARY_CHARS".into());
+    }
+    for w in words {
+        if !summary_n.contains(&norm(w)) {
+            return Err(format!("does not quote {w:?}"));
+        }
+    }
+    let reason = crate::core::status::lookup(status, &Default::default()).reason;
+    let reason = reason.split(" (").next().unwrap_or(&reason).to_lowercase();
+    let lower = summary_n.to_lowercase();
+    if lower.contains(&format!("{status} {reason}"))
+        || lower.trim_end_matches(['.', '!']) == reason
+    {
+        return Err("repeats the status line".into());
+    }
+    Ok(())
+}
+
+/// The explanation quality measure: every fixture with a failing call, against the words a user
+/// reading the body would want quoted (`tests/fixtures/bodies/expected.tsv`). Prints the share
+/// per class (`cargo test -p runlog-lsp --lib explanation_quality -- --nocapture`).
+#[test]
+fn explanation_quality() {
+    use std::collections::BTreeMap;
+    let rows = ground_truth();
+    let mut classes: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut misses = Vec::new();
+    for row in &rows {
+        let (status, e) = explanation_of(&row.source);
+        if status != 0 {
+            assert_eq!(status, row.status, "{}: the call's status", row.source);
+        }
+        let verdict = match (&row.words, &e) {
+            (None, None) => Ok(()),
+            (None, Some(e)) => Err(format!("should say nothing, says {:?}", e.summary)),
+            (Some(_), None) => Err("no explanation".to_string()),
+            (Some(words), Some(e)) => quotes(&e.summary, row.status, words)
+                .map_err(|why| format!("{why}: {:?}", e.summary)),
+        };
+        let entry = classes.entry(row.class.clone()).or_default();
+        entry.0 += 1;
+        match verdict {
+            Ok(()) => entry.1 += 1,
+            Err(why) => misses.push(format!("{} [{}]: {why}", row.source, row.class)),
+        }
+    }
+    let (total, quoted) = classes
+        .values()
+        .fold((0, 0), |(t, q), (ct, cq)| (t + ct, q + cq));
+    let mut table = String::from("| class | rows | quoted | share |\n|---|---|---|---|\n");
+    for (class, (t, q)) in classes.iter().chain([(&"all".to_string(), &(total, quoted))]) {
+        table.push_str(&format!(
+            "| {class} | {t} | {q} | {:.1}% |\n",
+            100.0 * *q as f64 / *t as f64
+        ));
+    }
+    println!("{table}");
+    for m in &misses {
+        println!("miss: {m}");
+    }
+    assert!(misses.is_empty(), "{} misses:\n{}", misses.len(), misses.join("\n"));
+}
