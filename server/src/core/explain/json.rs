@@ -196,6 +196,16 @@ fn read_object<'a>(
             }
         }
         parts.say_bare(&text, &bare, kind, field.is_some() || named_fields, rank);
+        // What the object's other message keys add ("detail": "retry later" next to
+        // "message": "database unavailable") comes after it.
+        for &(k, _) in MESSAGE_KEYS {
+            if let Some(Value::String(other)) = o.get(k) {
+                let other = clean(other);
+                if shape(&other) >= 2 && !says(&text, &other) && !says(&other, &bare) {
+                    parts.say(&other, entry_kind(kind), false, 0);
+                }
+            }
+        }
     }
     if kind == Kind::Head {
         read_extras(o, parts);

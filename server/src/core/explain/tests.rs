@@ -474,3 +474,18 @@ fn body_snapshots() {
         }
     );
 }
+
+#[test]
+fn a_status_line_is_dropped_but_not_a_number_that_starts_a_sentence() {
+    let said = |s: &str| explain(&DecodedBody::Text(s.into())).map(|e| e.summary);
+    assert_eq!(
+        said("502 Bad Gateway: upstream closed"),
+        Some("upstream closed".into())
+    );
+    assert_eq!(
+        said("100% sure it failed"),
+        Some("100% sure it failed".into())
+    );
+    assert_eq!(said("404: no route"), Some("no route".into()));
+    assert_eq!(said("HTTP/1.1 503 Service Unavailable"), None);
+}

@@ -282,10 +282,12 @@ pub(super) fn after_status(s: &str, any: bool) -> &str {
             let separated = after.is_empty()
                 || after.starts_with([':', '-', '–', '—', '|', '.'])
                 || head.ends_with([':', '.', '|']);
-            let numbered = head.split_whitespace().any(|w| {
-                let d = w.trim_matches(|c: char| !c.is_ascii_digit());
-                d.len() == 3 && w.chars().filter(char::is_ascii_digit).count() == 3
-            });
+            // "500 Internal Server Error" (a status number with words), not "100% sure".
+            let numbered = !normalize(head).is_empty()
+                && head.split_whitespace().any(|w| {
+                    let d = w.trim_end_matches([':', ',', '.']);
+                    d.len() == 3 && d.bytes().all(|b| b.is_ascii_digit())
+                });
             if any || separated || numbered {
                 cut = Some(end);
                 break;
