@@ -1,10 +1,21 @@
-//! Reading the error shapes of JSON bodies: problem details, `{"error": …}` objects, `errors[]`
-//! and `details[]` arrays, field-level validation errors, and the facts worth a detail line.
+//! Reading a JSON error body by the key tables of `keys.rs`: every object met on the way down
+//! (the body, its wrappers, its error entries and causes) says at most one message, named by
+//! its best message key and prefixed by the key naming the error; entries are about a field
+//! when a field key or a field-errors object says so. Bounded: depth, entries per array or
+//! object, and objects visited in all are capped, and the walk keeps its own stack.
 
-use super::parts::Parts;
-use super::words::{clean, is_generic, join};
+use super::keys::{
+    PrefixWhen, CAUSE_KEYS, CODE_KEYS, DESCRIPTION_KEYS, EXTRA_KEYS, FIELD_KEYS, LIST_KEYS,
+    MESSAGE_KEYS, MESSAGE_VALUE_KEYS, NON_FIELD_KEYS, PREFIX_KEYS, WRAPPER_KEYS,
+};
+use super::parts::{Kind, Parts};
+use super::words::{clean, is_generic, join, says, shape};
 use super::{MAX_FIELD_DEPTH, MAX_ITEMS};
 use serde_json::{Map, Value};
+
+/// How deep the walk goes, and how many values it looks at in all.
+const MAX_DEPTH: usize = 8;
+const MAX_NODES: usize = 4096;
 
 fn str_of<'a>(o: &'a Map<String, Value>, keys: &[&str]) -> Option<&'a str> {
     keys.iter()
@@ -12,30 +23,239 @@ fn str_of<'a>(o: &'a Map<String, Value>, keys: &[&str]) -> Option<&'a str> {
         .filter(|s| !s.trim().is_empty())
 }
 
-/// Keys whose (string or number) values are worth a line in the detail.
-const EXTRA_KEYS: &[(&str, &str)] = &[
-    ("code", "code"),
-    ("errorCode", "code"),
-    ("error_code", "code"),
-    ("type", "type"),
-    ("category", "category"),
-    ("reason", "reason"),
-    ("status", "status"),
-    ("documentation_url", "documentation"),
-    ("doc_url", "documentation"),
-    ("more_info", "documentation"),
-    ("errorLink", "documentation"),
-    ("help", "help"),
-];
+/// Reads everything `value` says into `parts`.
+pub(super) fn read_value(value: &Value, parts: &mut Parts) {
+    let mut stack: Vec<(&Value, Kind, usize)> = vec![(value, Kind::Head, 0)];
+    let mut budget = MAX_NODES;
+    while let Some((v, kind, depth)) = stack.pop() {
+        if budget == 0 || depth > MAX_DEPTH {
+            continue;
+        }
+        budget -= 1;
+        match v {
+            Value::Object(o) => read_object(o, kind, depth, parts, &mut stack),
+            // A bare array of errors (Salesforce).
+            Value::Array(items) => push_items(items, entry_kind(kind), depth, parts, &mut stack),
+            Value::String(s) => parts.say(s, kind, false, 5),
+            _ => {}
+        }
+    }
+}
+
+/// Entries of a list under a cause stay causes; others are items.
+fn entry_kind(kind: Kind) -> Kind {
+    if kind == Kind::Cause {
+        Kind::Cause
+    } else {
+        Kind::Item
+    }
+}
+
+fn push_items<'a>(
+    items: &'a [Value],
+    kind: Kind,
+    depth: usize,
+    parts: &mut Parts,
+    stack: &mut Vec<(&'a Value, Kind, usize)>,
+) {
+    // In text order: the stack pops the last pushed first.
+    let items = &items[..items.len().min(MAX_ITEMS)];
+    for item in items {
+        if let Value::String(s) = item {
+            parts.say(s, kind, false, 5);
+        }
+    }
+    for item in items.iter().rev().filter(|i| i.is_object()) {
+        stack.push((item, kind, depth + 1));
+    }
+}
+
+/// The message an object gives: its best message key (sentence shape first, then rank), with
+/// the key that names the error before it (`named`; not for the entries of a field-errors
+/// object, whose field is their name).
+fn message_of(o: &Map<String, Value>, named: bool) -> Option<(String, &'static str, u8)> {
+    let mut best: Option<(String, &'static str, (u8, u8))> = None;
+    for &(key, rank) in MESSAGE_KEYS {
+        let text = match o.get(key) {
+            Some(Value::String(s)) => clean(s),
+            // SAP OData `{"message": {"lang": "en", "value": …}}`, Dropbox
+            // `user_message: {"locale", "text"}`.
+            Some(Value::Object(m)) => match str_of(m, MESSAGE_VALUE_KEYS) {
+                Some(s) => clean(s),
+                None => continue,
+            },
+            _ => continue,
+        };
+        let score = (shape(&text), rank);
+        if score.0 > 0 && best.as_ref().is_none_or(|b| score > b.2) {
+            best = Some((text, key, score));
+        }
+    }
+    let (text, key, score) = best?;
+    let prefix = PREFIX_KEYS.iter().find_map(|&(k, when)| {
+        if k == key || !named {
+            return None;
+        }
+        let v = o.get(k)?.as_str()?.trim();
+        let name = match when {
+            PrefixWhen::Always => v,
+            PrefixWhen::BeforeDescription => {
+                if !DESCRIPTION_KEYS.contains(&key) {
+                    return None;
+                }
+                v
+            }
+            PrefixWhen::AwsType => {
+                let short = v.rsplit('#').next().unwrap_or(v);
+                short.split(':').next().unwrap_or(short)
+            }
+            PrefixWhen::Pascal => {
+                let pascal = v.len() > 3
+                    && v.starts_with(|c: char| c.is_ascii_uppercase())
+                    && v.chars().filter(char::is_ascii_uppercase).count() >= 2
+                    && v.chars().any(|c| c.is_ascii_lowercase())
+                    && v.chars().all(|c| c.is_ascii_alphanumeric());
+                if !pascal {
+                    return None;
+                }
+                v
+            }
+            PrefixWhen::Exception => {
+                if !v.to_ascii_lowercase().ends_with("exception") || v.contains(' ') {
+                    return None;
+                }
+                v
+            }
+        };
+        (!name.is_empty() && !is_generic(name) && !says(&text, name)).then(|| clean(name))
+    });
+    let text = match prefix {
+        Some(p) => join(&p, &text),
+        None => text,
+    };
+    Some((text, key, score.1))
+}
+
+fn read_object<'a>(
+    o: &'a Map<String, Value>,
+    kind: Kind,
+    depth: usize,
+    parts: &mut Parts,
+    stack: &mut Vec<(&'a Value, Kind, usize)>,
+) {
+    let field = if kind == Kind::Head {
+        None
+    } else {
+        item_field(o)
+    };
+    if let Some(f) = &field {
+        parts.add_field(f);
+    }
+    // Salesforce `fields: ["Name"]`.
+    let mut named_fields = false;
+    if let Some(names) = o.get("fields").and_then(Value::as_array) {
+        for f in names.iter().take(MAX_ITEMS).filter_map(Value::as_str) {
+            parts.add_field(f);
+            named_fields = true;
+        }
+    }
+    // Stripe's `param` names the field of the error object itself.
+    if kind == Kind::Head {
+        if let Some(p) = o.get("param").and_then(Value::as_str) {
+            parts.add_field(p);
+        }
+    }
+    let message = message_of(o, true);
+    let said = message.is_some();
+    let (text, _key, rank) = match message {
+        Some(m) => m,
+        // An entry with no message: its code is what it says (`missing_field`).
+        None => match str_of(o, CODE_KEYS).filter(|c| !is_generic(c)) {
+            Some(code) if kind != Kind::Head || depth > 0 => (clean(code), "code", 0),
+            _ => (String::new(), "", 0),
+        },
+    };
+    if !text.is_empty() {
+        let bare = text.clone();
+        let mut text = match &field {
+            Some(f) if !says(&text, f) => format!("{f}: {text}"),
+            _ => text,
+        };
+        // GraphQL: where in the query.
+        if let Some(Value::Array(path)) = o.get("path") {
+            let segs: Vec<String> = path
+                .iter()
+                .take(20)
+                .map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
+            if !segs.is_empty() {
+                text = format!("{text} (at {})", segs.join("."));
+            }
+        }
+        parts.say_bare(&text, &bare, kind, field.is_some() || named_fields, rank);
+        // What the object's other message keys add ("detail": "retry later" next to
+        // "message": "database unavailable") comes after it.
+        for &(k, _) in MESSAGE_KEYS {
+            if let Some(Value::String(other)) = o.get(k) {
+                let other = clean(other);
+                if shape(&other) >= 2 && !says(&text, &other) && !says(&other, &bare) {
+                    parts.say(&other, entry_kind(kind), false, 0);
+                }
+            }
+        }
+    }
+    if kind == Kind::Head {
+        read_extras(o, parts);
+    }
+
+    let mut found = said;
+    for (k, v) in o.iter().take(MAX_ITEMS) {
+        let k = k.as_str();
+        if CAUSE_KEYS.contains(&k) {
+            match v {
+                Value::Array(items) => push_items(items, Kind::Cause, depth, parts, stack),
+                Value::Object(_) => stack.push((v, Kind::Cause, depth + 1)),
+                Value::String(s) => parts.say(s, Kind::Cause, false, 5),
+                _ => continue,
+            }
+            found = true;
+        } else if WRAPPER_KEYS.contains(&k) && v.is_object() {
+            match v {
+                Value::Object(inner) if k == "data" && looks_like_fields(inner) => {
+                    read_field_errors(inner, "", parts, 0)
+                }
+                _ => stack.push((v, kind, depth + 1)),
+            }
+            found = true;
+        } else if LIST_KEYS.contains(&k) {
+            match v {
+                Value::Array(items) => push_items(items, entry_kind(kind), depth, parts, stack),
+                // `{"message": {"lang", "value"}}` is a message, read above.
+                Value::Object(m) if str_of(m, MESSAGE_VALUE_KEYS).is_some() => {}
+                Value::Object(fields) => read_field_errors(fields, "", parts, 0),
+                // `{"errors": "Exceeded 2 calls per second…"}`.
+                Value::String(s) if !MESSAGE_KEYS.iter().any(|(m, _)| *m == k) => {
+                    parts.say(s, kind, false, 5)
+                }
+                _ => continue,
+            }
+            found = true;
+        }
+    }
+    // Django REST: the body is an object of field → [messages].
+    if !found && looks_like_fields(o) {
+        read_field_errors(o, "", parts, 0);
+    }
+}
 
 fn read_extras(o: &Map<String, Value>, parts: &mut Parts) {
     for (key, label) in EXTRA_KEYS {
         if let Some(v) = o.get(*key) {
-            // A number code equal to the status says nothing; strings like "ok"/"error" neither.
-            if *key == "status" && v.as_str().is_some_and(is_generic) {
-                continue;
-            }
-            if *key == "status" && v.is_number() {
+            // A status number says nothing more than the status; neither do "ok"/"error".
+            if *key == "status" && (v.is_number() || v.as_str().is_some_and(is_generic)) {
                 continue;
             }
             if *key == "type"
@@ -48,304 +268,33 @@ fn read_extras(o: &Map<String, Value>, parts: &mut Parts) {
             parts.add_extra(label, v);
         }
     }
-}
-
-pub(super) fn read_value(value: &Value, parts: &mut Parts, depth: usize) {
-    match value {
-        Value::Object(o) => read_object(o, parts, depth),
-        // Salesforce and other APIs answer with a bare array of errors.
-        Value::Array(items) => read_error_items(items, parts),
-        Value::String(s) => parts.set_headline(s),
-        _ => {}
-    }
-}
-
-pub(super) fn read_object(o: &Map<String, Value>, parts: &mut Parts, depth: usize) {
-    // RFC 9457 / 7807 problem details.
-    let title = str_of(o, &["title"]);
-    let is_problem = title.is_some()
-        && (o.contains_key("detail")
-            || o.contains_key("type")
-            || o.contains_key("status")
-            || o.contains_key("instance"));
-    if is_problem {
-        if let Some(t) = title {
-            parts.set_prefix(t);
-        }
-        if let Some(d) = str_of(o, &["detail"]) {
-            parts.set_headline(d);
-        }
-        // Extensions: `errors` / `invalid-params` ({name, reason}).
-        if let Some(items) = o.get("invalid-params").and_then(Value::as_array) {
-            read_error_items(items, parts);
-        }
-    }
-
-    // `{"error": {...}}`: Stripe, OpenAI, Google, Microsoft Graph / Azure, Airtable, Facebook.
-    match o.get("error") {
-        Some(Value::Object(inner)) if depth < 3 => {
-            read_inner_error(inner, parts, depth);
-        }
-        Some(Value::String(e)) => {
-            let description = str_of(o, &["error_description", "description", "errorDescription"]);
-            match description {
-                // OAuth2 / Auth0 / Zendesk: "invalid_grant: The authorization code has expired."
-                Some(d) => {
-                    parts.set_prefix(e);
-                    parts.set_headline(d);
-                }
-                None if o.contains_key("message") || o.contains_key("Message") => {
-                    parts.set_prefix(e)
-                }
-                None => parts.set_headline(e),
-            }
-        }
-        Some(Value::Array(items)) => read_error_items(items, parts),
-        _ => {}
-    }
-
-    // Okta.
-    if let Some(s) = str_of(o, &["errorSummary"]) {
-        parts.set_headline(s);
-        if let Some(causes) = o.get("errorCauses").and_then(Value::as_array) {
-            read_error_items(causes, parts);
-        }
-    }
-
-    // AWS JSON protocols: `__type` names the exception.
-    if let Some(t) = str_of(o, &["__type"]) {
-        let short = t.rsplit('#').next().unwrap_or(t);
-        let short = short.split(':').next().unwrap_or(short);
-        parts.set_prefix(short);
-    }
-
-    // `message` / `Message`: GitHub, Twilio, Spring Boot, Notion, Discord, HubSpot, AWS, PayPal.
-    match o.get("message").or_else(|| o.get("Message")) {
-        Some(Value::String(m)) => {
-            if m.trim() == "No message available" {
-                parts.fallback.get_or_insert(m.trim().to_string());
-            } else {
-                parts.set_headline(m);
-            }
-        }
-        // GitLab: `{"message": {"email": ["has already been taken"]}}`.
-        Some(Value::Object(fields)) => read_field_errors(fields, "", parts, 0),
-        // NestJS: `{"message": ["email must be an email"], "error": "Bad Request"}`.
-        Some(Value::Array(items)) => read_error_items(items, parts),
-        _ => {}
-    }
-
-    // Jira.
-    if let Some(items) = o.get("errorMessages").and_then(Value::as_array) {
-        read_error_items(items, parts);
-    }
-
-    // Django REST / FastAPI `detail`.
-    if !is_problem {
-        match o.get("detail") {
-            Some(Value::String(d)) => parts.set_headline(d),
-            Some(Value::Array(items)) => read_error_items(items, parts),
-            _ => {}
-        }
-    }
-
-    // `errors`: JSON:API, SendGrid, Square, Intercom, Asana, GraphQL (array); Rails, Jira,
-    // Discord, Shopify (object of field → messages); Shopify (string).
-    match o.get("errors") {
-        Some(Value::Array(items)) => read_error_items(items, parts),
-        Some(Value::Object(fields)) => read_field_errors(fields, "", parts, 0),
-        Some(Value::String(s)) => parts.set_headline(s),
-        _ => {}
-    }
-
-    // `details`: PayPal (array of {field, issue, description}), Zendesk (object of fields).
-    match o.get("details") {
-        Some(Value::Array(items)) => read_error_items(items, parts),
-        Some(Value::Object(fields)) => read_field_errors(fields, "", parts, 0),
-        Some(Value::String(s)) => parts.add_sub(s),
-        _ => {}
-    }
-
-    // Apigee / SOAP-in-JSON faults.
-    if let Some(Value::Object(fault)) = o.get("fault") {
-        if let Some(s) = str_of(fault, &["faultstring", "faultString", "message"]) {
-            parts.set_headline(s);
-        }
-    }
-
-    // Less common spellings of "the message".
-    if parts.headline.is_none() {
-        if let Some(s) = str_of(
-            o,
-            &[
-                "error_message",
-                "errorMessage",
-                "error_msg",
-                "msg",
-                "description",
-                "statusMessage",
-                "status_message",
-                "reason",
-                "err",
-            ],
-        ) {
-            parts.set_headline(s);
-        }
-    }
-
-    if !is_problem && parts.prefix.is_none() {
-        if let Some(t) = title {
-            parts.set_headline(t);
-        }
-    }
-    read_extras(o, parts);
     if let Some(v) = o.get("name").and_then(Value::as_str) {
         // PayPal's `name` is an error code (UNPROCESSABLE_ENTITY); keep it as a fact only.
         if v.chars().all(|c| c.is_ascii_uppercase() || c == '_') && v.len() > 2 {
             parts.add_extra("name", &Value::String(v.to_string()));
         }
     }
-
-    if parts.is_empty() {
-        // Django REST validation errors: the body is an object of field → [messages].
-        let looks_like_fields = !o.is_empty()
-            && o.values().all(|v| match v {
-                Value::Array(a) => !a.is_empty() && a.iter().all(Value::is_string),
-                Value::String(_) => true,
-                _ => false,
-            })
-            && o.values().any(Value::is_array);
-        if looks_like_fields {
-            read_field_errors(o, "", parts, 0);
-        }
-    }
-
-    if parts.is_empty() && depth < 3 {
-        // One wrapper object around the error: `{"response": {...}}`, `{"result": {...}}`.
-        // Only wrappers by these names: `{"customer": {"description": …}}` is data, not an error.
-        const WRAPPERS: &[&str] = &[
-            "response", "result", "body", "payload", "data", "fault", "Error",
-        ];
-        let objects: Vec<(&String, &Value)> = o.iter().filter(|(_, v)| v.is_object()).collect();
-        if let [(key, value)] = objects.as_slice() {
-            if o.len() <= 3 && WRAPPERS.contains(&key.as_str()) {
-                read_value(value, parts, depth + 1);
-            }
-        }
-    }
 }
 
-fn read_inner_error(inner: &Map<String, Value>, parts: &mut Parts, depth: usize) {
-    // Microsoft REST (Graph, Azure) codes are PascalCase names that say what went wrong
-    // ("InvalidAuthenticationToken"); snake_case codes (Stripe, OpenAI) only repeat the message.
-    if let Some(code) = str_of(inner, &["code"]) {
-        let pascal = code.len() > 3
-            && code.starts_with(|c: char| c.is_ascii_uppercase())
-            && code.chars().any(|c| c.is_ascii_lowercase())
-            && code.chars().all(|c| c.is_ascii_alphanumeric());
-        if pascal && str_of(inner, &["message", "Message"]).is_some() {
-            parts.set_prefix(code);
-        }
-    }
-    if let Some(m) = str_of(
-        inner,
-        &[
-            "message",
-            "Message",
-            "error_description",
-            "errorMessage",
-            "description",
-        ],
-    ) {
-        parts.set_headline(m);
-    } else if let Some(Value::Object(deeper)) = inner.get("error") {
-        if depth < 3 {
-            read_inner_error(deeper, parts, depth + 1);
-        }
-    }
-    // Facebook Graph's user-facing text.
-    if let Some(m) = str_of(inner, &["error_user_msg"]) {
-        parts.add_sub(m);
-    }
-    if parts.headline.is_none() {
-        // Airtable `{"error": {"type": "NOT_FOUND"}}`: the type is all there is.
-        if let Some(t) = str_of(inner, &["type", "code", "status"]) {
-            parts.set_headline(t);
-        }
-    }
-    for key in ["errors", "details"] {
-        match inner.get(key) {
-            Some(Value::Array(items)) => read_error_items(items, parts),
-            Some(Value::Object(fields)) => read_field_errors(fields, "", parts, 0),
-            _ => {}
-        }
-    }
-    for key in ["innerError", "innererror", "inner_error"] {
-        if let Some(Value::Object(ie)) = inner.get(key) {
-            if let Some(m) = str_of(ie, &["message"]) {
-                parts.add_sub(m);
-            }
-            if let Some(c) = ie.get("code") {
-                parts.add_extra("inner code", c);
-            }
-        }
-    }
-    read_extras(inner, parts);
-    if let Some(p) = inner.get("param").and_then(Value::as_str) {
-        parts.add_field(p);
-    }
-}
-
-/// One entry of an `errors` / `details` / `errorCauses` array.
-fn read_error_items(items: &[Value], parts: &mut Parts) {
-    for item in items.iter().take(MAX_ITEMS) {
-        match item {
-            Value::String(s) => parts.add_sub(s),
-            Value::Object(o) => {
-                if let Some(field) = item_field(o) {
-                    parts.add_field(&field);
-                }
-                if let Some(names) = o.get("fields").and_then(Value::as_array) {
-                    for f in names.iter().filter_map(Value::as_str) {
-                        parts.add_field(f);
-                    }
-                }
-                if let Some(m) = item_message(o) {
-                    // "email: Invalid email address" unless the message names its field itself.
-                    match item_field(o) {
-                        Some(f) if !alnum_lower(&m).contains(&alnum_lower(&f)) => {
-                            parts.add_sub(&format!("{f}: {m}"))
-                        }
-                        _ => parts.add_sub(&m),
-                    }
-                }
-                // Google's `details[].fieldViolations`.
-                for key in ["fieldViolations", "field_violations"] {
-                    if let Some(v) = o.get(key).and_then(Value::as_array) {
-                        read_error_items(v, parts);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
+/// An object of field → messages: every value a sentence or a list of messages, one at least.
+fn looks_like_fields(o: &Map<String, Value>) -> bool {
+    !o.is_empty()
+        && o.len() <= MAX_ITEMS
+        && o.values().all(|v| match v {
+            Value::Array(a) => !a.is_empty() && a.iter().all(|x| x.is_string() || x.is_object()),
+            Value::String(s) => shape(s) >= 3,
+            _ => false,
+        })
+        && o.values().any(|v| match v {
+            Value::Array(a) => a.iter().all(Value::is_string),
+            Value::String(_) => true,
+            _ => false,
+        })
 }
 
 /// The field an error entry is about.
 fn item_field(o: &Map<String, Value>) -> Option<String> {
-    if let Some(f) = str_of(
-        o,
-        &[
-            "field",
-            "param",
-            "parameter",
-            "propertyName",
-            "property",
-            "target",
-            "attribute",
-            "pointer",
-        ],
-    ) {
+    if let Some(f) = str_of(o, FIELD_KEYS) {
         return Some(last_pointer_segment(f));
     }
     // RFC 9457 `invalid-params: [{"name", "reason"}]`, HubSpot `{"name": "email"}`; not an
@@ -405,63 +354,9 @@ fn last_pointer_segment(p: &str) -> String {
     }
 }
 
-/// Lowercase letters and digits only: "firstName" matches "First name must…".
-fn alnum_lower(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-fn item_message(o: &Map<String, Value>) -> Option<String> {
-    let title = str_of(o, &["title"]);
-    let text = str_of(
-        o,
-        &[
-            "message",
-            "Message",
-            "detail",
-            "description",
-            "msg",
-            "errorSummary",
-            "error_description",
-            "longMessage",
-            "reason",
-            "error",
-        ],
-    );
-    let mut m = match (title, text) {
-        (Some(t), Some(d)) if !d.contains(t) && !is_generic(t) => join(&clean(t), &clean(d)),
-        (_, Some(d)) => clean(d),
-        (Some(t), None) => clean(t),
-        (None, None) => {
-            // GitHub: `{"resource": "Issue", "field": "title", "code": "missing_field"}`.
-            let code = str_of(o, &["code", "issue"])?;
-            match str_of(o, &["field"]) {
-                Some(f) => format!("{f}: {code}"),
-                None => code.to_string(),
-            }
-        }
-    };
-    // GraphQL: where in the query.
-    if let Some(Value::Array(path)) = o.get("path") {
-        let segs: Vec<String> = path
-            .iter()
-            .take(20)
-            .map(|v| match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-            .collect();
-        if !segs.is_empty() {
-            m = format!("{m} (at {})", segs.join("."));
-        }
-    }
-    Some(m)
-}
-
 /// `{"email": ["has already been taken"], "profile": {"age": ["must be positive"]}}` and its
-/// relatives (Discord `_errors`, Zendesk `[{description}]`, Jira `{field: msg}`).
+/// relatives (Discord `_errors`, Zendesk `[{description}]`, Jira `{field: msg}`): each message
+/// quoted with its field.
 fn read_field_errors(o: &Map<String, Value>, path: &str, parts: &mut Parts, depth: usize) {
     if depth > MAX_FIELD_DEPTH {
         return;
@@ -469,11 +364,7 @@ fn read_field_errors(o: &Map<String, Value>, path: &str, parts: &mut Parts, dept
     for (key, value) in o.iter().take(MAX_ITEMS) {
         let (field, named) = if key == "_errors" {
             (path.to_string(), !path.is_empty())
-        } else if matches!(
-            key.as_str(),
-            "non_field_errors" | "base" | "__all__" | "general"
-        ) && path.is_empty()
-        {
+        } else if NON_FIELD_KEYS.contains(&key.as_str()) && path.is_empty() {
             (String::new(), false)
         } else if path.is_empty() {
             (key.clone(), true)
@@ -482,7 +373,7 @@ fn read_field_errors(o: &Map<String, Value>, path: &str, parts: &mut Parts, dept
         };
         let say = |msg: &str, parts: &mut Parts| {
             let msg = clean(msg);
-            if msg.is_empty() {
+            if msg.is_empty() || is_generic(&msg) {
                 return;
             }
             if named {
@@ -490,27 +381,26 @@ fn read_field_errors(o: &Map<String, Value>, path: &str, parts: &mut Parts, dept
             }
             let leaf = field.rsplit('.').next().unwrap_or(&field);
             let text = if !named || msg.to_lowercase().starts_with(&leaf.to_lowercase()) {
-                msg
+                msg.clone()
             } else if msg.starts_with(|c: char| c.is_lowercase()) {
                 // Rails full-message style: "email has already been taken".
                 format!("{field} {msg}")
             } else {
                 format!("{field}: {msg}")
             };
-            parts.add_sub(&text);
+            parts.say_bare(&text, &msg, Kind::Item, named, 5);
         };
         match value {
-            Value::String(s) => say(s, parts),
+            // A lone string is a message only when it reads like one (not `errorcode: x.y`).
+            Value::String(s) if shape(s) >= 2 => say(s, parts),
             Value::Array(items) => {
                 for item in items.iter().take(MAX_ITEMS) {
                     match item {
                         Value::String(s) => say(s, parts),
                         Value::Object(io) => {
-                            if let Some(m) =
-                                str_of(io, &["message", "description", "detail", "msg", "error"])
-                            {
-                                say(m, parts);
-                            } else if let Some(c) = str_of(io, &["code"]) {
+                            if let Some((m, _, _)) = message_of(io, false) {
+                                say(&m, parts);
+                            } else if let Some(c) = str_of(io, CODE_KEYS) {
                                 say(c, parts);
                             }
                         }

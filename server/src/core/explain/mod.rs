@@ -1,11 +1,18 @@
-//! Pulling the reason for a failure out of a decoded body, from the error shapes real APIs use.
+//! Pulling the reason for a failure out of a decoded body, by one general rule: the most
+//! specific human sentence in the body, wherever it is nested, in the body's own words.
 //!
-//! A body is read into parts: a headline (the main message), a prefix (a problem title, an OAuth
-//! error code, an AWS exception type), sub-messages (one per entry of `errors[]`, `details[]`,
-//! field-level validation errors), field names, and extra facts (codes, documentation links) that
-//! only go into the detail. The summary is built from those parts in the body's own words.
+//! The rule is data (`keys.rs`): keys by role (message keys ranked, keys naming the error, code
+//! keys, field keys, lists of errors, causes, wrappers) and word lists (`words.rs`: generic
+//! phrases — every reason phrase of the status catalogue among them — and vague ones).
+//! `json.rs` walks a JSON body with those tables: each object met says at most one message (its
+//! best message key by sentence shape, then rank, named by its error code when one applies),
+//! as the body's own message, a cause, or an entry of a list (about a field or not).
+//! `parts.rs` turns what was said into one sentence: specific reasons first (field errors,
+//! causes), the body's message after them; generic words and a repeated status line never make
+//! a summary. `text.rs` gives text, HTML and XML bodies their first reason sentence.
 
 mod json;
+mod keys;
 mod parts;
 #[cfg(test)]
 mod tests;
@@ -35,7 +42,8 @@ pub struct Explanation {
 pub const MAX_SUMMARY_CHARS: usize = 200;
 /// Longest detail, in characters.
 const MAX_DETAIL_CHARS: usize = 4000;
-/// Caps on what one body may contribute (bounded work on hostile bodies).
+/// Caps on what one body may contribute (bounded work on hostile bodies): things said, fields
+/// named, nesting of field-error objects, entries read per array or object.
 const MAX_SUBS: usize = 50;
 const MAX_FIELDS: usize = 20;
 const MAX_FIELD_DEPTH: usize = 6;
@@ -62,7 +70,7 @@ fn explain_raw(body: &DecodedBody) -> Option<Explanation> {
         DecodedBody::Empty | DecodedBody::Binary { .. } => None,
         DecodedBody::Json(value) => {
             let mut parts = Parts::default();
-            read_value(value, &mut parts, 0);
+            read_value(value, &mut parts);
             parts.finish()
         }
         DecodedBody::Text(text) => explain_text(text),

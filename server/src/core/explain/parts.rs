@@ -1,60 +1,90 @@
 //! What a body said, gathered while it is read, and how it becomes one summary and a detail.
+//!
+//! The summary is built by one rule: the specific reasons first (field-level errors, the causes
+//! an error names, or every entry when the body's own message is vague), then the body's message
+//! in parentheses; without specific reasons, the best message, then what the entries add. A
+//! message that already says an entry replaces it; a message that says only some of several
+//! specific entries is their summary and gives way to them.
 
 use super::json::read_value;
-use super::words::{clean, ends_with_punct, is_generic, join, shorten, shorten_keep_lines};
+use super::words::{
+    after_status, clean, is_generic, is_vague, says, shape, shorten, shorten_keep_lines,
+};
 use super::{Explanation, MAX_DETAIL_CHARS, MAX_FIELDS, MAX_SUBS, MAX_SUMMARY_CHARS};
 use serde_json::Value;
+
+/// Where in the body a thing was said.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Kind {
+    /// The body's own message (at the top or under a wrapper such as `error`, `fault`, `data`).
+    Head,
+    /// A cause of the error (`root_cause[]`, `errorCauses[]`, `innerError`).
+    Cause,
+    /// One entry of a list of errors (`errors[]`, `details[]`, field → messages).
+    Item,
+}
+
+/// One thing the body said.
+#[derive(Debug)]
+pub(super) struct Said {
+    pub(super) text: String,
+    /// The message without the field name put before it, to tell whether another message
+    /// already says it.
+    pub(super) bare: String,
+    pub(super) kind: Kind,
+    /// About a named field (a field-level validation error).
+    pub(super) field: bool,
+    /// Sentence shape, then key rank: the best head wins.
+    pub(super) score: (u8, u8),
+}
 
 /// What a body said, before it is turned into a summary.
 #[derive(Default, Debug)]
 pub(super) struct Parts {
-    pub(super) prefix: Option<String>,
-    pub(super) headline: Option<String>,
-    pub(super) subs: Vec<String>,
+    pub(super) said: Vec<Said>,
     pub(super) fields: Vec<String>,
     /// "code: resource_missing", "documentation: https://…": detail only.
     pub(super) extra: Vec<String>,
-    /// A reason phrase or other generic word ("Bad Request", "error"): used only when nothing
-    /// better is said.
-    pub(super) fallback: Option<String>,
     /// Reading JSON embedded in a message: no further embedded JSON is read (bounded work).
     pub(super) embedded: bool,
 }
 
 impl Parts {
-    pub(super) fn set_headline(&mut self, s: &str) {
-        let s = if self.embedded {
-            clean(s)
+    /// Records a message; generic words and a repeated status line are dropped.
+    pub(super) fn say(&mut self, text: &str, kind: Kind, field: bool, rank: u8) {
+        self.say_bare(text, text, kind, field, rank);
+    }
+    /// [`Parts::say`] of "field: message", with the message alone.
+    pub(super) fn say_bare(&mut self, text: &str, bare: &str, kind: Kind, field: bool, rank: u8) {
+        if self.said.len() >= MAX_SUBS {
+            return;
+        }
+        let text = clean(text);
+        let text = if self.embedded {
+            text
         } else {
-            clean(&unembed_json(s))
+            unembed_json(&text).into_owned()
         };
-        if s.is_empty() {
+        let text = after_status(&text, false).to_string();
+        let s = shape(&text);
+        if s == 0 {
             return;
         }
-        if is_generic(&s) {
-            self.fallback.get_or_insert(s);
-        } else if self.headline.is_none() {
-            self.headline = Some(s);
-        } else if self.headline.as_deref() != Some(s.as_str()) {
-            self.add_sub(&s);
-        }
-    }
-    pub(super) fn set_prefix(&mut self, s: &str) {
-        let s = clean(s);
-        if s.is_empty() || is_generic(&s) {
-            if !s.is_empty() {
-                self.fallback.get_or_insert(s);
-            }
+        if self.said.iter().any(|x| x.text == text && x.kind == kind) {
             return;
         }
-        self.prefix.get_or_insert(s);
-    }
-    pub(super) fn add_sub(&mut self, s: &str) {
-        let s = clean(s);
-        if s.is_empty() || self.subs.len() >= MAX_SUBS || self.subs.contains(&s) {
-            return;
-        }
-        self.subs.push(s);
+        let bare = if bare == text {
+            text.clone()
+        } else {
+            clean(bare)
+        };
+        self.said.push(Said {
+            text,
+            bare,
+            kind,
+            field,
+            score: (s, rank),
+        });
     }
     pub(super) fn add_field(&mut self, f: &str) {
         let f = f.trim();
@@ -77,93 +107,112 @@ impl Parts {
             self.extra.push(line);
         }
     }
-    pub(super) fn is_empty(&self) -> bool {
-        self.prefix.is_none() && self.headline.is_none() && self.subs.is_empty()
-    }
 
-    pub(super) fn finish(mut self) -> Option<Explanation> {
-        // Sub-messages that only repeat the headline (Google repeats `message` in `errors[]`).
-        if let Some(h) = &self.headline {
-            let h = h.clone();
-            self.subs.retain(|s| !h.contains(s.as_str()));
-        }
-        let mut head = match (self.prefix.take(), self.headline.take()) {
-            (Some(p), Some(h)) => {
-                if h.to_lowercase().contains(&p.to_lowercase()) {
-                    Some(h)
-                } else {
-                    Some(join(&p, &h))
+    pub(super) fn finish(self) -> Option<Explanation> {
+        let Parts {
+            said,
+            fields,
+            extra,
+            ..
+        } = self;
+        // The best of the body's own messages; the others go to the detail.
+        let best = said
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.kind == Kind::Head)
+            .max_by(|(i, a), (j, b)| a.score.cmp(&b.score).then(j.cmp(i)))
+            .map(|(i, _)| i);
+        let mut head = best.map(|i| said[i].text.clone());
+        let mut other_heads: Vec<String> = Vec::new();
+        for (i, s) in said.iter().enumerate() {
+            if s.kind == Kind::Head && Some(i) != best {
+                let h = head.as_deref().unwrap_or("");
+                if !says(h, &s.text) && !other_heads.contains(&s.text) {
+                    other_heads.push(s.text.clone());
                 }
             }
-            (p, h) => h.or(p),
-        };
-        let mut subs = std::mem::take(&mut self.subs);
-        if head.is_none() {
-            if subs.is_empty() {
-                head = self.fallback.take();
-            } else if self.fields.len() < 2 {
-                head = Some(subs.remove(0));
+        }
+        let vague = head.as_deref().is_none_or(is_vague);
+        // Field errors and causes are specific; other entries too when the message is vague,
+        // after them.
+        let mut specific: Vec<&Said> = Vec::new();
+        let mut others: Vec<&Said> = Vec::new();
+        for s in said.iter().filter(|s| s.kind != Kind::Head) {
+            let list = if s.kind == Kind::Cause || s.field {
+                &mut specific
+            } else {
+                &mut others
+            };
+            if !list.iter().any(|x| x.text == s.text) {
+                list.push(s);
             }
         }
-        let tail = if subs.is_empty() {
-            None
-        } else if self.fields.len() >= 2 {
-            Some(format!("Invalid fields: {}.", self.fields.join(", ")))
-        } else if subs.len() == 1 {
-            Some(subs[0].clone())
+        if vague {
+            for s in std::mem::take(&mut others) {
+                if !specific.iter().any(|x| x.text == s.text) {
+                    specific.push(s);
+                }
+            }
+        }
+        if let Some(h) = head.clone() {
+            others.retain(|s| !says(&h, &s.bare));
+            let in_head = specific.iter().filter(|s| says(&h, &s.bare)).count();
+            if in_head == specific.len() {
+                // The message says every specific reason (HubSpot quotes its entries).
+                specific.clear();
+            } else if in_head > 0 || specific.iter().any(|s| says(&s.bare, &h)) {
+                // The message sums some of them up ("The email field is required. (and 1 more
+                // error)"): the reasons themselves say more.
+                other_heads.insert(0, h);
+                head = None;
+            }
+        }
+        let specific: Vec<String> = specific.into_iter().map(|s| s.text.clone()).collect();
+        let others: Vec<String> = others.into_iter().map(|s| s.text.clone()).collect();
+        let full = if !specific.is_empty() {
+            let reasons = specific.join("; ");
+            match &head {
+                Some(h) => format!("{reasons} ({h})"),
+                None => reasons,
+            }
+        } else if let Some(h) = &head {
+            if others.is_empty() {
+                h.clone()
+            } else {
+                format!("{h} — {}", others.join("; "))
+            }
+        } else if !others.is_empty() {
+            others.join("; ")
         } else {
-            Some(format!("{} (and {} more)", subs[0], subs.len() - 1))
+            return None;
         };
-        let full = match (&head, &tail) {
-            (Some(h), Some(t)) if t.starts_with("Invalid fields:") => {
-                if ends_with_punct(h) {
-                    format!("{h} {t}")
-                } else {
-                    format!("{h}. {t}")
-                }
-            }
-            (Some(h), Some(t)) => {
-                if ends_with_punct(h) {
-                    format!("{h} {t}")
-                } else {
-                    format!("{h} — {t}")
-                }
-            }
-            (Some(h), None) => h.clone(),
-            (None, Some(t)) => t.clone(),
-            (None, None) => return None,
-        };
+        if is_generic(&full) {
+            return None;
+        }
         let summary = shorten(&full, MAX_SUMMARY_CHARS);
-        let mut detail_lines: Vec<String> = Vec::new();
-        if let Some(h) = &head {
-            detail_lines.push(h.clone());
+        let mut lines: Vec<String> = Vec::new();
+        lines.extend(head.iter().cloned());
+        let listed = specific.len() + others.len();
+        if listed > 1 || (listed == 1 && head.is_some()) {
+            lines.extend(specific.iter().chain(&others).map(|s| format!("- {s}")));
+        } else if listed == 1 {
+            lines.extend(specific.iter().chain(&others).cloned());
         }
-        // Each sub-message gets its own line when the summary could not show them all.
-        let listed = tail
-            .as_deref()
-            .is_some_and(|t| t.starts_with("Invalid fields:"));
-        if subs.len() > 1 || (subs.len() == 1 && summary != full) || listed {
-            for s in subs {
-                detail_lines.push(format!("- {s}"));
-            }
-        }
-        let more_said = detail_lines.len() > 1 || summary != full;
-        let detail = if more_said || !self.extra.is_empty() {
-            if detail_lines.is_empty() || (!more_said && detail_lines.len() == 1) {
-                detail_lines = vec![full.clone()];
-            }
-            detail_lines.extend(self.extra);
-            Some(shorten_keep_lines(
-                &detail_lines.join("\n"),
-                MAX_DETAIL_CHARS,
-            ))
-        } else {
+        lines.extend(other_heads);
+        let shown_whole = lines.len() == 1 && lines[0] == summary;
+        let detail = if shown_whole && extra.is_empty() {
             None
+        } else {
+            if lines.is_empty() || shown_whole {
+                lines = vec![full.clone()];
+            }
+            lines.extend(extra);
+            Some(shorten_keep_lines(&lines.join("\n"), MAX_DETAIL_CHARS))
         };
         Some(Explanation {
             summary,
             detail,
-            fields: self.fields,
+            fields,
         })
     }
 }
@@ -182,8 +231,7 @@ fn unembed_json(s: &str) -> std::borrow::Cow<'_, str> {
         embedded: true,
         ..Parts::default()
     };
-    // Depth 3: the embedded value is read without unwrapping further wrappers.
-    read_value(&value, &mut inner, 3);
+    read_value(&value, &mut inner);
     match inner.finish() {
         Some(e) => std::borrow::Cow::Owned(format!("{head}: {}", e.summary)),
         None => std::borrow::Cow::Borrowed(s),
