@@ -357,7 +357,7 @@ fn explanation_of(source: &str) -> (u16, Option<Explanation>) {
         .filter(|r| r.failing || r.explanation.is_some())
         .nth(n)
         .unwrap_or_else(|| panic!("{source}: no such call"));
-    (report.status, report.explanation)
+    (report.status.unwrap_or(0), report.explanation)
 }
 
 /// Whether `summary` quotes every expected word and does not repeat the status line.
