@@ -3,6 +3,7 @@
 
 mod bench;
 mod dist;
+mod elf;
 mod emacs;
 mod fixtures;
 mod fuzz;
@@ -21,7 +22,10 @@ usage: cargo xtask <task> [options]
 tasks:
   install [--code-bin PATH] [--server-only]
                         build and install runlog-lsp (and the VS Code extension when VS Code is found)
-  dist                  build dist/runlog-lsp-<platform>.vsix with the server inside
+  dist [--platform P]...
+                        build dist/runlog-lsp-<platform>.vsix with the server inside (default: this
+                        machine's platform; Linux servers are static musl binaries, checked to
+                        start); P: linux-x64, linux-arm64, ...
   test [--skip-tier NAME]... [--no-install]
                         run every test tier: cargo, neovim, emacs, vscode; first installs what a
                         tier is missing (Debian packages with apt-get as root or with sudo,

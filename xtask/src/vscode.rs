@@ -191,7 +191,10 @@ pub fn tier() -> Result {
     }
     let root = util::root();
     let ext_dir = root.join("editors/vscode");
-    let vsix = crate::dist::run(&[])?;
+    let vsix = crate::dist::run(&[])?
+        .into_iter()
+        .next()
+        .ok_or("cargo xtask dist built no VSIX")?;
     util::timed("extension unit tests (node --test)", || {
         util::run(
             Command::new("node")
