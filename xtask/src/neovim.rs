@@ -23,8 +23,13 @@ pub fn tier() -> Result {
     let server = build_server()?;
     let newer = neovim_0_11()?;
     let mut failures = Vec::new();
-    for nvim in [PathBuf::from("nvim"), newer] {
-        if let Err(why) = run_e2e(&nvim, &server) {
+    // Debian's 0.7 through setup(); 0.11 through setup() and through lsp/runlog_lsp.lua alone.
+    for (nvim, mode) in [
+        (PathBuf::from("nvim"), "setup"),
+        (newer.clone(), "setup"),
+        (newer, "lsp"),
+    ] {
+        if let Err(why) = run_e2e(&nvim, mode, &server) {
             failures.push(why);
         }
     }
@@ -35,11 +40,15 @@ pub fn tier() -> Result {
     }
 }
 
-/// Runs editors/neovim/test/e2e.lua in `nvim` against `server`.
-fn run_e2e(nvim: &Path, server: &Path) -> Result {
+/// Runs editors/neovim/test/e2e.lua in `nvim` against `server`; `mode` is `setup` (the plugin's
+/// setup()) or `lsp` (0.11+: vim.lsp.enable('runlog_lsp') with lsp/runlog_lsp.lua).
+fn run_e2e(nvim: &Path, mode: &str, server: &Path) -> Result {
     let root = util::root();
     let version = util::output(Command::new(nvim).arg("--version").stdin(Stdio::null()))?;
-    let version = version.lines().next().unwrap_or("nvim").trim().to_string();
+    let version = format!(
+        "{} {mode}",
+        version.lines().next().unwrap_or("nvim").trim()
+    );
     eprintln!("--- {version} ({})", nvim.display());
     let scratch = Scratch::new("neovim")?;
     let fixture = scratch.copy_seed()?;
@@ -55,7 +64,8 @@ fn run_e2e(nvim: &Path, server: &Path) -> Result {
         .env("RUNLOG_LSP_BIN", server)
         .env("RUNLOG_FIXTURE", &fixture)
         .env("RUNLOG_HAR", &har)
-        .env("RUNLOG_JSONL", &jsonl);
+        .env("RUNLOG_JSONL", &jsonl)
+        .env("RUNLOG_NVIM_MODE", mode);
     scratch.isolate(&mut cmd);
     run_editor(&version, &mut cmd, &scratch)
 }
