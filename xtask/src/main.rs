@@ -3,6 +3,7 @@
 
 mod bench;
 mod dist;
+mod editor_configs;
 mod elf;
 mod emacs;
 mod fixtures;
