@@ -71,7 +71,9 @@ fn parse_platforms(args: &[String]) -> Result<Vec<&'static str>> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--platform" => {
-                let name = args.next().ok_or("--platform needs a VS Code platform name")?;
+                let name = args
+                    .next()
+                    .ok_or("--platform needs a VS Code platform name")?;
                 let known = PLATFORMS
                     .iter()
                     .find(|p| p.0 == name)
@@ -246,13 +248,8 @@ pub fn check_server(path: &Path, platform: &str) -> Result {
             out.trim()
         ));
     }
-    eprintln!(
-        "{} --version: {}",
-        runner
-            .as_ref()
-            .map_or(String::new(), |q| format!("{} ", q.display())),
-        out.trim()
-    );
+    let how = runner.map_or(String::new(), |q| format!("{} ", q.display()));
+    eprintln!("{how}{} --version: {}", path.display(), out.trim());
     Ok(())
 }
 
@@ -431,11 +428,12 @@ fn stage_extension(ext_dir: &Path, stage: &Path, version: &str, exe: &str) -> Re
     if stage.exists() {
         fs::remove_dir_all(stage).map_err(|e| format!("remove {}: {e}", stage.display()))?;
     }
-    for rel in STAGED.iter().copied().chain(["out/extension.js"]).chain(
-        [format!("server/{exe}")]
-            .iter()
-            .map(String::as_str),
-    ) {
+    for rel in STAGED
+        .iter()
+        .copied()
+        .chain(["out/extension.js"])
+        .chain([format!("server/{exe}")].iter().map(String::as_str))
+    {
         let from = ext_dir.join(rel);
         if !from.is_file() {
             if rel == "images/screenshot.png" {
@@ -494,7 +492,10 @@ mod tests {
         assert!(parse_platforms(&strings(&["--platform", "linux-mips"])).is_err());
         assert!(parse_platforms(&strings(&["--platform"])).is_err());
         assert_eq!(rust_target("linux-x64"), Some("x86_64-unknown-linux-musl"));
-        assert_eq!(rust_target("linux-arm64"), Some("aarch64-unknown-linux-musl"));
+        assert_eq!(
+            rust_target("linux-arm64"),
+            Some("aarch64-unknown-linux-musl")
+        );
     }
 
     fn elf_needs(machine: u16, loader: bool, versions: &[&str]) -> elf::Needs {

@@ -30,7 +30,10 @@ mod tests {
         let config = load("editors/helix/languages.toml");
         let server = &config["language-server"]["runlog-lsp"];
         assert_eq!(server["command"].as_str(), Some("runlog-lsp"));
-        assert!(server.get("args").is_none(), "runlog-lsp needs no arguments");
+        assert!(
+            server.get("args").is_none(),
+            "runlog-lsp needs no arguments"
+        );
         assert!(
             server["config"]["runlog"].is_table(),
             "config holds the runlog section"
@@ -71,7 +74,10 @@ mod tests {
         let server = &manifest["language_servers"]["runlog-lsp"];
         let languages = strings(server.get("languages"));
         assert_eq!(languages, ["JSON", "JSONC", "HAR", "JSON Lines"]);
-        let ids = server["language_ids"].as_table().cloned().unwrap_or_default();
+        let ids = server["language_ids"]
+            .as_table()
+            .cloned()
+            .unwrap_or_default();
         for l in &languages {
             assert!(ids.contains_key(l), "no language id for {l}");
         }

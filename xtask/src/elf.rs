@@ -39,10 +39,7 @@ impl Needs {
 
     /// The newest `GLIBC_x.y` it needs: the oldest glibc it runs on. None when it needs none.
     pub fn glibc_floor(&self) -> Option<Glibc> {
-        self.versions
-            .iter()
-            .filter_map(|v| parse_glibc(v))
-            .max()
+        self.versions.iter().filter_map(|v| parse_glibc(v)).max()
     }
 }
 
@@ -87,7 +84,10 @@ impl Reader<'_> {
     /// The NUL-terminated string at `at`.
     fn cstr(&self, at: usize) -> Result<String, String> {
         let tail = self.0.get(at..).ok_or("string outside the file")?;
-        let end = tail.iter().position(|&b| b == 0).ok_or("unterminated string")?;
+        let end = tail
+            .iter()
+            .position(|&b| b == 0)
+            .ok_or("unterminated string")?;
         Ok(String::from_utf8_lossy(&tail[..end]).into_owned())
     }
 }
@@ -201,7 +201,11 @@ mod tests {
         assert_eq!(parse_glibc("GLIBC_PRIVATE"), None);
         assert_eq!(parse_glibc("GCC_3.0"), None);
         let needs = Needs {
-            versions: vec!["GLIBC_2.17".into(), "GLIBC_2.3.4".into(), "GCC_4.2.0".into()],
+            versions: vec![
+                "GLIBC_2.17".into(),
+                "GLIBC_2.3.4".into(),
+                "GCC_4.2.0".into(),
+            ],
             ..Needs::default()
         };
         assert_eq!(needs.glibc_floor(), Some(Glibc(2, 17)));
@@ -225,10 +229,17 @@ mod tests {
         assert_eq!(needs.machine, EM_X86_64);
         assert!(!needs.is_static());
         assert!(
-            needs.interpreter.as_deref().unwrap_or("").contains("ld-linux"),
+            needs
+                .interpreter
+                .as_deref()
+                .unwrap_or("")
+                .contains("ld-linux"),
             "{needs:?}"
         );
-        assert!(needs.libraries.iter().any(|l| l.starts_with("libc.so")), "{needs:?}");
+        assert!(
+            needs.libraries.iter().any(|l| l.starts_with("libc.so")),
+            "{needs:?}"
+        );
         assert!(needs.glibc_floor() >= Some(Glibc(2, 2)), "{needs:?}");
     }
 }

@@ -45,10 +45,7 @@ pub fn tier() -> Result {
 fn run_e2e(nvim: &Path, mode: &str, server: &Path) -> Result {
     let root = util::root();
     let version = util::output(Command::new(nvim).arg("--version").stdin(Stdio::null()))?;
-    let version = format!(
-        "{} {mode}",
-        version.lines().next().unwrap_or("nvim").trim()
-    );
+    let version = format!("{} {mode}", version.lines().next().unwrap_or("nvim").trim());
     eprintln!("--- {version} ({})", nvim.display());
     let scratch = Scratch::new("neovim")?;
     let fixture = scratch.copy_seed()?;
