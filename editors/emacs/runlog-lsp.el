@@ -8,16 +8,23 @@
 
 ;;; Commentary:
 
-;; Registers runlog-lsp with Eglot for JSON buffers (json-mode, js-json-mode, jsonc-mode,
-;; json-ts-mode) and for HAR and JSON Lines files (runlog-json-mode, runlog-jsonl-mode, defined
-;; here).  runlog-lsp turns failed calls in run logs (integration logs, HAR, Newman reports, JSON
-;; Lines) into diagnostics (Flymake), hover text (ElDoc), code actions and go-to-definition; it
-;; decides by content whether a document is a run log, so ordinary JSON stays silent.
+;; Registers runlog-lsp with Eglot for HAR and JSON Lines files (runlog-json-mode,
+;; runlog-jsonl-mode, defined here) and, in the JSON modes (json-mode, js-json-mode, json-ts-mode,
+;; jsonc-mode, and js-mode for *.json on an Emacs without a JSON mode), only for files whose
+;; first kilobytes look like a run log (`runlog-lsp-maybe-enable'); M-x runlog-lsp-enable starts
+;; it in any buffer.  Other JSON files keep their own server.  runlog-lsp turns failed calls in
+;; run logs (integration logs, HAR, Newman reports, JSON Lines) into diagnostics (Flymake),
+;; hover text (ElDoc), code actions and go-to-definition.
+;;
+;; Settings are the `runlog' section of `eglot-workspace-configuration', per project in
+;; .dir-locals.el:
+;;
+;;   ((nil . ((eglot-workspace-configuration
+;;             . (:runlog (:diagnostics (:minimumStatus 500)))))))
 ;;
 ;;   (add-to-list 'load-path "/path/to/runlog-lsp/editors/emacs")
 ;;   (require 'runlog-lsp)
-;;   (runlog-lsp-setup)          ; registers the server; starts it in those modes
-;;
+;;   (runlog-lsp-setup)
 ;; M-x runlog-lsp-view-payload shows the payload of the call at point (request and response,
 ;; body decoded, secrets redacted) in a read-only buffer.
 
@@ -36,33 +43,28 @@
   "The command that starts runlog-lsp: the program and its arguments."
   :type '(repeat string))
 
-(defcustom runlog-lsp-settings nil
-  "The `runlog.*' settings: a plist nested like the JSON keys, minus `runlog'.
-Example: (:diagnostics (:minimumStatus 400) :redact [\"X-Session\"]).
-Sent as initializationOptions and returned for workspace/configuration
-\(section \"runlog\").  Use vectors for JSON arrays."
-  :type 'plist)
-
 (defcustom runlog-lsp-modes
-  '((json-mode :language-id "json")
-    (js-json-mode :language-id "json")
-    (json-ts-mode :language-id "json")
-    (jsonc-mode :language-id "jsonc")
-    (runlog-json-mode :language-id "json")
+  '((runlog-json-mode :language-id "json")
     (runlog-jsonl-mode :language-id "jsonl"))
-  "Major modes whose buffers runlog-lsp serves, with the languageId of each."
+  "Major modes that are runlog-lsp's alone, with the languageId of each."
   :type '(repeat sexp))
 
+(defcustom runlog-lsp-json-modes
+  '(json-mode js-json-mode json-ts-mode jsonc-mode js-mode)
+  "JSON major modes in which `runlog-lsp-maybe-enable' looks for run logs.
+`js-mode' is there for *.json files on an Emacs without a JSON mode; only
+files named *.json, *.jsonc or *.har are looked at."
+  :type '(repeat symbol))
+
 (defcustom runlog-lsp-auto-start t
-  "When non-nil, `runlog-lsp-setup' starts Eglot in `runlog-lsp-modes'."
+  "When non-nil, `runlog-lsp-setup' starts Eglot in run logs.
+That is: in `runlog-lsp-modes', and in `runlog-lsp-json-modes' when
+`runlog-lsp-maybe-enable' finds a run log."
   :type 'boolean)
 
-(defcustom runlog-lsp-json-files 'auto
-  "Whether `runlog-lsp-setup' opens *.json files in `runlog-json-mode'.
-`auto': only when no JSON major mode is available.  (Emacs 28 without
-json-mode opens JSON in `js-mode', which runlog-lsp does not claim, so that
-JavaScript files keep their own server.)"
-  :type '(choice (const auto) (const t) (const nil)))
+(defcustom runlog-lsp-sniff-size 8192
+  "How many characters of a JSON file `runlog-lsp-maybe-enable' reads."
+  :type 'integer)
 
 ;;;###autoload
 (define-derived-mode runlog-json-mode js-mode "RunLog-JSON"
@@ -75,70 +77,99 @@ JavaScript files keep their own server.)"
 (defclass runlog-lsp-server (eglot-lsp-server) ()
   "An Eglot connection to runlog-lsp.")
 
-(defun runlog-lsp--settings-object ()
-  "The settings as the JSON object `{\"runlog\": {...}}', or `{}' when unset."
-  (if runlog-lsp-settings
-      (list :runlog runlog-lsp-settings)
-    eglot--{}))
+(defun runlog-lsp--settings (server)
+  "The `runlog' section of `eglot-workspace-configuration' for SERVER's project.
+Read as Eglot reads it for workspace/configuration: with the project's
+directory-local variables."
+  (with-temp-buffer
+    (setq default-directory (file-name-as-directory (project-root (eglot--project server))))
+    (setq-local major-mode (car (eglot--major-modes server)))
+    (hack-dir-local-variables-non-file-buffer)
+    (let ((config (eglot--workspace-configuration-plist server)))
+      (or (plist-get config :runlog) eglot--{}))))
 
-(cl-defmethod eglot-initialization-options ((_server runlog-lsp-server))
-  "Send `runlog-lsp-settings' as initializationOptions."
-  (runlog-lsp--settings-object))
+(cl-defmethod eglot-initialization-options ((server runlog-lsp-server))
+  "Send the `runlog' section of `eglot-workspace-configuration'.
+It goes out as initializationOptions."
+  (list :runlog (runlog-lsp--settings server)))
 
 (cl-defmethod eglot-handle-request
-  ((_server runlog-lsp-server) (_method (eql workspace/configuration)) &key items)
-  "Answer workspace/configuration from `runlog-lsp-settings', one value per item."
-  (apply #'vector
-         (mapcar (lambda (item)
-                   (let ((section (plist-get item :section)))
-                     (cond ((member section '("runlog" nil ""))
-                            (if (member section '(nil ""))
-                                (runlog-lsp--settings-object)
-                              (or runlog-lsp-settings eglot--{})))
-                           ((string-prefix-p "runlog." section)
-                            (runlog-lsp--lookup (substring section (length "runlog."))))
-                           (t nil))))
-                 items)))
-
-(defun runlog-lsp--lookup (dotted)
-  "The value of DOTTED (\"diagnostics.minimumStatus\") in the settings, or nil."
-  (let ((value runlog-lsp-settings))
-    (dolist (part (split-string dotted "\\." t) value)
-      (setq value (and (listp value) (plist-get value (intern (concat ":" part))))))))
+  ((server runlog-lsp-server) (_method (eql workspace/configuration)) &key items)
+  "Answer from `eglot-workspace-configuration' as Eglot does.
+runlog-lsp asks without a scopeUri, which Eglot 1.9 cannot turn into a
+directory: point such items at the project root, then let Eglot answer."
+  (let ((root (eglot--path-to-uri (project-root (eglot--project server)))))
+    (cl-call-next-method
+     server 'workspace/configuration
+     :items (apply #'vector
+                   (mapcar (lambda (item)
+                             (if (plist-get item :scopeUri)
+                                 item
+                               (append (list :scopeUri root) item)))
+                           items)))))
 
 (defun runlog-lsp--contact (&optional _interactive)
   "The Eglot contact for runlog-lsp."
   (cons 'runlog-lsp-server runlog-lsp-server-command))
 
-(defun runlog-lsp--available-modes ()
-  "The entries of `runlog-lsp-modes', as `eglot-server-programs' expects them."
-  runlog-lsp-modes)
-
 ;;;###autoload
 (defun runlog-lsp-register ()
-  "Add runlog-lsp to `eglot-server-programs', first so that it wins for JSON."
+  "Add runlog-lsp to `eglot-server-programs' for `runlog-lsp-modes'."
   (setq eglot-server-programs
-        (cons (cons (runlog-lsp--available-modes) #'runlog-lsp--contact)
+        (cons (cons runlog-lsp-modes #'runlog-lsp--contact)
               (cl-remove-if (lambda (entry) (eq (cdr entry) #'runlog-lsp--contact))
                             eglot-server-programs))))
+
+(defconst runlog-lsp--markers
+  (concat "\"\\(?:network_code\\|statusCode\\|status_code\\|responseCode"
+          "\\|executions\\|entries\\|runs\\|steps\\|response\\|status\\)\"[[:space:]]*:")
+  "Keys that run logs have (integration logs, HAR, Newman, JSON with a status).")
+
+(defun runlog-lsp-run-log-p ()
+  "Non-nil when the current buffer's first kilobytes look like a run log.
+Looks at `runlog-lsp-sniff-size' characters for the keys of HAR captures,
+Newman reports, integration run logs and status/response pairs."
+  (save-excursion
+    (save-restriction
+      (widen)
+      (goto-char (point-min))
+      (let ((case-fold-search nil))
+        (re-search-forward runlog-lsp--markers
+                           (min (point-max) (+ (point-min) runlog-lsp-sniff-size)) t)))))
+
+;;;###autoload
+(defun runlog-lsp-enable ()
+  "Start runlog-lsp (Eglot) in the current buffer, whatever its major mode."
+  (interactive)
+  (unless (assq major-mode runlog-lsp-modes)
+    (setq-local eglot-server-programs
+                (cons (cons (list (list major-mode :language-id "json")) #'runlog-lsp--contact)
+                      eglot-server-programs)))
+  (eglot-ensure))
+
+;;;###autoload
+(defun runlog-lsp-maybe-enable ()
+  "Start runlog-lsp in a JSON buffer whose file looks like a run log.
+For `runlog-lsp-json-modes' hooks; other JSON files are left to their server."
+  (when (and buffer-file-name
+             (string-match-p "\\.\\(?:json\\|jsonc\\|har\\)\\'" buffer-file-name)
+             (runlog-lsp-run-log-p))
+    (runlog-lsp-enable)))
 
 ;;;###autoload
 (defun runlog-lsp-setup ()
   "Register runlog-lsp with Eglot and map *.har, *.jsonl, *.ndjson to its modes.
-With `runlog-lsp-auto-start', start Eglot in the served modes."
+With `runlog-lsp-auto-start', start Eglot in those modes, and in the JSON
+modes for files that look like run logs (`runlog-lsp-maybe-enable')."
   (runlog-lsp-register)
   (add-to-list 'auto-mode-alist '("\\.har\\'" . runlog-json-mode))
   (add-to-list 'auto-mode-alist '("\\.\\(?:jsonl\\|ndjson\\)\\'" . runlog-jsonl-mode))
-  (when (or (eq runlog-lsp-json-files t)
-            (and (eq runlog-lsp-json-files 'auto)
-                 (not (fboundp 'json-mode))
-                 (not (fboundp 'js-json-mode))
-                 (not (fboundp 'json-ts-mode))))
-    (add-to-list 'auto-mode-alist '("\\.json\\'" . runlog-json-mode)))
   (when runlog-lsp-auto-start
     (dolist (entry runlog-lsp-modes)
       (let ((mode (if (consp entry) (car entry) entry)))
-        (add-hook (intern (format "%s-hook" mode)) #'eglot-ensure)))))
+        (add-hook (intern (format "%s-hook" mode)) #'eglot-ensure)))
+    (dolist (mode runlog-lsp-json-modes)
+      (add-hook (intern (format "%s-hook" mode)) #'runlog-lsp-maybe-enable))))
 
 (defun runlog-lsp--server ()
   "The runlog-lsp server of the current buffer, or an error."

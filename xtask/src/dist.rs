@@ -1,13 +1,22 @@
 //! `cargo xtask dist`: the platform VSIX with the server inside.
 //!
-//! Builds `runlog-lsp` in release mode, copies it into `editors/vscode/server/`, bundles the
-//! extension with esbuild, stages the files that go into the VSIX with the workspace version
-//! patched into package.json, and packages `dist/runlog-lsp-<platform>.vsix` with vsce.
+//! Builds `runlog-lsp` in release mode — on Linux as a static musl binary
+//! (`x86_64-unknown-linux-musl`, `aarch64-unknown-linux-musl`, linked with the rust-lld that
+//! rustup ships), so that the extension starts on any Linux, whatever its glibc — checks that the
+//! binary is what the platform needs (ELF machine, static or no newer than GLIBC_2.17, starts with
+//! `--version`, under qemu-user for another CPU when `qemu-aarch64` is installed), copies it into
+//! `editors/vscode/server/`, bundles the extension with esbuild, stages the files that go into
+//! the VSIX with the workspace version patched into package.json, and packages
+//! `dist/runlog-lsp-<platform>.vsix` with vsce.
+//!
+//! `cargo xtask dist` builds the host's platform; `--platform linux-arm64` (repeatable) builds
+//! others (the Linux ones cross-compile from any Linux host).
 
+use crate::elf::{self, Glibc};
 use crate::util::{self, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 /// The files of editors/vscode that go into the VSIX (besides the bundle and the server).
 const STAGED: &[&str] = &[
@@ -21,23 +30,16 @@ const STAGED: &[&str] = &[
     "images/screenshot.png",
 ];
 
-pub fn run(args: &[String]) -> Result<PathBuf> {
-    if let Some(other) = args.first() {
-        return Err(format!("unknown option `{other}` for `cargo xtask dist`"));
-    }
-    let root = util::root();
-    let platform = host_platform()?;
-    let ext_dir = root.join("editors/vscode");
+/// The oldest glibc a dynamically linked Linux server may need (RHEL/CentOS 7's): anything
+/// newer fails to start on Remote-SSH hosts that VS Code itself still supports.
+pub const GLIBC_FLOOR: Glibc = Glibc(2, 17);
 
-    let binary = util::timed("cargo build --release -p runlog-lsp", || {
-        build_server(&root)
-    })?;
-    let server_dir = ext_dir.join("server");
-    fs::create_dir_all(&server_dir).map_err(|e| format!("create {}: {e}", server_dir.display()))?;
-    let bundled = server_dir.join(exe_name());
-    fs::copy(&binary, &bundled)
-        .map_err(|e| format!("copy {} to {}: {e}", binary.display(), bundled.display()))?;
-    make_executable(&bundled)?;
+/// Builds the VSIX of every platform asked for (the host's by default); returns their paths in
+/// that order.
+pub fn run(args: &[String]) -> Result<Vec<PathBuf>> {
+    let platforms = parse_platforms(args)?;
+    let root = util::root();
+    let ext_dir = root.join("editors/vscode");
 
     if !ext_dir.join("node_modules").is_dir() {
         util::timed("npm ci", || {
@@ -55,10 +57,76 @@ pub fn run(args: &[String]) -> Result<PathBuf> {
                 .current_dir(&ext_dir),
         )
     })?;
-
     let version = workspace_version(&root)?;
+    let mut vsixes = Vec::new();
+    for platform in platforms {
+        vsixes.push(package(&root, &ext_dir, platform, &version)?);
+    }
+    Ok(vsixes)
+}
+
+fn parse_platforms(args: &[String]) -> Result<Vec<&'static str>> {
+    let mut platforms = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--platform" => {
+                let name = args
+                    .next()
+                    .ok_or("--platform needs a VS Code platform name")?;
+                let known = PLATFORMS
+                    .iter()
+                    .find(|p| p.0 == name)
+                    .ok_or_else(|| format!("unknown platform `{name}`"))?;
+                if !platforms.contains(&known.0) {
+                    platforms.push(known.0);
+                }
+            }
+            other => return Err(format!("unknown option `{other}` for `cargo xtask dist`")),
+        }
+    }
+    if platforms.is_empty() {
+        platforms.push(host_platform()?);
+    }
+    Ok(platforms)
+}
+
+/// VS Code platform, Rust target of its server.
+const PLATFORMS: &[(&str, &str)] = &[
+    ("linux-x64", "x86_64-unknown-linux-musl"),
+    ("linux-arm64", "aarch64-unknown-linux-musl"),
+    ("darwin-x64", "x86_64-apple-darwin"),
+    ("darwin-arm64", "aarch64-apple-darwin"),
+    ("win32-x64", "x86_64-pc-windows-msvc"),
+    ("win32-arm64", "aarch64-pc-windows-msvc"),
+];
+
+/// The Rust target the server of `platform` is built for.
+pub fn rust_target(platform: &str) -> Option<&'static str> {
+    PLATFORMS.iter().find(|p| p.0 == platform).map(|p| p.1)
+}
+
+/// Builds, checks and packages the VSIX of one platform.
+fn package(root: &Path, ext_dir: &Path, platform: &'static str, version: &str) -> Result<PathBuf> {
+    let binary = util::timed(&format!("build the server for {platform}"), || {
+        build_for(root, platform)
+    })?;
+    let server_dir = ext_dir.join("server");
+    fs::create_dir_all(&server_dir).map_err(|e| format!("create {}: {e}", server_dir.display()))?;
+    let exe = exe_name_for(platform);
+    // One platform's binary at a time: the other name (runlog-lsp / .exe) must not linger.
+    for stale in ["runlog-lsp", "runlog-lsp.exe"] {
+        let _ = fs::remove_file(server_dir.join(stale));
+    }
+    let bundled = server_dir.join(exe);
+    fs::copy(&binary, &bundled)
+        .map_err(|e| format!("copy {} to {}: {e}", binary.display(), bundled.display()))?;
+    make_executable(&bundled)?;
+
     let stage = root.join("target/vscode-stage");
-    stage_extension(&ext_dir, &stage, &version)?;
+    stage_extension(ext_dir, &stage, version, exe)?;
+    // What vsce packs is what is checked.
+    check_server(&stage.join("server").join(exe), platform)?;
 
     let dist = root.join("dist");
     fs::create_dir_all(&dist).map_err(|e| format!("create {}: {e}", dist.display()))?;
@@ -67,7 +135,7 @@ pub fn run(args: &[String]) -> Result<PathBuf> {
     // Relative links in README.md (the screenshot) must become absolute in the marketplace.
     let base = format!(
         "{}/raw/HEAD/editors/vscode",
-        workspace_key(&root, "repository")?.trim_end_matches('/')
+        workspace_key(root, "repository")?.trim_end_matches('/')
     );
     util::timed("vsce package", || {
         util::run(
@@ -83,7 +151,140 @@ pub fn run(args: &[String]) -> Result<PathBuf> {
     Ok(vsix)
 }
 
-/// `cargo build --release -p runlog-lsp`; returns the binary's path.
+/// The release server for `platform`: a static musl binary for Linux (its rustup target added
+/// when missing), the host build for the host's own platform otherwise.
+fn build_for(root: &Path, platform: &str) -> Result<PathBuf> {
+    let target = rust_target(platform).ok_or_else(|| format!("unknown platform {platform}"))?;
+    if !platform.starts_with("linux-") {
+        if platform != host_platform()? {
+            return Err(format!(
+                "{platform} can only be built on {platform} itself (no cross toolchain here)"
+            ));
+        }
+        return build_server(root);
+    }
+    ensure_rust_target(target)?;
+    let mut cmd = Command::new(cargo());
+    cmd.args(["build", "--release", "-p", "runlog-lsp", "--target", target])
+        .current_dir(root);
+    // musl targets link their own C runtime (rustup's self-contained crt and libc.a); rust-lld,
+    // shipped with rustup, links any of them from any host, with no cross gcc.
+    let linker_var = format!(
+        "CARGO_TARGET_{}_LINKER",
+        target.to_uppercase().replace('-', "_")
+    );
+    if std::env::var_os(&linker_var).is_none() && !target.starts_with(std::env::consts::ARCH) {
+        cmd.env(&linker_var, "rust-lld");
+    }
+    util::run(&mut cmd)?;
+    let binary = target_dir(root)
+        .join(target)
+        .join("release")
+        .join(exe_name_for(platform));
+    if binary.is_file() {
+        Ok(binary)
+    } else {
+        Err(format!("the build did not produce {}", binary.display()))
+    }
+}
+
+/// `rustup target add TARGET` unless it is installed.
+fn ensure_rust_target(target: &str) -> Result {
+    let installed = util::output(Command::new("rustup").args(["target", "list", "--installed"]))
+        .map_err(|e| format!("{e} (rustup manages the musl targets the VSIX's server needs)"))?;
+    if installed.lines().any(|l| l.trim() == target) {
+        return Ok(());
+    }
+    if !crate::provision::may_install() {
+        return Err(format!(
+            "the Rust target {target} is not installed and --no-install was given: \
+             run `rustup target add {target}`"
+        ));
+    }
+    util::run(Command::new("rustup").args(["target", "add", target]))
+}
+
+/// Checks that the server binary at `path` suits `platform`: the right CPU, static or needing
+/// no glibc newer than GLIBC_FLOOR, and, when this machine can run it, that `--version` works.
+pub fn check_server(path: &Path, platform: &str) -> Result {
+    if !platform.starts_with("linux-") {
+        return Ok(());
+    }
+    let data = fs::read(path).map_err(|e| format!("read {}: {e}", path.display()))?;
+    let needs = elf::needs(&data).map_err(|e| format!("{}: {e}", path.display()))?;
+    let portability = portability(&needs, platform)?;
+    eprintln!("{}: {portability}", path.display());
+    let runner: Option<PathBuf> = match (platform, std::env::consts::ARCH) {
+        ("linux-x64", "x86_64") | ("linux-arm64", "aarch64") => None,
+        ("linux-arm64", _) => match util::find_on_path("qemu-aarch64") {
+            Some(qemu) => Some(qemu),
+            None => {
+                eprintln!(
+                    "not run: {platform} binary on a {} host without qemu-aarch64 \
+                     (apt-get install qemu-user)",
+                    std::env::consts::ARCH
+                );
+                return Ok(());
+            }
+        },
+        _ => {
+            eprintln!("not run: no way to run a {platform} binary here");
+            return Ok(());
+        }
+    };
+    let mut cmd = match &runner {
+        Some(qemu) => {
+            let mut c = Command::new(qemu);
+            c.arg(path);
+            c
+        }
+        None => Command::new(path),
+    };
+    let out = util::output(cmd.arg("--version").stdin(Stdio::null()))
+        .map_err(|e| format!("the {platform} server does not start: {e}"))?;
+    if !out.starts_with("runlog-lsp ") {
+        return Err(format!(
+            "the {platform} server's --version printed {:?}",
+            out.trim()
+        ));
+    }
+    let how = runner.map_or(String::new(), |q| format!("{} ", q.display()));
+    eprintln!("{how}{} --version: {}", path.display(), out.trim());
+    Ok(())
+}
+
+/// One line saying why `needs` runs on every Linux of `platform`, or why not.
+fn portability(needs: &elf::Needs, platform: &str) -> Result<String> {
+    let machine = match platform {
+        "linux-x64" => elf::EM_X86_64,
+        "linux-arm64" => elf::EM_AARCH64,
+        _ => return Err(format!("{platform} is not a Linux platform")),
+    };
+    if needs.machine != machine {
+        return Err(format!(
+            "the {platform} server is built for ELF machine {} (expected {machine})",
+            needs.machine
+        ));
+    }
+    if needs.is_static() {
+        return Ok(format!(
+            "static ELF for {platform} (no loader, no shared library, no GLIBC version)"
+        ));
+    }
+    match needs.glibc_floor() {
+        Some(floor) if floor > GLIBC_FLOOR => Err(format!(
+            "the {platform} server needs {floor}, newer than {GLIBC_FLOOR}: it would not start \
+             on Ubuntu 20.04, Debian 11 or RHEL 8 (build it for musl)"
+        )),
+        floor => Ok(format!(
+            "dynamic ELF for {platform} needing {} (at most {GLIBC_FLOOR}), libraries {}",
+            floor.map_or("no GLIBC version".to_string(), |f| f.to_string()),
+            needs.libraries.join(", ")
+        )),
+    }
+}
+
+/// `cargo build --release -p runlog-lsp` for the host; returns the binary's path.
 pub fn build_server(root: &Path) -> Result<PathBuf> {
     util::run(
         Command::new(cargo())
@@ -119,6 +320,14 @@ fn cargo() -> String {
 
 pub fn npm() -> Command {
     Command::new(if cfg!(windows) { "npm.cmd" } else { "npm" })
+}
+
+fn exe_name_for(platform: &str) -> &'static str {
+    if platform.starts_with("win32-") {
+        "runlog-lsp.exe"
+    } else {
+        "runlog-lsp"
+    }
 }
 
 pub fn exe_name() -> &'static str {
@@ -215,15 +424,16 @@ fn patch_version(package_json: &str, version: &str) -> Option<String> {
 
 /// Copies what goes into the VSIX into `stage` (fresh), patching the version, so the tracked
 /// package.json is never modified by a build.
-fn stage_extension(ext_dir: &Path, stage: &Path, version: &str) -> Result {
+fn stage_extension(ext_dir: &Path, stage: &Path, version: &str, exe: &str) -> Result {
     if stage.exists() {
         fs::remove_dir_all(stage).map_err(|e| format!("remove {}: {e}", stage.display()))?;
     }
-    for rel in STAGED.iter().copied().chain(["out/extension.js"]).chain(
-        [format!("server/{}", exe_name())]
-            .iter()
-            .map(String::as_str),
-    ) {
+    for rel in STAGED
+        .iter()
+        .copied()
+        .chain(["out/extension.js"])
+        .chain([format!("server/{exe}")].iter().map(String::as_str))
+    {
         let from = ext_dir.join(rel);
         if !from.is_file() {
             if rel == "images/screenshot.png" {
@@ -237,7 +447,7 @@ fn stage_extension(ext_dir: &Path, stage: &Path, version: &str) -> Result {
         }
         fs::copy(&from, &to).map_err(|e| format!("copy {}: {e}", from.display()))?;
     }
-    make_executable(&stage.join("server").join(exe_name()))?;
+    make_executable(&stage.join("server").join(exe))?;
     let pkg_path = stage.join("package.json");
     let pkg =
         fs::read_to_string(&pkg_path).map_err(|e| format!("read {}: {e}", pkg_path.display()))?;
@@ -258,6 +468,87 @@ mod tests {
         assert_eq!(platform_of("macos", "aarch64").ok(), Some("darwin-arm64"));
         assert_eq!(platform_of("windows", "x86_64").ok(), Some("win32-x64"));
         assert!(platform_of("freebsd", "x86_64").is_err());
+    }
+
+    fn strings(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn platforms_default_to_the_host_and_map_to_musl_on_linux() {
+        assert_eq!(
+            parse_platforms(&[]).ok(),
+            host_platform().ok().map(|p| vec![p])
+        );
+        let both = parse_platforms(&strings(&[
+            "--platform",
+            "linux-arm64",
+            "--platform",
+            "linux-x64",
+            "--platform",
+            "linux-arm64",
+        ]));
+        assert_eq!(both.ok(), Some(vec!["linux-arm64", "linux-x64"]));
+        assert!(parse_platforms(&strings(&["--platform", "linux-mips"])).is_err());
+        assert!(parse_platforms(&strings(&["--platform"])).is_err());
+        assert_eq!(rust_target("linux-x64"), Some("x86_64-unknown-linux-musl"));
+        assert_eq!(
+            rust_target("linux-arm64"),
+            Some("aarch64-unknown-linux-musl")
+        );
+    }
+
+    fn elf_needs(machine: u16, loader: bool, versions: &[&str]) -> elf::Needs {
+        elf::Needs {
+            machine,
+            interpreter: loader.then(|| "/lib64/ld-linux-x86-64.so.2".to_string()),
+            libraries: if loader {
+                strings(&["libc.so.6"])
+            } else {
+                Vec::new()
+            },
+            versions: strings(versions),
+        }
+    }
+
+    #[test]
+    fn the_glibc_floor_is_2_17() {
+        // A static musl binary runs everywhere.
+        assert!(portability(&elf_needs(elf::EM_X86_64, false, &[]), "linux-x64").is_ok());
+        assert!(portability(&elf_needs(elf::EM_AARCH64, false, &[]), "linux-arm64").is_ok());
+        // A glibc build made on Debian 12 (what the VSIX shipped before) is refused.
+        let why = portability(
+            &elf_needs(elf::EM_X86_64, true, &["GLIBC_2.2.5", "GLIBC_2.34"]),
+            "linux-x64",
+        )
+        .err()
+        .unwrap_or_default();
+        assert!(why.contains("GLIBC_2.34"), "{why}");
+        // One linked against glibc 2.17 (cargo-zigbuild's x86_64-unknown-linux-gnu.2.17) passes.
+        assert!(portability(
+            &elf_needs(elf::EM_X86_64, true, &["GLIBC_2.14", "GLIBC_2.17"]),
+            "linux-x64"
+        )
+        .is_ok());
+        // The wrong CPU is refused.
+        assert!(portability(&elf_needs(elf::EM_X86_64, false, &[]), "linux-arm64").is_err());
+    }
+
+    /// The binary the last `cargo xtask dist` packaged (when there is one): static, or no newer
+    /// than the floor. `dist` itself refuses to package anything else; this catches a stale one.
+    #[test]
+    fn the_staged_server_is_portable() {
+        let staged = util::root().join("target/vscode-stage/server/runlog-lsp");
+        let Ok(data) = fs::read(&staged) else {
+            return; // nothing packaged on this machine yet
+        };
+        let needs = elf::needs(&data).unwrap_or_default();
+        let platform = if needs.machine == elf::EM_AARCH64 {
+            "linux-arm64"
+        } else {
+            "linux-x64"
+        };
+        assert!(portability(&needs, platform).is_ok(), "{needs:?}");
     }
 
     #[test]

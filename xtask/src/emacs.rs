@@ -11,18 +11,7 @@ pub fn tier() -> Result {
         );
     }
     // Eglot is built into Emacs 29; Emacs 28 (Debian 12) needs the elpa-eglot package.
-    let eglot = Command::new("emacs")
-        .args([
-            "--batch",
-            "--eval",
-            "(progn (package-initialize) (require 'eglot))",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map_err(|e| format!("could not run emacs: {e}"))?;
-    if !eglot.success() {
+    if !crate::provision::emacs_has_eglot() {
         return Err("Emacs has no eglot; install it: apt-get install elpa-eglot".into());
     }
     let root = util::root();

@@ -88,7 +88,10 @@ pub fn run(args: &[String]) -> Result {
         eprintln!("to get the VS Code extension, run `cargo xtask dist` and install dist/runlog-lsp-<platform>.vsix");
         return Ok(());
     };
-    let vsix = dist::run(&[])?;
+    let vsix = dist::run(&[])?
+        .into_iter()
+        .next()
+        .ok_or("cargo xtask dist built no VSIX")?;
     util::timed("install the VS Code extension", || {
         util::run(
             Command::new(&code)

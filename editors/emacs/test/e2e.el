@@ -40,6 +40,11 @@
       (accept-process-output nil 0.1))
     value))
 
+(defun runlog-e2e-dir-locals (dir config)
+  "Write DIR/.dir-locals.el setting `eglot-workspace-configuration' to CONFIG."
+  (with-temp-file (expand-file-name ".dir-locals.el" dir)
+    (prin1 `((nil . ((eglot-workspace-configuration . ,config)))) (current-buffer))))
+
 (defun runlog-e2e-run ()
   (let* ((repo (runlog-e2e-env "RUNLOG_REPO"))
          (bin (runlog-e2e-env "RUNLOG_LSP_BIN"))
@@ -51,19 +56,31 @@
     (add-to-list 'load-path (expand-file-name "editors/emacs" repo))
     (require 'runlog-lsp)
     (setq runlog-lsp-server-command (list bin)
-          ;; Settings the server must receive: 404s become warnings (the HAR check sees it).
-          runlog-lsp-settings '(:diagnostics (:minimumStatus 400 :severity (:404 "warning")))
           eglot-sync-connect t
           eglot-autoshutdown t)
+    ;; Settings the server must receive, per project in .dir-locals.el as a user writes them:
+    ;; 404s become warnings in the logs' folder (the HAR check sees it).
+    (runlog-e2e-dir-locals (file-name-directory fixture)
+                           '(:runlog (:diagnostics (:minimumStatus 400 :severity (:404 "warning")))))
     (runlog-lsp-setup)
+
+    ;; Ordinary JSON in a JSON mode is left alone: no runlog-lsp there.
+    (let ((plain (expand-file-name "package.json" (file-name-directory fixture))))
+      (with-temp-file plain
+        (insert "{\n  \"name\": \"demo\",\n  \"version\": \"1.0.0\",\n  \"dependencies\": {}\n}\n"))
+      (find-file plain)
+      (run-hooks 'post-command-hook)
+      (runlog-e2e-check (not (runlog-lsp-run-log-p)) "package.json does not look like a run log")
+      (runlog-e2e-check (null (eglot-current-server))
+                        "no server starts for package.json in %s" major-mode)
+      (kill-buffer))
 
     (find-file fixture)
     ;; eglot-ensure connects from post-command-hook, which batch mode never runs: run it as the
     ;; command loop would after find-file.
     (run-hooks 'post-command-hook)
     (runlog-e2e-log "   major mode: %s" major-mode)
-    (runlog-e2e-check (memq major-mode '(runlog-json-mode js-json-mode json-mode json-ts-mode))
-                      "the fixture opens in a mode runlog-lsp serves (%s)" major-mode)
+    (runlog-e2e-check (runlog-lsp-run-log-p) "the fixture looks like a run log (%s)" major-mode)
     (let ((server (runlog-e2e-wait (lambda () (eglot-current-server)))))
       (runlog-e2e-check (and server (object-of-class-p server 'runlog-lsp-server))
                         "Eglot starts runlog-lsp for the buffer"))
@@ -168,7 +185,7 @@
        (cl-some (lambda (d) (and (eq (flymake-diagnostic-type d) 'eglot-warning)
                                  (string-match-p "404 Not Found" (flymake-diagnostic-text d))))
                 diags)
-       "the HAR's 404 is a warning, as runlog-lsp-settings asks"))
+       "the HAR's 404 is a warning, as .dir-locals.el's eglot-workspace-configuration asks"))
 
     ;; The user's way: M-x eglot-code-actions at the 400, picking "View payload" from the menu.
     (dolist (b (buffer-list))
@@ -192,6 +209,39 @@
         (runlog-e2e-check (with-current-buffer new
                             (string-match-p "already a list member" (buffer-string)))
                           "that payload shows the response body")))
+
+    ;; Another project whose .dir-locals.el makes 400 a warning: its copy of the seed gets a
+    ;; warning, not an error, at the 400 (eglot-workspace-configuration, read per project).
+    (let* ((other (expand-file-name "other-project/" (file-name-directory
+                                                     (directory-file-name
+                                                      (file-name-directory fixture)))))
+           (copy (expand-file-name "seed.json" other)))
+      (make-directory other t)
+      (copy-file fixture copy t)
+      (runlog-e2e-dir-locals other '(:runlog (:diagnostics (:severity (:400 "warning")))))
+      (find-file copy)
+      (run-hooks 'post-command-hook)
+      (let ((server (runlog-e2e-wait (lambda () (eglot-current-server)))))
+        (runlog-e2e-check (and server (not (eq server (with-current-buffer
+                                                          (find-buffer-visiting fixture)
+                                                        (eglot-current-server)))))
+                          "the other project gets its own runlog-lsp"))
+      (let ((diags (runlog-e2e-wait
+                    (lambda ()
+                      (unless (flymake-diagnostics) (flymake-start))
+                      (flymake-diagnostics)))))
+        (dolist (d diags)
+          (runlog-e2e-log "   other project: line %d type %s: %s"
+                          (line-number-at-pos (flymake-diagnostic-beg d))
+                          (flymake-diagnostic-type d) (flymake-diagnostic-text d)))
+        (runlog-e2e-check
+         (cl-some (lambda (d) (and (eq (flymake-diagnostic-type d) 'eglot-warning)
+                                   (string-match-p "400 Bad Request" (flymake-diagnostic-text d))))
+                  diags)
+         "its .dir-locals.el reaches the server: the 400 is a warning there")
+        (runlog-e2e-check
+         (not (cl-some (lambda (d) (eq (flymake-diagnostic-type d) 'eglot-error)) diags))
+         "and no error is reported there")))
 
     (runlog-e2e-log "PASS: emacs e2e")
     (ignore-errors (eglot-shutdown (eglot-current-server)))

@@ -3,7 +3,8 @@
 -- Environment: RUNLOG_REPO (repository root), RUNLOG_LSP_BIN (the server binary), RUNLOG_FIXTURE
 -- (a scratch copy of tests/fixtures/integration/seed-168379.json), RUNLOG_HAR (a copy of
 -- tests/fixtures/har/chromium-recorded.pretty.har named *.har), RUNLOG_JSONL (a copy of
--- tests/fixtures/jsonl/pino-http.jsonl).
+-- tests/fixtures/jsonl/pino-http.jsonl), RUNLOG_NVIM_MODE (`setup`: require('runlog').setup(); `lsp`:
+-- Neovim 0.11's vim.lsp.config/vim.lsp.enable('runlog_lsp') with lsp/runlog_lsp.lua, no setup()).
 -- Prints one line per check to stderr; exits 0 when all pass, 1 with the reason otherwise.
 
 local TIMEOUT = 20000 -- ms for each wait on the server
@@ -41,14 +42,25 @@ local function run()
   -- Load the plugin from the repository, as a plugin manager would.
   vim.opt.runtimepath:prepend(repo .. '/editors/neovim')
   local runlog = require('runlog')
-  runlog.setup({
-    cmd = { bin },
-    -- Settings the server must receive (initializationOptions and workspace/configuration):
-    -- 404s become warnings, which the HAR check below sees.
-    settings = { runlog = { diagnostics = { minimumStatus = 400, severity = { ['404'] = 'warning' } } } },
-  })
-  check(vim.fn.exists(':RunlogPayload') == 2, ':RunlogPayload is defined')
-  check(vim.fn.exists(':RunlogCopyCurl') == 2, ':RunlogCopyCurl is defined')
+  -- Settings the server must receive (initializationOptions and workspace/configuration):
+  -- 404s become warnings, which the HAR check below sees.
+  local settings = { runlog = { diagnostics = { minimumStatus = 400, severity = { ['404'] = 'warning' } } } }
+  local mode = os.getenv('RUNLOG_NVIM_MODE') or 'setup'
+  log('mode: ' .. mode)
+  if mode == 'lsp' then
+    -- What a user's init.lua holds on 0.11+: no setup(). Startup sources ftdetect/ from every
+    -- 'runtimepath' entry; the folder was added after startup here, so source it as startup would.
+    vim.cmd('runtime! ftdetect/runlog.lua')
+    vim.lsp.config('runlog_lsp', { cmd = { bin }, settings = settings })
+    vim.lsp.enable('runlog_lsp')
+    local resolved = vim.lsp.config.runlog_lsp
+    check(resolved ~= nil and vim.tbl_contains(resolved.filetypes or {}, 'jsonl'),
+      'lsp/runlog_lsp.lua is found on the runtimepath and gives the filetypes')
+    check(resolved.cmd[1] == bin, "the user's vim.lsp.config cmd overrides the shipped one")
+  else
+    runlog.setup({ cmd = { bin }, settings = settings })
+  end
+  check(vim.fn.exists(':RunlogPayload') == 0, ':RunlogPayload is not defined before the server attaches')
 
   vim.cmd('edit ' .. vim.fn.fnameescape(fixture))
   local bufnr = vim.api.nvim_get_current_buf()
@@ -60,6 +72,21 @@ local function run()
   end, 50)
   check(attached, 'runlog-lsp attaches to the buffer and initializes')
   local client = runlog.clients(bufnr)[1]
+  log('   client: ' .. client.name)
+  check(vim.fn.exists(':RunlogPayload') == 2 and vim.fn.exists(':RunlogCopyCurl') == 2
+    and vim.fn.exists(':RunlogRestart') == 2, 'the Runlog commands exist in the attached buffer')
+  check(vim.api.nvim_buf_get_commands(bufnr, {}).RunlogPayload ~= nil, ':RunlogPayload is buffer-local')
+
+  -- :checkhealth runlog finds the binary, its version and this client.
+  vim.cmd('checkhealth runlog')
+  local health_text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+  log('   checkhealth: ' .. health_text:gsub('\n', ' | '))
+  check(health_text:find('server: ' .. bin, 1, true) ~= nil, ':checkhealth runlog shows the server binary')
+  check(health_text:find('version: runlog-lsp ', 1, true) ~= nil, ':checkhealth runlog shows its version')
+  check(health_text:find('client ' .. client.id, 1, true) ~= nil, ':checkhealth runlog lists the attached client')
+  check(health_text:find('minimumStatus', 1, true) ~= nil, ':checkhealth runlog shows the settings')
+  vim.cmd(vim.fn.tabpagenr('$') > 1 and 'tabclose' or 'bwipeout')
+  vim.api.nvim_set_current_buf(bufnr)
 
   -- The line and column of the failing status code: `"network_code": 400`.
   local lines = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
@@ -194,6 +221,8 @@ local function run()
   check(payload:find('YW55c3RyaW5nOjVmM2E5YzFk', 1, true) == nil,
     'the payload does not show the Authorization secret')
   check(vim.tbl_count(runlog.clients(payload_buf)) == 0, 'runlog-lsp is not attached to the payload buffer')
+  check(vim.api.nvim_buf_get_commands(payload_buf, {}).RunlogPayload == nil,
+    'the payload buffer has no :RunlogPayload')
 
   -- The user's way: vim.lsp.buf.code_action() at the 400, choosing "View payload" in the menu
   -- (vim.ui.select answered here); Neovim hands the action's command to the plugin's handler.

@@ -1,6 +1,6 @@
-//! The Zed extension for runlog-lsp: finds the server binary (the `lsp.runlog-lsp.binary` setting,
-//! else `runlog-lsp` on the worktree's PATH) and passes the `lsp.runlog-lsp` settings on as
-//! initializationOptions and workspace/configuration.
+//! The Zed extension for runlog-lsp: finds the server binary (the `lsp.runlog-lsp.binary` setting:
+//! `path`, `arguments` and `env`; else `runlog-lsp` on the worktree's PATH) and passes the
+//! `lsp.runlog-lsp` settings on as initializationOptions and workspace/configuration.
 
 use zed_extension_api::{self as zed, settings::LspSettings, LanguageServerId, Result};
 
@@ -27,6 +27,10 @@ impl zed::Extension for RunlogExtension {
             .as_ref()
             .and_then(|b| b.arguments.clone())
             .unwrap_or_default();
+        let extra_env = binary
+            .as_ref()
+            .and_then(|b| b.env.clone())
+            .unwrap_or_default();
         let command = match binary.and_then(|b| b.path) {
             Some(path) => path,
             None => worktree.which("runlog-lsp").ok_or_else(|| {
@@ -38,7 +42,7 @@ impl zed::Extension for RunlogExtension {
         Ok(zed::Command {
             command,
             args,
-            env: worktree.shell_env(),
+            env: merge_env(worktree.shell_env(), extra_env),
         })
     }
 
@@ -59,4 +63,43 @@ impl zed::Extension for RunlogExtension {
     }
 }
 
+/// The worktree's shell environment with the user's `binary.env` on top (a variable set in both
+/// takes the user's value), in a stable order.
+fn merge_env(
+    shell: Vec<(String, String)>,
+    user: std::collections::HashMap<String, String>,
+) -> Vec<(String, String)> {
+    let mut user: Vec<(String, String)> = user.into_iter().collect();
+    user.sort();
+    let mut env: Vec<(String, String)> = shell
+        .into_iter()
+        .filter(|(key, _)| !user.iter().any(|(k, _)| k == key))
+        .collect();
+    env.extend(user);
+    env
+}
+
 zed::register_extension!(RunlogExtension);
+
+#[cfg(test)]
+mod tests {
+    use super::merge_env;
+
+    #[test]
+    fn the_users_env_wins_over_the_shell() {
+        let shell = vec![
+            ("PATH".to_string(), "/usr/bin".to_string()),
+            ("RUST_LOG".to_string(), "warn".to_string()),
+        ];
+        let user = [("RUST_LOG", "debug"), ("RUNLOG_X", "1")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let env = merge_env(shell, user);
+        let get = |key: &str| env.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        assert_eq!(get("PATH"), Some("/usr/bin"));
+        assert_eq!(get("RUST_LOG"), Some("debug"));
+        assert_eq!(get("RUNLOG_X"), Some("1"));
+        assert_eq!(env.iter().filter(|(k, _)| k == "RUST_LOG").count(), 1);
+    }
+}

@@ -110,22 +110,30 @@ local function client_config(config)
     capabilities = config.capabilities or vim.lsp.protocol.make_client_capabilities(),
     handlers = { ['workspace/configuration'] = on_configuration },
     commands = M.commands,
-    on_attach = config.on_attach,
+    on_attach = function(client, bufnr)
+      M.buffer_commands(bufnr)
+      if config.on_attach then
+        config.on_attach(client, bufnr)
+      end
+    end,
   }
 end
+
+M.on_configuration = on_configuration
 
 --- The runlog-lsp clients attached to `bufnr` (all of them when bufnr is nil).
 function M.clients(bufnr)
   local clients
   if vim.lsp.get_clients then
-    clients = vim.lsp.get_clients({ bufnr = bufnr, name = NAME })
+    clients = vim.lsp.get_clients({ bufnr = bufnr })
   elseif bufnr then
     clients = vim.tbl_values(vim.lsp.buf_get_clients(bufnr))
   else
     clients = vim.lsp.get_active_clients()
   end
+  -- 'runlog-lsp' from setup(), 'runlog_lsp' from lsp/runlog_lsp.lua.
   return vim.tbl_filter(function(c)
-    return c.name == NAME
+    return c.name == NAME or c.name == 'runlog_lsp'
   end, clients)
 end
 
@@ -352,6 +360,22 @@ function M.restart()
   end, 500)
 end
 
+--- The user commands, created buffer-local in each buffer runlog-lsp attaches to.
+M.user_commands = {
+  RunlogPayload = { M.payload, 'runlog: view the payload of the call at the cursor' },
+  RunlogCopyCurl = { M.copy_curl, 'runlog: copy the request of the call at the cursor as a curl command' },
+  RunlogRestart = { M.restart, 'runlog: restart runlog-lsp' },
+}
+
+--- Creates the user commands in `bufnr` (called on attach).
+function M.buffer_commands(bufnr)
+  for name, command in pairs(M.user_commands) do
+    vim.api.nvim_buf_create_user_command(bufnr, name, function()
+      command[1]()
+    end, { desc = command[2] })
+  end
+end
+
 function M.setup(opts)
   if not has('0.7') then
     notify('needs Neovim 0.7 or later', vim.log.levels.ERROR)
@@ -365,16 +389,6 @@ function M.setup(opts)
   if M.config.detect_filetypes then
     detect_filetypes()
   end
-
-  vim.api.nvim_create_user_command('RunlogPayload', M.payload, {
-    desc = 'runlog: view the payload of the call at the cursor',
-  })
-  vim.api.nvim_create_user_command('RunlogCopyCurl', M.copy_curl, {
-    desc = 'runlog: copy the request of the call at the cursor as a curl command',
-  })
-  vim.api.nvim_create_user_command('RunlogRestart', M.restart, {
-    desc = 'runlog: restart runlog-lsp',
-  })
 
   if has('0.11') and vim.lsp.config and vim.lsp.enable then
     local conf = client_config(M.config)
