@@ -135,18 +135,19 @@ fn failed_with(obj: &Object<'_>, prop: &ObjectProp<'_>, cx: &Cx<'_>) -> Option<E
 /// A run-log step that failed with an error and recorded no status (`network_code: null` or
 /// none): it has a request and an `error`, and no response.
 fn failed_step(obj: &Object<'_>, cx: &Cx<'_>) -> Option<Exchange> {
-    let has_request = get(obj, "request").is_some()
-        || get(obj, "req").is_some()
-        || get_object(obj, "payload").is_some_and(|p| get(p, "request").is_some());
-    if !has_request || response_object(obj).is_some() {
-        return None;
-    }
+    // Every object that is not a call comes here: the rare error key is looked for first.
     let prop = obj.properties.iter().find(|p| {
         key_in(
             key_str(&p.name),
             &["error", "errormessage", "failure", "failurereason"],
         )
     })?;
+    let has_request = get(obj, "request").is_some()
+        || get(obj, "req").is_some()
+        || get_object(obj, "payload").is_some_and(|p| get(p, "request").is_some());
+    if !has_request || response_object(obj).is_some() {
+        return None;
+    }
     failed_with(obj, prop, cx)
 }
 
