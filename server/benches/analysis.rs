@@ -17,6 +17,7 @@ use criterion::{
 };
 use gen::{GenFormat, MB};
 use runlog_lsp::core::incremental::{reanalyze_with_path, ReanalysisPath};
+use runlog_lsp::core::groups;
 use runlog_lsp::core::{analyze, reanalyze, AnalysisConfig};
 use std::hint::black_box;
 use std::time::Duration;
@@ -120,5 +121,38 @@ fn bench_edit(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_analysis, bench_edit);
+fn bench_group(c: &mut Criterion) {
+    let config = AnalysisConfig {
+        max_findings: 100_000,
+        ..AnalysisConfig::default()
+    };
+    let mut group = c.benchmark_group("group");
+    group.sample_size(50);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+    for format in GenFormat::ALL {
+        let text = gen::generate(format, 10 * MB);
+        let mut analysis = analyze(&text, &config);
+        // Exactly 1,000 failing calls: the rest of the findings dropped.
+        let mut failing = 0;
+        analysis.findings.retain(|f| {
+            failing += usize::from(groups::is_failing_call(f));
+            !groups::is_failing_call(f) || failing <= 1000
+        });
+        let calls = analysis
+            .findings
+            .iter()
+            .filter(|f| groups::is_failing_call(f))
+            .count();
+        assert_eq!(calls, 1000, "{}: the log needs 1,000 failing calls", format.name());
+        group.bench_with_input(
+            BenchmarkId::new(format!("{}/1000-failing", format.name()), "10MB"),
+            &analysis,
+            |b, a| b.iter(|| groups::failures(black_box(a)).len()),
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_analysis, bench_edit, bench_group);
 criterion_main!(benches);
