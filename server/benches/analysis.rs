@@ -16,8 +16,8 @@ use criterion::{
     criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
 };
 use gen::{GenFormat, MB};
-use runlog_lsp::core::incremental::{reanalyze_with_path, ReanalysisPath};
 use runlog_lsp::core::groups;
+use runlog_lsp::core::incremental::{reanalyze_with_path, ReanalysisPath};
 use runlog_lsp::core::{analyze, reanalyze, AnalysisConfig};
 use std::hint::black_box;
 use std::time::Duration;
@@ -144,7 +144,12 @@ fn bench_group(c: &mut Criterion) {
             .iter()
             .filter(|f| groups::is_failing_call(f))
             .count();
-        assert_eq!(calls, 1000, "{}: the log needs 1,000 failing calls", format.name());
+        assert_eq!(
+            calls,
+            1000,
+            "{}: the log needs 1,000 failing calls",
+            format.name()
+        );
         group.bench_with_input(
             BenchmarkId::new(format!("{}/1000-failing", format.name()), "10MB"),
             &analysis,

@@ -743,7 +743,12 @@ mod tests {
             "{}{}{}",
             jsonl_call("POST", "https://x.example/pay", 402, "Card declined"),
             jsonl_call("POST", "https://x.example/pay", 402, "Card declined"),
-            jsonl_call("GET", "https://x.example/orders/2", 404, "Order 2 not found"),
+            jsonl_call(
+                "GET",
+                "https://x.example/orders/2",
+                404,
+                "Order 2 not found"
+            ),
         );
         let b = failures_of_text(&b_text);
         let tag = |groups: Vec<Group<usize>>, log: &'static str| {
