@@ -343,6 +343,13 @@ fn failures_across_two_open_logs_and_a_watched_file() {
         )
         .expect("runlog.showFailures answers");
     assert_eq!(shown["groups"], json!(groups));
+    // `[]` and `null` params (a Lua `{}`) mean every log too.
+    for params in [json!([]), Value::Null] {
+        let answer = c
+            .request("runlog/failures", params.clone())
+            .unwrap_or_else(|e| panic!("runlog/failures with {params}: {e}"));
+        assert_eq!(answer["groups"], json!(groups), "{params}");
+    }
 
     // The watched file is deleted: its calls leave the groups.
     std::fs::remove_file(root.join("logs/nightly.jsonl")).expect("delete");

@@ -17,11 +17,29 @@ const MAX_HOVER_GROUPS: usize = 20;
 
 pub const SHOW_FAILURES: &str = "runlog.showFailures";
 
-/// `runlog/failures` params: one document, or every open and watched log without it.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// `runlog/failures` params: one document, or every open and watched log without it. Also read
+/// from `null` or `[]` (what a Lua `{}` becomes), meaning every log.
+#[derive(Debug, Clone, Default)]
 pub struct FailuresParams {
     pub text_document: Option<TextDocumentIdentifier>,
+}
+
+impl<'de> serde::Deserialize<'de> for FailuresParams {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Fields {
+            text_document: Option<TextDocumentIdentifier>,
+        }
+        let value = serde_json::Value::deserialize(d)?;
+        if !value.is_object() {
+            return Ok(FailuresParams::default());
+        }
+        let fields: Fields = serde_json::from_value(value).map_err(serde::de::Error::custom)?;
+        Ok(FailuresParams {
+            text_document: fields.text_document,
+        })
+    }
 }
 
 /// One failing call of a group: where its status code is, and what the log calls it.
