@@ -758,7 +758,8 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         let merged = merge([tag(a, "a"), tag(b, "b")]);
-        let summary: Vec<(&str, usize, Vec<(&str, usize)>)> = merged
+        type Tagged<'a> = Vec<(&'a str, usize)>;
+        let summary: Vec<(&str, usize, Tagged)> = merged
             .iter()
             .map(|g| (g.code.as_str(), g.count, g.calls.clone()))
             .collect();
