@@ -16,8 +16,10 @@ use super::model::{Analysis, Exchange, Finding, FindingKind, Severity, StatusOve
 use super::status;
 use std::collections::{BTreeMap, HashMap};
 
-/// One cause: the calls that failed the same way.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One cause: the calls that failed the same way. Serialized as `runlog/failures` answers it
+/// (camelCase keys).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Group<L> {
     /// Identifies the group (code, method, endpoint, masked explanation); stable across runs.
     pub key: String,
@@ -102,11 +104,11 @@ impl<L> Grouper<L> {
     pub fn add_finding(&mut self, finding: &Finding, location: L) {
         let code = finding_code(finding);
         let report = finding.report.as_deref();
-        // A finding about no call (invalid JSON, a limit) is described by its message.
-        let explanation = finding
-            .explanation
-            .as_deref()
-            .or(finding.status.is_none().then_some(finding.message.as_str()));
+        let explanation = described_by(
+            finding.status,
+            finding.explanation.as_deref(),
+            &finding.message,
+        );
         self.add_member(
             Member {
                 code: &code,
@@ -165,6 +167,16 @@ impl<L> Grouper<L> {
         groups.sort_by_key(|g| std::cmp::Reverse(g.count));
         groups
     }
+}
+
+/// What a finding's group is described by: the body's explanation, or, for a finding about no
+/// call (invalid JSON, a limit), its message.
+pub fn described_by<'a>(
+    status: Option<u16>,
+    explanation: Option<&'a str>,
+    message: &'a str,
+) -> Option<&'a str> {
+    explanation.or(status.is_none().then_some(message))
 }
 
 /// Whether a finding counts as a failing call (what the lens counts and `runlog/failures`
@@ -514,10 +526,7 @@ mod tests {
         );
         g.add_member(member("404", "Not found", "https://api.example/b"), 5);
         let groups = g.finish();
-        let summary: Vec<(&str, usize, Vec<usize>)> = groups
-            .iter()
-            .map(|g| (g.code.as_str(), g.count, g.calls.clone()))
-            .collect();
+        let summary = codes_counts_calls(&groups);
         assert_eq!(
             summary,
             vec![
@@ -570,6 +579,14 @@ mod tests {
         assert_eq!(groups[1].code, "422");
     }
 
+    /// `(code, count, calls)` of each group.
+    fn codes_counts_calls<L: Clone>(groups: &[Group<L>]) -> Vec<(&str, usize, Vec<L>)> {
+        groups
+            .iter()
+            .map(|g| (g.code.as_str(), g.count, g.calls.clone()))
+            .collect()
+    }
+
     fn failures_of_text(text: &str) -> Vec<Group<usize>> {
         failures(&crate::core::analyze(text, &Default::default()))
     }
@@ -606,10 +623,7 @@ mod tests {
         ));
         let analysis = crate::core::analyze(&text, &Default::default());
         let groups = failures(&analysis);
-        let summary: Vec<(&str, usize, Vec<usize>)> = groups
-            .iter()
-            .map(|g| (g.code.as_str(), g.count, g.calls.clone()))
-            .collect();
+        let summary = codes_counts_calls(&groups);
         assert_eq!(
             summary,
             vec![("404", 4, vec![0, 1, 2, 4]), ("500", 1, vec![3])],
@@ -758,11 +772,7 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         let merged = merge([tag(a, "a"), tag(b, "b")]);
-        type Tagged<'a> = Vec<(&'a str, usize)>;
-        let summary: Vec<(&str, usize, Tagged)> = merged
-            .iter()
-            .map(|g| (g.code.as_str(), g.count, g.calls.clone()))
-            .collect();
+        let summary = codes_counts_calls(&merged);
         assert_eq!(
             summary,
             vec![

@@ -57,25 +57,10 @@ pub struct FailureCall {
     pub run: Option<String>,
 }
 
-/// A group as `runlog/failures` answers it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FailureGroup {
-    pub key: String,
-    pub code: String,
-    pub status: Option<u16>,
-    pub reason: Option<String>,
-    pub explanation: Option<String>,
-    pub method: Option<String>,
-    pub endpoint: Option<String>,
-    pub severity: crate::core::model::Severity,
-    pub count: usize,
-    pub calls: Vec<FailureCall>,
-}
-
+/// The answer of `runlog/failures` (each group serialized as `core::groups::Group`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Failures {
-    pub groups: Vec<FailureGroup>,
+    pub groups: Vec<Group<FailureCall>>,
 }
 
 /// The groups of one log, each call located.
@@ -121,21 +106,7 @@ pub fn located(snap: &Snapshot) -> Located {
 /// one group), ordered by count, then first occurrence.
 pub fn answer(lists: Vec<Located>) -> Failures {
     Failures {
-        groups: groups::merge(lists)
-            .into_iter()
-            .map(|g| FailureGroup {
-                key: g.key,
-                code: g.code,
-                status: g.status,
-                reason: g.reason,
-                explanation: g.explanation,
-                method: g.method,
-                endpoint: g.endpoint,
-                severity: g.severity,
-                count: g.count,
-                calls: g.calls,
-            })
-            .collect(),
+        groups: groups::merge(lists),
     }
 }
 
