@@ -41,7 +41,9 @@ if (statusLine <= 0 || bodyLine <= 0) throw new Error('the seed fixture does not
 log(`log ${logPath}: status 400 at ${statusLine}:${statusColumn}, response body at line ${bodyLine}`);
 
 // The Failures view's logs: orders.jsonl (opened) and watched/nightly.jsonl (never opened,
-// analysed from disk through runlog.files.watch, set in the workspace settings).
+// analysed from disk through runlog.files.watch, set in the workspace settings from the start; the
+// file is written when the view is checked, so that the Problems count above is the seed log's
+// alone, and reaches the server as a created watched file).
 const jsonlCall = (method, url, status, message) =>
   `${JSON.stringify({ method, url, statusCode: status, body: { message } })}\n`;
 const ordersName = 'orders.jsonl';
@@ -55,9 +57,12 @@ const nightlyText =
   jsonlCall('GET', 'https://shop.example/stock', 503, 'Service unavailable');
 writeFileSync(join(workspace, ordersName), ordersText);
 mkdirSync(join(workspace, 'watched'), { recursive: true });
-writeFileSync(join(workspace, 'watched', 'nightly.jsonl'), nightlyText);
 mkdirSync(join(workspace, '.vscode'), { recursive: true });
-writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'runlog.files.watch': ['watched/*.jsonl'] }, null, 2));
+writeFileSync(
+  join(workspace, '.vscode', 'settings.json'),
+  JSON.stringify({ 'runlog.files.watch': ['watched/*.jsonl'] }, null, 2),
+);
+const watchNightly = () => writeFileSync(join(workspace, 'watched', 'nightly.jsonl'), nightlyText);
 // The 404 of the watched file: line 2, at its status code.
 const nightlyStatusColumn = nightlyText.split('\n')[1].indexOf('404') + 1;
 
@@ -381,7 +386,8 @@ async function main() {
     return (await failureRows().allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
   }
 
-  await step('open a second log', async () => {
+  await step('open a second log and watch a third on disk', async () => {
+    watchNightly();
     const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: ordersName }).first();
     await row.waitFor({ state: 'visible', timeout: LONG });
     await row.dblclick();
