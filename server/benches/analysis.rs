@@ -16,6 +16,7 @@ use criterion::{
     criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
 };
 use gen::{GenFormat, MB};
+use runlog_lsp::core::groups;
 use runlog_lsp::core::incremental::{reanalyze_with_path, ReanalysisPath};
 use runlog_lsp::core::{analyze, reanalyze, AnalysisConfig};
 use std::hint::black_box;
@@ -120,5 +121,51 @@ fn bench_edit(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_analysis, bench_edit);
+fn bench_group(c: &mut Criterion) {
+    let config = AnalysisConfig {
+        max_findings: 100_000,
+        ..AnalysisConfig::default()
+    };
+    let mut group = c.benchmark_group("group");
+    group.sample_size(50);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+    for format in GenFormat::ALL {
+        // The generated logs fail one call in a few dozen: some of their 200s become 404s.
+        let key = match format {
+            GenFormat::Har => "\"status\": ",
+            GenFormat::RunLog => "\"network_code\": ",
+            GenFormat::JsonLines => "\"statusCode\":",
+        };
+        let text =
+            gen::generate(format, 10 * MB).replace(&format!("{key}200"), &format!("{key}404"));
+        let mut analysis = analyze(&text, &config);
+        // Exactly 1,000 failing calls: the rest of the findings dropped.
+        let mut failing = 0;
+        analysis.findings.retain(|f| {
+            failing += usize::from(groups::is_failing_call(f));
+            !groups::is_failing_call(f) || failing <= 1000
+        });
+        let calls = analysis
+            .findings
+            .iter()
+            .filter(|f| groups::is_failing_call(f))
+            .count();
+        if calls < 1000 {
+            eprintln!(
+                "group/{}: skipped, 10 MB holds {calls} failing calls",
+                format.name()
+            );
+            continue;
+        }
+        group.bench_with_input(
+            BenchmarkId::new(format!("{}/1000-failing", format.name()), "10MB"),
+            &analysis,
+            |b, a| b.iter(|| groups::failures(black_box(a)).len()),
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_analysis, bench_edit, bench_group);
 criterion_main!(benches);

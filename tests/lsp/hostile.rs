@@ -91,6 +91,7 @@ fn hostile_text_is_inert_in_hovers_diagnostics_code_lenses_and_the_payload_view(
     assert_eq!(
         titles,
         [
+            "2 failing calls · 2 causes",
             "View payload",
             "Go to response body",
             "View payload",

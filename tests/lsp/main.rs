@@ -3,6 +3,7 @@
 mod capture;
 mod client;
 mod curl;
+mod failures;
 mod hostile;
 mod large;
 mod numbers;
@@ -86,7 +87,8 @@ fn position_encoding_is_negotiated() {
             json!([
                 "runlog.viewPayload",
                 "runlog.revealBody",
-                "runlog.copyAsCurl"
+                "runlog.copyAsCurl",
+                "runlog.showFailures"
             ])
         );
     }
@@ -814,15 +816,26 @@ fn code_lenses_over_failing_calls_and_runs() {
         .collect();
     assert_eq!(
         titles,
-        vec!["View payload", "Go to response body", "1 failing call"],
+        vec![
+            "1 failing call · 1 cause",
+            "View payload",
+            "Go to response body",
+            "1 failing call"
+        ],
         "{lenses:#?}"
     );
+    // The summary at the top of the log (tests/lsp/failures.rs has the rest).
     assert_eq!(
         lenses[0]["range"]["start"],
+        json!({"line": 0, "character": 0})
+    );
+    assert_eq!(lenses[0]["command"]["command"], "runlog.showFailures");
+    assert_eq!(
+        lenses[1]["range"]["start"],
         json!({"line": 40, "character": 26})
     );
-    assert_eq!(lenses[0]["command"]["command"], "runlog.viewPayload");
-    assert_eq!(lenses[1]["command"]["command"], "runlog.revealBody");
+    assert_eq!(lenses[1]["command"]["command"], "runlog.viewPayload");
+    assert_eq!(lenses[2]["command"]["command"], "runlog.revealBody");
 }
 
 // ---------------------------------------------------------------- settings

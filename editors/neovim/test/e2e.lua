@@ -293,6 +293,32 @@ local function run()
     return vim.fn.getreg('"') == curl
   end, 50), 'the "Copy as cURL" code action puts the same command in the register')
 
+  -- :RunlogFailures fills the quickfix list with the seed log's failing call, grouped by cause.
+  local function failures_list(cmd)
+    vim.fn.setqflist({}, ' ', { title = 'nothing yet', items = {} })
+    vim.cmd(cmd)
+    local filled = vim.wait(TIMEOUT, function()
+      return vim.fn.getqflist({ title = 1 }).title == runlog.FAILURES_TITLE
+    end, 50)
+    check(filled, cmd .. ' fills the quickfix list')
+    local items = vim.fn.getqflist()
+    vim.cmd('cclose')
+    for _, item in ipairs(items) do
+      log('   ' .. cmd .. ': ' .. vim.fn.bufname(item.bufnr) .. ':' .. item.lnum .. ':' .. item.col .. ' ' .. item.text)
+    end
+    return items
+  end
+  vim.api.nvim_set_current_win(vim.fn.win_findbuf(bufnr)[1])
+  local seed_failures = failures_list('RunlogFailures')
+  check(#seed_failures == 1, ':RunlogFailures lists the one failing call of the seed log')
+  check(seed_failures[1].bufnr == bufnr and seed_failures[1].lnum == line400 + 1,
+    'the entry is at the 400')
+  check(seed_failures[1].text:find('[1× 400] Member Exists: <email> is already a list member.', 1, true) == 1,
+    'the entry says "[1× 400] <masked explanation>"')
+  check(seed_failures[1].text:find(' — POST https://us21.api.mailchimp.com/3.0/lists/{id}/members', 1, true) ~= nil,
+    'the entry names the endpoint template')
+  vim.api.nvim_set_current_win(vim.fn.win_findbuf(bufnr)[1])
+
   -- "Unfold response body" applied as Neovim applies a code action's edit; the server then gets
   -- the change (didChange): the 400 is still reported and the body, now an object, offers the
   -- reverse action (which only an up-to-date analysis can offer).
@@ -357,6 +383,29 @@ local function run()
   check(has_diagnostic(jsonl_diagnostics, vim.diagnostic.severity.ERROR, '502 Bad Gateway'),
     "the JSON Lines log's 502 gets an error diagnostic")
   check(#runlog.clients() == 1, 'one runlog-lsp client serves all three files')
+
+  -- :RunlogFailures! lists the failing calls of every open log, grouped by cause (one entry
+  -- per call, the groups largest first).
+  local every = failures_list('RunlogFailures!')
+  local per_file, counts = {}, {}
+  for _, item in ipairs(every) do
+    per_file[item.bufnr] = (per_file[item.bufnr] or 0) + 1
+    local count = tonumber(item.text:match('^%[(%d+)×'))
+    check(count ~= nil, 'every entry starts with "[count× code]": ' .. item.text)
+    table.insert(counts, count)
+  end
+  check(per_file[bufnr] == 1 and (per_file[har_buf] or 0) >= 3 and (per_file[jsonl_buf] or 0) >= 1,
+    ':RunlogFailures! has the calls of the seed log, the HAR and the JSON Lines log')
+  for i = 2, #counts do
+    check(counts[i] <= counts[i - 1], 'the groups are ordered by count')
+  end
+  local has_502 = false
+  for _, item in ipairs(every) do
+    if item.bufnr == jsonl_buf and item.text:find('× 502]', 1, true) then
+      has_502 = true
+    end
+  end
+  check(has_502, "the JSON Lines log's 502 is listed")
 
   -- :RunlogRestart replaces the client and the open logs get diagnostics again.
   local old_id = runlog.clients(jsonl_buf)[1].id

@@ -2,10 +2,12 @@
 // Playwright in Debian's Chromium. It opens a copy of the seed log and checks what a user sees:
 // the Problems count, the status bar item, the hover, the "View payload" quick fix (payload
 // editor beside the log, secrets absent), "Go to response body" (the selection moves there) and
-// Copy as cURL, from the palette and the quick fix (a curl command on the clipboard, no secret).
+// Copy as cURL, from the palette and the quick fix (a curl command on the clipboard, no secret),
+// and the Failures view across the seed log, a second open log and a watched file on disk (groups
+// with counts; a click on a call lands on its status code).
 // Every wait is on a condition; screenshots go to $E2E_ARTIFACTS.
 import { createRequire } from 'node:module';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
 
 const env = (name) => {
@@ -37,6 +39,32 @@ const bodyLine =
   lines.findIndex((l, i) => i >= statusLine && l.includes('"Body": "{\\"type\\"')) + 1;
 if (statusLine <= 0 || bodyLine <= 0) throw new Error('the seed fixture does not have the expected shape');
 log(`log ${logPath}: status 400 at ${statusLine}:${statusColumn}, response body at line ${bodyLine}`);
+
+// The Failures view's logs: orders.jsonl (opened) and watched/nightly.jsonl (never opened,
+// analysed from disk through runlog.files.watch, set in the workspace settings from the start; the
+// file is written when the view is checked, so that the Problems count above is the seed log's
+// alone, and reaches the server as a created watched file).
+const jsonlCall = (method, url, status, message) =>
+  `${JSON.stringify({ method, url, statusCode: status, body: { message } })}\n`;
+const ordersName = 'orders.jsonl';
+const ordersText =
+  jsonlCall('GET', 'https://shop.example/orders/1001', 404, 'Order 1001 not found') +
+  jsonlCall('GET', 'https://shop.example/orders/1002', 404, 'Order 1002 not found') +
+  jsonlCall('POST', 'https://shop.example/orders', 500, 'Database timeout after 3000 ms');
+const nightlyText =
+  jsonlCall('GET', 'https://shop.example/health', 200, 'ok') +
+  jsonlCall('GET', 'https://shop.example/orders/2001', 404, 'Order 2001 not found') +
+  jsonlCall('GET', 'https://shop.example/stock', 503, 'Service unavailable');
+writeFileSync(join(workspace, ordersName), ordersText);
+mkdirSync(join(workspace, 'watched'), { recursive: true });
+mkdirSync(join(workspace, '.vscode'), { recursive: true });
+writeFileSync(
+  join(workspace, '.vscode', 'settings.json'),
+  JSON.stringify({ 'runlog.files.watch': ['watched/*.jsonl'] }, null, 2),
+);
+const watchNightly = () => writeFileSync(join(workspace, 'watched', 'nightly.jsonl'), nightlyText);
+// The 404 of the watched file: line 2, at its status code.
+const nightlyStatusColumn = nightlyText.split('\n')[1].indexOf('404') + 1;
 
 /** Polls `check` until it returns a truthy value; the error names what was awaited. */
 async function waitFor(what, check, timeout = MEDIUM, interval = 250) {
@@ -347,6 +375,87 @@ async function main() {
     await logEditor().locator('.view-lines').first().click();
     await quickFix('Copy as cURL');
     await curlOnClipboard();
+  });
+
+  const failuresPane = () =>
+    page.locator('.pane', { has: page.locator('.pane-header', { hasText: /^\s*Failures/i }) }).first();
+  const failureRows = () => failuresPane().locator('.monaco-list-row');
+
+  /** The labels of the Failures view's rows, as shown. */
+  async function failureLabels() {
+    return (await failureRows().allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+  }
+
+  await step('open a second log and watch a third on disk', async () => {
+    watchNightly();
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: ordersName }).first();
+    await row.waitFor({ state: 'visible', timeout: LONG });
+    await row.dblclick();
+    await page
+      .locator(`.editor-instance:has(.monaco-editor[data-uri$="${ordersName}"]) .view-line`)
+      .first()
+      .waitFor({ state: 'visible', timeout: LONG });
+  });
+
+  await step('the Failures view lists the groups of the open and watched logs with counts', async () => {
+    const header = failuresPane().locator('.pane-header').first();
+    await header.waitFor({ state: 'visible', timeout: LONG });
+    if ((await header.getAttribute('aria-expanded')) !== 'true') {
+      await header.click();
+    }
+    const expected = [
+      '3 × 404 Not Found — Order <n> not found',
+      '1 × 500 Internal Server Error — Database timeout after <n> ms',
+      '1 × 400 Bad Request — Member Exists: <email> is already a list member.',
+      '1 × 503 Service Unavailable — Service unavailable',
+    ];
+    const labels = await waitFor(
+      'the four groups in the Failures view',
+      async () => {
+        const shown = await failureLabels();
+        return expected.every((e) => shown.some((l) => l.includes(e))) ? shown : '';
+      },
+      LONG,
+      500,
+    ).catch(async (e) => {
+      throw new Error(`${e.message}; shown: ${JSON.stringify(await failureLabels())}`);
+    });
+    log(`groups: ${JSON.stringify(labels)}`);
+    // Ordered by count: the 404 cause (two open calls and the watched file's) comes first.
+    if (!labels[0].startsWith('3 × 404')) throw new Error(`the largest group is not first: ${labels[0]}`);
+    if (!labels[0].includes('GET https://shop.example/orders/{id}')) {
+      throw new Error(`the 404 group does not show its endpoint: ${labels[0]}`);
+    }
+  });
+
+  await step('a group expands to its calls; a click lands on the status code', async () => {
+    await failureRows().filter({ hasText: '3 × 404' }).first().click();
+    const call = failureRows().filter({ hasText: 'nightly.jsonl:2' }).first();
+    await call.waitFor({ state: 'visible', timeout: MEDIUM });
+    for (const name of ['orders.jsonl:1', 'orders.jsonl:2']) {
+      await failureRows().filter({ hasText: name }).first().waitFor({ state: 'visible', timeout: MEDIUM });
+    }
+    await page.mouse.move(5, 5);
+    const file = await screenshot('failures-view');
+    if (process.env.E2E_FAILURES_SCREENSHOT && file) {
+      copyFileSync(file, process.env.E2E_FAILURES_SCREENSHOT);
+      log(`copied the Failures view screenshot to ${process.env.E2E_FAILURES_SCREENSHOT}`);
+    }
+    await call.click();
+    await page
+      .locator('.editor-instance:has(.monaco-editor[data-uri$="nightly.jsonl"]) .view-line')
+      .first()
+      .waitFor({ state: 'visible', timeout: LONG });
+    const text = await waitFor(
+      `the cursor at Ln 2, Col ${nightlyStatusColumn} (the watched file's 404)`,
+      async () => {
+        const t = await cursorText();
+        return t.includes(`Ln 2, Col ${nightlyStatusColumn}`) ? t : '';
+      },
+      MEDIUM,
+    );
+    log(`cursor: ${text}`);
+    await screenshot('failures-call-opened');
   });
 }
 

@@ -1,7 +1,7 @@
 // Run Log Inspector: starts runlog-lsp over stdio through vscode-languageclient, and adds what a
 // language client alone does not give: the payload view (a read-only virtual document beside the
-// log), Copy as cURL onto the clipboard, the status bar count of failing calls, and the server
-// lookup with clear errors.
+// log), Copy as cURL onto the clipboard, the status bar count of failing calls, the Failures view
+// (failing calls grouped by cause, `failures.ts`), and the server lookup with clear errors.
 import * as vscode from 'vscode';
 import {
   DefinitionRequest,
@@ -10,6 +10,7 @@ import {
   RequestType,
   ServerOptions,
 } from 'vscode-languageclient/node';
+import { FailuresView } from './failures';
 import { candidates, findServer, isFound } from './server';
 
 const NAME = 'Run Log Inspector';
@@ -19,6 +20,8 @@ const LANGUAGES = ['json', 'jsonc', 'jsonl'];
 const VIEW_PAYLOAD = 'runlog.viewPayload';
 const REVEAL_BODY = 'runlog.revealBody';
 const COPY_AS_CURL = 'runlog.copyAsCurl';
+/** The summary lens's command: the client shows the Failures view. */
+const SHOW_FAILURES = 'runlog.showFailures';
 
 interface PayloadParams {
   textDocument: { uri: string };
@@ -48,6 +51,7 @@ let output: vscode.OutputChannel;
 let traceOutput: vscode.OutputChannel;
 let payloads: PayloadProvider;
 let statusItem: vscode.StatusBarItem;
+let failures: FailuresView;
 /** Commands registered by the client only when the server does not advertise them. */
 let fallbackCommands: vscode.Disposable[] = [];
 /** Start/stop/restart run one at a time, in order. */
@@ -62,6 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   statusItem = vscode.window.createStatusBarItem('runlog.failingCalls', vscode.StatusBarAlignment.Left, 10);
   statusItem.name = NAME;
   statusItem.command = 'workbench.actions.view.problems';
+  failures = new FailuresView(() => client, (m) => output.appendLine(m));
 
   context.subscriptions.push(
     output,
@@ -70,6 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.registerTextDocumentContentProvider(PAYLOAD_SCHEME, payloads),
     vscode.commands.registerCommand('runlog.restartServer', () => restart()),
     vscode.commands.registerCommand('runlog.showOutput', () => output.show(true)),
+    failures.register(),
     vscode.window.onDidChangeActiveTextEditor(() => updateStatus()),
     vscode.languages.onDidChangeDiagnostics((e) => {
       const active = vscode.window.activeTextEditor?.document.uri.toString();
@@ -88,6 +94,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   await enqueue(start);
   updateStatus();
+  failures.refreshSoon(0);
 }
 
 export function deactivate(): Thenable<void> | undefined {
@@ -115,6 +122,7 @@ async function stopNow(): Promise<void> {
   fallbackCommands = [];
   const running = client;
   client = undefined;
+  failures?.refreshSoon(0);
   if (running) {
     try {
       await running.stop();
@@ -166,6 +174,9 @@ async function start(): Promise<void> {
         if (command === REVEAL_BODY) {
           return revealBody(args, () => next(command, args));
         }
+        if (command === SHOW_FAILURES) {
+          return failures.show();
+        }
         if (command === COPY_AS_CURL) {
           // The server only answers `{ command }`: the client puts it on the clipboard.
           return copyAsCurl(args);
@@ -184,6 +195,7 @@ async function start(): Promise<void> {
   }
   client = next;
   await registerFallbackCommands();
+  failures?.refreshSoon(0);
 }
 
 /**
@@ -198,6 +210,9 @@ async function registerFallbackCommands(): Promise<void> {
   }
   if (!known.has(REVEAL_BODY)) {
     fallbackCommands.push(vscode.commands.registerCommand(REVEAL_BODY, (...args: unknown[]) => revealBody(args)));
+  }
+  if (!known.has(SHOW_FAILURES)) {
+    fallbackCommands.push(vscode.commands.registerCommand(SHOW_FAILURES, () => failures.show()));
   }
   if (!known.has(COPY_AS_CURL)) {
     fallbackCommands.push(vscode.commands.registerCommand(COPY_AS_CURL, (...args: unknown[]) => copyAsCurl(args)));

@@ -18,7 +18,7 @@ test('identity is runlog.runlog-lsp, "Run Log Inspector"', () => {
   assert.equal(pkg.main, './out/extension.js');
 });
 
-test('the five commands, titled "Run Log: ..."', () => {
+test('the commands, titled "Run Log: ..."', () => {
   const titles = Object.fromEntries(
     pkg.contributes.commands.map((c) => [c.command, `${c.category}: ${c.title}`]),
   );
@@ -28,7 +28,24 @@ test('the five commands, titled "Run Log: ..."', () => {
     'runlog.copyAsCurl': 'Run Log: Copy as cURL',
     'runlog.restartServer': 'Run Log: Restart Server',
     'runlog.showOutput': 'Run Log: Show Output',
+    'runlog.showFailures': 'Run Log: Show Failures',
+    'runlog.refreshFailures': 'Run Log: Refresh Failures',
   });
+});
+
+test('the Failures view in the Explorer, with its empty state and refresh button', () => {
+  const views = pkg.contributes.views.explorer;
+  assert.deepEqual(
+    views.map((v) => [v.id, v.name]),
+    [['runlog.failures', 'Failures']],
+  );
+  const welcome = pkg.contributes.viewsWelcome.find((w) => w.view === 'runlog.failures');
+  assert.equal(
+    welcome.contents,
+    'Open a run log (HAR, Newman report, integration run log, JSON Lines) to see its failing calls grouped by cause.',
+  );
+  const refresh = pkg.contributes.menus['view/title'].find((m) => m.command === 'runlog.refreshFailures');
+  assert.equal(refresh.when, 'view == runlog.failures');
 });
 
 test('every documented setting (and only runlog.* ones)', () => {
@@ -72,14 +89,20 @@ test('activates on JSON, JSONC and JSON Lines; .har is JSON; .jsonl/.ndjson are 
 });
 
 test('the source uses the client id `runlog` and the contributed names', () => {
-  const src = readFileSync(join(root, 'src', 'extension.ts'), 'utf8');
+  const src = ['extension.ts', 'failures.ts']
+    .map((f) => readFileSync(join(root, 'src', f), 'utf8'))
+    .join('\n');
   assert.match(src, /new LanguageClient\('runlog', NAME/);
   assert.match(src, /const NAME = 'Run Log Inspector'/);
   assert.match(src, /'runlog\/payload'/);
   assert.match(src, /'runlog\/curl'/);
   assert.match(src, /configurationSection: 'runlog'/);
   for (const c of pkg.contributes.commands) {
-    assert.ok(src.includes(`'${c.command}'`), `${c.command} is handled in extension.ts`);
+    assert.ok(src.includes(`'${c.command}'`), `${c.command} is handled in extension.ts or failures.ts`);
+  }
+  assert.match(src, /'runlog\/failures'/);
+  for (const v of pkg.contributes.views.explorer) {
+    assert.ok(src.includes(`'${v.id}'`), `the ${v.id} view is created in the source`);
   }
 });
 

@@ -5,7 +5,7 @@ use super::check::Record;
 use super::report::Report;
 use super::report::{record_code, severity_word};
 use super::terminal::{inert, paint, severity_style};
-use crate::core::groups::{Group, Grouper, Member};
+use crate::core::groups::{described_by, Group, Grouper, Member};
 use anstyle::Style;
 use serde_json::{json, Value};
 
@@ -18,11 +18,7 @@ pub fn build(report: &Report) -> Groups {
     let mut grouper = Grouper::new();
     for (i, r) in report.records.iter().enumerate() {
         let code = record_code(r);
-        // A finding about no call (invalid JSON, a limit) is described by its message.
-        let explanation = r
-            .explanation
-            .as_deref()
-            .or(r.status.is_none().then_some(r.message.as_str()));
+        let explanation = described_by(r.status, r.explanation.as_deref(), &r.message);
         grouper.add_member(
             Member {
                 code: &code,

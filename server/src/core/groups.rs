@@ -4,14 +4,22 @@
 //! same method and endpoint template (id-like path segments become `{id}`, the query is dropped).
 //!
 //! Pure: findings (with their call) and a caller-chosen location go in, groups come out ordered
-//! by count, then first occurrence. Used by `check --group`; meant for `runlog/failures` too.
+//! by count, then first occurrence. Used by `check --group` (from its records) and, through
+//! [`failures`] (from an analysis), by the language server's lens and `runlog/failures`; groups
+//! of several logs are combined with [`merge`].
+//!
+//! Cost: one pass over the findings (masking each explanation, a hash lookup per call), never
+//! over the text; a key depends only on what the call said, so an edit that does not change a
+//! cause leaves every group and key as it was.
 
-use super::model::{Exchange, Finding, FindingKind, Severity, StatusOverride};
+use super::model::{Analysis, Exchange, Finding, FindingKind, Severity, StatusOverride};
 use super::status;
 use std::collections::{BTreeMap, HashMap};
 
-/// One cause: the calls that failed the same way.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One cause: the calls that failed the same way. Serialized as `runlog/failures` answers it
+/// (camelCase keys).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Group<L> {
     /// Identifies the group (code, method, endpoint, masked explanation); stable across runs.
     pub key: String,
@@ -90,6 +98,31 @@ impl<L> Grouper<L> {
         );
     }
 
+    /// Adds a finding as the front ends show it: code and reason from the finding and its call
+    /// report, method and URL from the report (redacted), the explanation from the finding.
+    /// Gives the same member as `check` builds from its records.
+    pub fn add_finding(&mut self, finding: &Finding, location: L) {
+        let code = finding_code(finding);
+        let report = finding.report.as_deref();
+        let explanation = described_by(
+            finding.status,
+            finding.explanation.as_deref(),
+            &finding.message,
+        );
+        self.add_member(
+            Member {
+                code: &code,
+                status: finding.status,
+                reason: report.map(|r| r.info.reason.as_str()),
+                severity: finding.severity,
+                explanation,
+                method: report.and_then(|r| r.method.as_deref()),
+                url: report.and_then(|r| r.url.as_deref()),
+            },
+            location,
+        );
+    }
+
     /// Adds one finding described by `member`, found at `location`.
     pub fn add_member(&mut self, member: Member<'_>, location: L) {
         let explanation = member.explanation.map(mask).filter(|e| !e.is_empty());
@@ -134,6 +167,97 @@ impl<L> Grouper<L> {
         groups.sort_by_key(|g| std::cmp::Reverse(g.count));
         groups
     }
+}
+
+/// What a finding's group is described by: the body's explanation, or, for a finding about no
+/// call (invalid JSON, a limit), its message.
+pub fn described_by<'a>(
+    status: Option<u16>,
+    explanation: Option<&'a str>,
+    message: &'a str,
+) -> Option<&'a str> {
+    explanation.or(status.is_none().then_some(message))
+}
+
+/// Whether a finding counts as a failing call (what the lens counts and `runlog/failures`
+/// groups): a call whose status is a failure by the settings, or that got no response. Notes
+/// (a 2xx whose body reports an error) and findings about the text (invalid JSON, a limit) are
+/// not.
+pub fn is_failing_call(finding: &Finding) -> bool {
+    matches!(
+        finding.kind,
+        FindingKind::FailedCall | FindingKind::NoResponse
+    )
+}
+
+/// The failing calls of an analysis grouped by cause; each call is the index of its finding in
+/// `analysis.findings`.
+pub fn failures(analysis: &Analysis) -> Vec<Group<usize>> {
+    failures_of(analysis.findings.iter().enumerate().map(|(i, f)| (f, i)))
+}
+
+/// The failing calls among `findings` (each with its location) grouped by cause; for findings
+/// that are not in an `Analysis` (a log streamed from disk).
+pub fn failures_of<'a, L>(findings: impl IntoIterator<Item = (&'a Finding, L)>) -> Vec<Group<L>> {
+    let mut grouper = Grouper::new();
+    for (finding, location) in findings {
+        if is_failing_call(finding) {
+            grouper.add_finding(finding, location);
+        }
+    }
+    grouper.finish()
+}
+
+impl<L> Group<L> {
+    /// The same group with each call's location mapped.
+    pub fn map_calls<M>(self, f: impl FnMut(L) -> M) -> Group<M> {
+        Group {
+            key: self.key,
+            code: self.code,
+            status: self.status,
+            reason: self.reason,
+            explanation: self.explanation,
+            method: self.method,
+            endpoint: self.endpoint,
+            severity: self.severity,
+            count: self.count,
+            calls: self.calls.into_iter().map(f).collect(),
+        }
+    }
+}
+
+/// The groups of several logs as one list: groups with the same key become one (counts added,
+/// calls in the order of the lists), ordered by count, then first occurrence.
+pub fn merge<L>(lists: impl IntoIterator<Item = Vec<Group<L>>>) -> Vec<Group<L>> {
+    let mut merged: Vec<Group<L>> = Vec::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    for group in lists.into_iter().flatten() {
+        match by_key.get(&group.key) {
+            Some(&i) => {
+                let into = &mut merged[i];
+                into.count += group.count;
+                into.severity = into.severity.min(group.severity);
+                into.calls.extend(group.calls);
+            }
+            None => {
+                by_key.insert(group.key.clone(), merged.len());
+                merged.push(group);
+            }
+        }
+    }
+    merged.sort_by_key(|g| std::cmp::Reverse(g.count));
+    merged
+}
+
+/// "37 failing calls · 3 causes" (singular forms for one).
+pub fn summary(groups: &[Group<impl Sized>]) -> String {
+    let calls: usize = groups.iter().map(|g| g.count).sum();
+    let causes = groups.len();
+    format!(
+        "{calls} failing call{} · {causes} cause{}",
+        if calls == 1 { "" } else { "s" },
+        if causes == 1 { "" } else { "s" }
+    )
 }
 
 /// The code of a finding as diagnostics and `check` print it.
@@ -407,10 +531,7 @@ mod tests {
         );
         g.add_member(member("404", "Not found", "https://api.example/b"), 5);
         let groups = g.finish();
-        let summary: Vec<(&str, usize, Vec<usize>)> = groups
-            .iter()
-            .map(|g| (g.code.as_str(), g.count, g.calls.clone()))
-            .collect();
+        let summary = codes_counts_calls(&groups);
         assert_eq!(
             summary,
             vec![
@@ -462,4 +583,228 @@ mod tests {
         );
         assert_eq!(groups[1].code, "422");
     }
+
+    /// `(code, count, calls)` of each group.
+    fn codes_counts_calls<L: Clone>(groups: &[Group<L>]) -> Vec<(&str, usize, Vec<L>)> {
+        groups
+            .iter()
+            .map(|g| (g.code.as_str(), g.count, g.calls.clone()))
+            .collect()
+    }
+
+    fn failures_of_text(text: &str) -> Vec<Group<usize>> {
+        failures(&crate::core::analyze(text, &Default::default()))
+    }
+
+    fn jsonl_call(method: &str, url: &str, status: u16, message: &str) -> String {
+        format!(
+            "{{\"method\": \"{method}\", \"url\": \"{url}\", \"statusCode\": {status}, \"body\": {{\"message\": \"{message}\"}}}}\n"
+        )
+    }
+
+    #[test]
+    fn failures_of_an_analysis_group_repeated_causes() {
+        let mut text = String::new();
+        for id in [1001, 1002, 1003] {
+            text.push_str(&jsonl_call(
+                "GET",
+                &format!("https://x.example/orders/{id}"),
+                404,
+                &format!("Order {id} not found"),
+            ));
+        }
+        text.push_str(&jsonl_call("GET", "https://x.example/health", 200, "ok"));
+        text.push_str(&jsonl_call(
+            "POST",
+            "https://x.example/orders",
+            500,
+            "Internal error",
+        ));
+        text.push_str(&jsonl_call(
+            "GET",
+            "https://x.example/orders/1004",
+            404,
+            "Order 1004 not found",
+        ));
+        let analysis = crate::core::analyze(&text, &Default::default());
+        let groups = failures(&analysis);
+        let summary = codes_counts_calls(&groups);
+        assert_eq!(
+            summary,
+            vec![("404", 4, vec![0, 1, 2, 4]), ("500", 1, vec![3])],
+            "{groups:#?}"
+        );
+        let first = &groups[0];
+        assert_eq!(first.explanation.as_deref(), Some("Order <n> not found"));
+        assert_eq!(first.method.as_deref(), Some("GET"));
+        assert_eq!(
+            first.endpoint.as_deref(),
+            Some("https://x.example/orders/{id}")
+        );
+        assert_eq!(first.reason.as_deref(), Some("Not Found"));
+        // Every call points at its finding.
+        for &i in &first.calls {
+            assert_eq!(analysis.findings[i].status, Some(404));
+        }
+        assert_eq!(summary_of(&groups), "5 failing calls · 2 causes");
+    }
+
+    fn summary_of(groups: &[Group<usize>]) -> String {
+        summary(groups)
+    }
+
+    #[test]
+    fn failures_of_a_single_call() {
+        let groups = failures_of_text(&jsonl_call(
+            "DELETE",
+            "https://x.example/items/77",
+            409,
+            "Item 77 is locked",
+        ));
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].count, 1);
+        assert_eq!(groups[0].calls, vec![0]);
+        assert_eq!(groups[0].code, "409");
+        assert_eq!(summary_of(&groups), "1 failing call · 1 cause");
+        // No failing call: no group (and a 2xx whose body reports an error is a note, not one).
+        let ok = jsonl_call("GET", "https://x.example/a", 200, "fine");
+        assert!(failures_of_text(&ok).is_empty());
+        let note = "{\"url\": \"https://x.example/g\", \"statusCode\": 200, \"body\": {\"ok\": false, \"error\": \"channel_not_found\"}}\n";
+        let analysis = crate::core::analyze(note, &Default::default());
+        assert_eq!(analysis.findings.len(), 1, "{analysis:#?}");
+        assert!(failures(&analysis).is_empty());
+    }
+
+    #[test]
+    fn masking_keeps_different_causes_apart() {
+        let mut text = String::new();
+        // Same code and endpoint, different words once masked: two causes.
+        text.push_str(&jsonl_call(
+            "POST",
+            "https://x.example/users/1",
+            400,
+            "Field 'email' is required",
+        ));
+        text.push_str(&jsonl_call(
+            "POST",
+            "https://x.example/users/2",
+            400,
+            "Password too short",
+        ));
+        // Same words, another method or endpoint: other causes.
+        text.push_str(&jsonl_call(
+            "PUT",
+            "https://x.example/users/3",
+            400,
+            "Password too short",
+        ));
+        text.push_str(&jsonl_call(
+            "POST",
+            "https://x.example/teams/4",
+            400,
+            "Password too short",
+        ));
+        // Only the variable parts differ: the same cause as the first.
+        text.push_str(&jsonl_call(
+            "POST",
+            "https://x.example/users/5",
+            400,
+            "Field 'name' is required",
+        ));
+        let groups = failures_of_text(&text);
+        let calls: Vec<Vec<usize>> = groups.iter().map(|g| g.calls.clone()).collect();
+        assert_eq!(calls, vec![vec![0, 4], vec![1], vec![2], vec![3]]);
+        let keys: std::collections::HashSet<&str> = groups.iter().map(|g| g.key.as_str()).collect();
+        assert_eq!(keys.len(), 4);
+    }
+
+    #[test]
+    fn groups_are_stable_under_edits_that_keep_causes() {
+        let config = Default::default();
+        let mut old = String::new();
+        for id in [1001, 1002] {
+            old.push_str(&jsonl_call(
+                "GET",
+                &format!("https://x.example/orders/{id}"),
+                404,
+                &format!("Order {id} not found"),
+            ));
+        }
+        let before = failures(&crate::core::analyze(&old, &config));
+        // Another id in one body: the same group, the same key.
+        let new = old.replace("Order 1002 not found", "Order 99817 not found");
+        let after = failures(&crate::core::reanalyze(
+            &crate::core::analyze(&old, &config),
+            &old,
+            &new,
+            &config,
+        ));
+        assert_eq!(before, after);
+        // Another cause: one more group; the first keeps its key.
+        let newer = format!(
+            "{new}{}",
+            jsonl_call("GET", "https://x.example/orders/7", 503, "Upstream timeout")
+        );
+        let more = failures(&crate::core::analyze(&newer, &config));
+        assert_eq!(more.len(), 2);
+        assert_eq!(more[0].key, before[0].key);
+    }
+
+    #[test]
+    fn merged_groups_add_up_across_logs() {
+        let a = failures_of_text(&jsonl_call(
+            "GET",
+            "https://x.example/orders/1",
+            404,
+            "Order 1 not found",
+        ));
+        let b_text = format!(
+            "{}{}{}",
+            jsonl_call("POST", "https://x.example/pay", 402, "Card declined"),
+            jsonl_call("POST", "https://x.example/pay", 402, "Card declined"),
+            jsonl_call(
+                "GET",
+                "https://x.example/orders/2",
+                404,
+                "Order 2 not found"
+            ),
+        );
+        let b = failures_of_text(&b_text);
+        let tag = |groups: Vec<Group<usize>>, log: &'static str| {
+            groups
+                .into_iter()
+                .map(|g| g.map_calls(|i| (log, i)))
+                .collect::<Vec<_>>()
+        };
+        let merged = merge([tag(a, "a"), tag(b, "b")]);
+        let summary = codes_counts_calls(&merged);
+        assert_eq!(
+            summary,
+            vec![
+                ("404", 2, vec![("a", 0), ("b", 2)]),
+                ("402", 2, vec![("b", 0), ("b", 1)]),
+            ]
+        );
+    }
+
+    #[test]
+    fn calls_without_response_are_failing_calls_grouped_by_their_error() {
+        let entry = |url: &str| {
+            format!(
+                r#"{{"request": {{"method": "GET", "url": "{url}", "headers": []}},
+                "response": {{"status": 0, "headers": [], "content": {{"size": 0, "text": ""}},
+                "_error": "net::ERR_CONNECTION_REFUSED"}}}}"#
+            )
+        };
+        let text = format!(
+            r#"{{"log": {{"version": "1.2", "entries": [{}, {}]}}}}"#,
+            entry("http://127.0.0.1:9/a/1"),
+            entry("http://127.0.0.1:9/a/2")
+        );
+        let groups = failures_of_text(&text);
+        assert_eq!(groups.len(), 1, "{groups:?}");
+        assert_eq!(groups[0].code, "no-response");
+        assert_eq!(groups[0].count, 2);
+    }
 }
+

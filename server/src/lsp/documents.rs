@@ -1,6 +1,7 @@
 //! Open documents as ropes with their versions, and the analysed snapshots requests read:
 //! (text, line index, analysis, settings) of one revision, immutable and shared.
 
+use crate::core::groups::Group;
 use crate::core::line_index::{Encoding, LineIndex, LongLines};
 use crate::core::model::{Analysis, Span};
 use crate::settings::Settings;
@@ -27,6 +28,9 @@ pub struct Snapshot {
     pub encoding: Encoding,
     /// Column checkpoints of long lines (see `core::line_index::LongLines`).
     pub long_lines: LongLines,
+    /// The failing calls grouped by cause (indexes into `analysis.findings`), computed on first
+    /// use (the lens, its hover and `runlog/failures` share it).
+    failures: std::sync::OnceLock<Vec<Group<usize>>>,
 }
 
 /// One revision's parts, named where they are made: what `Snapshot::new` indexes.
@@ -68,7 +72,14 @@ impl Snapshot {
             settings,
             encoding,
             long_lines,
+            failures: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The failing calls grouped by cause (`core::groups::failures`), computed once.
+    pub fn failures(&self) -> &[Group<usize>] {
+        self.failures
+            .get_or_init(|| crate::core::groups::failures(&self.analysis))
     }
 
     pub fn range(&self, span: Span) -> Range {

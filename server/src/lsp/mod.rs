@@ -98,6 +98,7 @@ pub fn serve_stdio() -> i32 {
         let (service, socket) = LspService::build(move |client| Backend::new(client, flag))
             .custom_method("runlog/payload", Backend::payload)
             .custom_method("runlog/curl", Backend::curl)
+            .custom_method("runlog/failures", Backend::failures)
             .custom_method("runlog/debugDocumentText", Backend::debug_document_text)
             .custom_method("runlog/debugPanic", Backend::debug_panic)
             .finish();

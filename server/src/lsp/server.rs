@@ -12,6 +12,7 @@ use tower_lsp_server::LanguageServer;
 
 use super::capabilities;
 use super::handlers;
+use super::handlers::failures::{Failures, FailuresParams};
 use super::handlers::payload::PayloadParams;
 use super::session::{self, lock, Backend};
 
@@ -199,6 +200,11 @@ impl LanguageServer for Backend {
                 "unknown command {command:?}"
             )));
         }
+        if command == handlers::commands::SHOW_FAILURES {
+            let uri = handlers::commands::document(&params.arguments);
+            let answer = self.failures_of(uri).await?;
+            return Ok(serde_json::to_value(answer).ok());
+        }
         let Some((uri, position)) = handlers::commands::target(&params.arguments) else {
             return Err(Error::invalid_params(
                 "expected arguments [{uri, position}]",
@@ -242,6 +248,37 @@ impl Backend {
         self.guard("runlog/curl", || {
             handlers::curl::curl(&snap, params.position)
         })
+    }
+
+    pub async fn failures(&self, params: FailuresParams) -> Result<Failures> {
+        self.failures_of(params.text_document.map(|t| t.uri)).await
+    }
+
+    /// The failures of one document (open, or a watched file on disk), or of every open and
+    /// watched log: open documents first, in URI order, then files on disk.
+    async fn failures_of(&self, uri: Option<Uri>) -> Result<Failures> {
+        let open = lock(&self.inner.docs).uris();
+        let (mut uris, disk) = match uri {
+            Some(uri) if open.contains(&uri) => (vec![uri], Vec::new()),
+            Some(uri) => {
+                let disk = self
+                    .disk_failures()
+                    .into_iter()
+                    .filter(|(u, _)| *u == uri)
+                    .collect();
+                (Vec::new(), disk)
+            }
+            None => (open, self.disk_failures()),
+        };
+        uris.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        let mut lists = Vec::new();
+        for uri in &uris {
+            if let Some(snap) = self.snapshot(uri).await {
+                lists.push(self.guard("runlog/failures", || handlers::failures::located(&snap))?);
+            }
+        }
+        lists.extend(disk.into_iter().map(|(_, f)| f.as_ref().clone()));
+        Ok(handlers::failures::answer(lists))
     }
 
     pub async fn debug_document_text(

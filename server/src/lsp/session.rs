@@ -10,7 +10,7 @@
 use crate::core::line_index::Encoding;
 use crate::settings::Settings;
 use serde_json::{json, Value};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -38,8 +38,9 @@ pub(super) struct Inner {
     pub(super) settings: Mutex<Arc<Settings>>,
     pub(super) negotiated: Mutex<Negotiated>,
     pub(super) watch: Mutex<Option<Watch>>,
-    /// Files on disk (not open) whose diagnostics we published.
-    pub(super) disk: Mutex<HashSet<Uri>>,
+    /// Files on disk (not open) whose diagnostics we published, with their failures grouped by
+    /// cause (bounded like their findings: `runlog.limits.maxDiagnostics` calls per file).
+    pub(super) disk: Mutex<HashMap<Uri, Arc<super::handlers::failures::Located>>>,
     pub(super) shutdown_requested: Arc<AtomicBool>,
     /// File watchers are registered with the client (so they must be unregistered first).
     pub(super) watch_registered: AtomicBool,
@@ -68,7 +69,7 @@ impl Backend {
                 settings: Mutex::new(Arc::new(Settings::default())),
                 negotiated: Mutex::new(Negotiated::default()),
                 watch: Mutex::new(None),
-                disk: Mutex::new(HashSet::new()),
+                disk: Mutex::new(HashMap::new()),
                 shutdown_requested,
                 watch_registered: AtomicBool::new(false),
                 debug_requests,

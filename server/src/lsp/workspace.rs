@@ -2,15 +2,18 @@
 //! the client, scanning the workspace roots (`watch`), and analysing each file from disk —
 //! whole up to `runlog.maxFileSize`, streamed above it — to publish its diagnostics.
 
+use crate::core::groups;
 use crate::core::line_index::Encoding;
 use crate::settings::Settings;
 use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use tower_lsp_server::ls_types::*;
 
 use super::config::Negotiated;
+use super::handlers::failures;
 use super::project;
 use super::scheduling::{build_snapshot, Build};
 use super::session::{lock, panic_message, Backend};
@@ -66,7 +69,7 @@ impl Backend {
             let wanted: HashSet<Uri> = files.iter().filter_map(Uri::from_file_path).collect();
             let mut disk = lock(&self.inner.disk);
             let stale: Vec<Uri> = disk
-                .iter()
+                .keys()
                 .filter(|u| !wanted.contains(*u))
                 .cloned()
                 .collect();
@@ -153,7 +156,7 @@ impl Backend {
     }
 
     async fn reanalyse_disk(&self) {
-        let uris: Vec<Uri> = lock(&self.inner.disk).iter().cloned().collect();
+        let uris: Vec<Uri> = lock(&self.inner.disk).keys().cloned().collect();
         for uri in uris {
             if let Some(path) = uri.to_file_path().map(|p| p.into_owned()) {
                 self.analyse_disk(path).await;
@@ -222,9 +225,22 @@ impl Backend {
 
     /// Clears the diagnostics published for a file on disk, if any were.
     async fn clear_disk(&self, uri: Uri) {
-        if lock(&self.inner.disk).remove(&uri) {
+        if lock(&self.inner.disk).remove(&uri).is_some() {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }
+    }
+
+    /// The failures of the watched files on disk that are not open, by URI.
+    pub(super) fn disk_failures(&self) -> Vec<(Uri, Arc<failures::Located>)> {
+        let open = lock(&self.inner.docs).uris();
+        let disk = lock(&self.inner.disk);
+        let mut out: Vec<(Uri, Arc<failures::Located>)> = disk
+            .iter()
+            .filter(|(u, _)| !open.contains(u))
+            .map(|(u, f)| (u.clone(), f.clone()))
+            .collect();
+        out.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        out
     }
 
     /// Analyses a file on disk that is not open and publishes its diagnostics.
@@ -246,7 +262,7 @@ impl Backend {
             let settings = project.settings;
             let analysed = watch::open(&task_path, max).map(|disk| match disk {
                 watch::Disk::Text(text) => {
-                    let (_, diagnostics, panicked) = build_snapshot(Build {
+                    let (snap, diagnostics, panicked) = build_snapshot(Build {
                         uri: task_uri,
                         version: None,
                         revision: 0,
@@ -256,8 +272,11 @@ impl Backend {
                         encoding,
                         debug_requests: false,
                     });
+                    let failures = catch_unwind(AssertUnwindSafe(|| failures::located(&snap)))
+                        .unwrap_or_default();
                     DiskAnalysis {
                         diagnostics,
+                        failures,
                         panicked,
                         streamed: None,
                     }
@@ -290,7 +309,7 @@ impl Backend {
                 if lock(&self.inner.docs).contains(&uri) {
                     return;
                 }
-                lock(&self.inner.disk).insert(uri.clone());
+                lock(&self.inner.disk).insert(uri.clone(), Arc::new(analysis.failures));
                 self.client
                     .publish_diagnostics(uri, analysis.diagnostics, None)
                     .await;
@@ -344,6 +363,8 @@ fn file_watchers(patterns: &[String], negotiated: &Negotiated) -> Vec<FileSystem
 /// The diagnostics of a file on disk, and what to tell the user about how it was analysed.
 struct DiskAnalysis {
     diagnostics: Vec<Diagnostic>,
+    /// Its failing calls grouped by cause, for `runlog/failures`.
+    failures: failures::Located,
     panicked: Option<String>,
     /// Set when the file was streamed (over `runlog.maxFileSize`).
     streamed: Option<String>,
@@ -371,6 +392,7 @@ fn stream_diagnostics(
     }));
     let mut analysis = DiskAnalysis {
         diagnostics: Vec::new(),
+        failures: Vec::new(),
         panicked: None,
         streamed: None,
     };
@@ -407,6 +429,15 @@ fn stream_diagnostics(
             to_lsp::diagnostic_at(&l.finding, range, body, codes)
         })
         .collect();
+    analysis.failures = groups::failures_of(streamed.findings.iter().take(cap).map(|l| {
+        let failure = failures::FailureCall {
+            uri: uri.clone(),
+            range: l.at.0,
+            name: None,
+            run: None,
+        };
+        (&l.finding, failure)
+    }));
     analysis.streamed = Some(match &streamed.inexact {
         None => format!("{len} bytes, analysed from disk in parts (streaming)"),
         Some(why) => format!(

@@ -260,6 +260,83 @@ local function request_curl(client, params, bufnr)
   end, bufnr)
 end
 
+--- The quickfix items of a runlog/failures answer: one per call, grouped by cause (the groups in
+--- the server's order, largest first), text "[count× code] explanation — endpoint". Columns are
+--- the server's (exact when UTF-8 was negotiated, as with Neovim 0.11+).
+function M.failure_items(result)
+  local items = {}
+  for _, group in ipairs((type(result) == 'table' and result.groups) or {}) do
+    local what = group.explanation
+    if what == nil or what == vim.NIL or what == '' then
+      what = (group.reason ~= vim.NIL and group.reason) or ''
+    end
+    local endpoint = {}
+    for _, part in ipairs({ group.method, group.endpoint }) do
+      if part ~= nil and part ~= vim.NIL and part ~= '' then
+        table.insert(endpoint, part)
+      end
+    end
+    local text = '[' .. group.count .. '× ' .. group.code .. '] ' .. what
+    if #endpoint > 0 then
+      text = text .. ' — ' .. table.concat(endpoint, ' ')
+    end
+    for _, call in ipairs(group.calls or {}) do
+      local where = {}
+      for _, part in ipairs({ call.run, call.name }) do
+        if part ~= nil and part ~= vim.NIL and part ~= '' then
+          table.insert(where, part)
+        end
+      end
+      table.insert(items, {
+        filename = vim.uri_to_fname(call.uri),
+        lnum = call.range.start.line + 1,
+        col = call.range.start.character + 1,
+        text = #where > 0 and (text .. ' (' .. table.concat(where, ' › ') .. ')') or text,
+        type = group.severity == 'warning' and 'W' or 'E',
+      })
+    end
+  end
+  return items
+end
+
+M.FAILURES_TITLE = 'runlog failures'
+
+--- Asks `client` for the failures (params: {textDocument} or {} for every open and watched log)
+--- and fills the quickfix list with them.
+local function request_failures(client, params, bufnr)
+  client_request(client, 'runlog/failures', params, function(err, result)
+    if err then
+      notify('runlog/failures failed: ' .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+      return
+    end
+    local items = M.failure_items(result)
+    vim.fn.setqflist({}, ' ', { title = M.FAILURES_TITLE, items = items })
+    if #items == 0 then
+      notify('no failing calls')
+    else
+      vim.cmd('botright copen')
+    end
+  end, bufnr)
+end
+
+--- :RunlogFailures: the failing calls of the current log grouped by cause, in the quickfix list;
+--- :RunlogFailures! those of every open and watched log.
+function M.failures(opts)
+  local bufnr = vim.api.nvim_get_current_buf()
+  local all = opts and opts.bang
+  local client = M.clients(bufnr)[1] or (all and M.clients()[1]) or nil
+  if not client then
+    notify('runlog-lsp is not running for this buffer', vim.log.levels.WARN)
+    return
+  end
+  -- An empty table would be sent as `[]`: `{}` it is.
+  local params = vim.empty_dict()
+  if not all then
+    params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) } }
+  end
+  request_failures(client, params, bufnr)
+end
+
 --- Jumps to the first location of a textDocument/definition answer.
 local function jump(result, offset_encoding)
   if result == nil or result == vim.NIL then
@@ -319,6 +396,18 @@ local commands = {
       request_curl(client, { textDocument = { uri = target.uri }, position = target.position }, ctx.bufnr)
     end
   end,
+  -- The summary lens ("37 failing calls · 3 causes"): that log's failures in the quickfix list.
+  ['runlog.showFailures'] = function(command, ctx)
+    local client = vim.lsp.get_client_by_id(ctx.client_id)
+    local target = command.arguments and command.arguments[1]
+    if client then
+      local params = vim.empty_dict()
+      if type(target) == 'table' and target.uri then
+        params = { textDocument = { uri = target.uri } }
+      end
+      request_failures(client, params, ctx.bufnr)
+    end
+  end,
   ['runlog.revealBody'] = function(command, ctx)
     local client = vim.lsp.get_client_by_id(ctx.client_id)
     local target = command.arguments and command.arguments[1]
@@ -365,14 +454,20 @@ M.user_commands = {
   RunlogPayload = { M.payload, 'runlog: view the payload of the call at the cursor' },
   RunlogCopyCurl = { M.copy_curl, 'runlog: copy the request of the call at the cursor as a curl command' },
   RunlogRestart = { M.restart, 'runlog: restart runlog-lsp' },
+  RunlogFailures = {
+    M.failures,
+    'runlog: failing calls grouped by cause in the quickfix list (! for every open and watched log)',
+    { bang = true },
+  },
 }
 
 --- Creates the user commands in `bufnr` (called on attach).
 function M.buffer_commands(bufnr)
   for name, command in pairs(M.user_commands) do
-    vim.api.nvim_buf_create_user_command(bufnr, name, function()
-      command[1]()
-    end, { desc = command[2] })
+    local opts = vim.tbl_extend('force', { desc = command[2] }, command[3] or {})
+    vim.api.nvim_buf_create_user_command(bufnr, name, function(args)
+      command[1](args)
+    end, opts)
   end
 end
 

@@ -1,5 +1,6 @@
 //! `textDocument/codeLens`: "View payload" and "Go to response body" over each failing call,
-//! and one lens per run counting its failing calls.
+//! one lens per run counting its failing calls, and the summary at the top of the log
+//! ("37 failing calls · 3 causes", `handlers::failures`).
 
 use crate::core::model::FindingKind;
 use crate::lsp::documents::Snapshot;
@@ -7,7 +8,7 @@ use serde_json::json;
 use tower_lsp_server::ls_types::{CodeLens, Command};
 
 pub fn code_lenses(snap: &Snapshot) -> Vec<CodeLens> {
-    let mut out = Vec::new();
+    let mut out: Vec<CodeLens> = super::failures::summary_lens(snap).into_iter().collect();
     let mut failing_per_run = vec![0usize; snap.analysis.runs.len()];
     for f in &snap.analysis.findings {
         if !matches!(f.kind, FindingKind::FailedCall | FindingKind::NoResponse) {

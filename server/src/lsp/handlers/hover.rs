@@ -1,5 +1,6 @@
 //! `textDocument/hover` on a status value or key: what the code means, why this call failed
 //! (the body's words, fenced), the call, what helps next, and our MDN link. Log text is inert.
+//! Elsewhere on the first line (where the summary lens is): the failures grouped by cause.
 
 use crate::core::model::StatusSource;
 use crate::core::status;
@@ -11,6 +12,10 @@ use tower_lsp_server::ls_types::{Hover, HoverContents, MarkupContent, MarkupKind
 const MAX_EXPLANATION: usize = 2000;
 
 pub fn hover(snap: &Snapshot, pos: Position) -> Option<Hover> {
+    call_hover(snap, pos).or_else(|| super::failures::hover(snap, pos))
+}
+
+fn call_hover(snap: &Snapshot, pos: Position) -> Option<Hover> {
     let offset = snap.offset(pos);
     let index = super::exchange_at(snap, offset)?;
     let ex = snap.analysis.exchanges.get(index)?;

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod curl;
 pub mod definition;
 pub mod diagnostics;
+pub mod failures;
 pub mod folding;
 pub mod hover;
 pub mod inlay_hints;
