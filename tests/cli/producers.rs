@@ -55,3 +55,27 @@ fn vcr_cassettes() {
     ]);
     assert!(!out.stdout.contains("ghp_TestTokenNotARealSecret"));
 }
+
+#[test]
+fn ecs_flattened_keys() {
+    let got = records("tests/fixtures/jsonl/ecs-flattened.jsonl");
+    let want = [
+        (
+            2,
+            306,
+            503,
+            "Ledger database is in read-only mode during failover.",
+        ),
+        (
+            3,
+            313,
+            409,
+            "Invoice 88 is already finalized and cannot be changed.",
+        ),
+    ];
+    assert_eq!(got.len(), want.len(), "{got:?}");
+    for (g, w) in got.iter().zip(want) {
+        assert_eq!((g.0, g.1, g.2, g.3.as_str()), w);
+        assert_eq!(g.4, "json-lines");
+    }
+}

@@ -28,6 +28,8 @@ pub(super) fn body_in(obj: &Object<'_>, place: BodyPlace, cx: &Cx<'_>) -> Option
         ],
         BodyPlace::Exchange => &[
             "responsebody",
+            // ECS with flattened dotted keys.
+            "http.response.body.content",
             "body",
             "data",
             "content",

@@ -182,3 +182,12 @@ fn cassettes() {
     );
     check(r#"{"status": {"code": 403, "message": "Forbidden"}}"#, &[]);
 }
+
+#[test]
+fn ecs_flattened_body() {
+    let text = r#"{"http.response.status_code": 503, "http.response.body.bytes": 9, "http.response.body.content": "down"}"#;
+    let out = check(&text.replace(": 503", ": $0503"), &[503]);
+    let body = out.exchanges[0].body.as_ref().expect("a body");
+    assert_eq!(body.encoding, BodyEncoding::String);
+    assert_eq!(&text[body.span.start..body.span.end], "\"down\"");
+}
