@@ -6,6 +6,7 @@
 mod capture;
 mod hostile;
 mod linter;
+mod producers;
 mod readme;
 
 use serde_json::Value;

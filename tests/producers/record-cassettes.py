@@ -1,4 +1,4 @@
-"""Records tests/fixtures/cassettes/: vcrpy and Betamax (both from PyPI) record `requests`
+"""Records tests/fixtures/vcr/: vcrpy and Betamax (both from PyPI) record `requests`
 calls to a loopback test server (Python's http.server on 127.0.0.1) as JSON cassettes.
 
 usage: python record-cassettes.py OUTPUT_DIR   (needs `pip install vcrpy betamax requests`)

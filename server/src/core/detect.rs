@@ -3,7 +3,7 @@
 //! must stay quiet: OpenAPI, JSON Schema, Postman collections, Jupyter notebooks).
 
 use super::model::Format;
-use jsonc_parser::ast::{Object, ObjectPropName, Value};
+use jsonc_parser::ast::{Object, ObjectProp, ObjectPropName, Value};
 
 /// A property name as text, borrowed.
 pub fn key_str<'a>(name: &'a ObjectPropName<'_>) -> &'a str {
@@ -126,6 +126,9 @@ pub enum Shape {
     Har,
     /// Newman report: `run.executions[]`.
     Newman,
+    /// VCR / Betamax cassette stored as JSON: `interactions[]` (vcrpy) or `http_interactions[]`
+    /// (Ruby VCR, Betamax), the status an object `{"code": 403, "message": "Forbidden"}`.
+    Cassette,
     /// Integration platform run log: `runs`/`executions`/`jobs` of steps, or an integration id.
     Integration,
     /// Anything else: look for status fields everywhere.
@@ -167,6 +170,32 @@ pub const CALL_ARRAYS: &[(Shape, &str, &str)] = &[
     (Shape::Newman, "run", "executions"),
 ];
 
+/// The formats whose calls sit in an array under a root key: the shape and the root key. The
+/// streaming splitter cuts every root-level array into units, so these need no entry of their own
+/// there; detection and extraction read this table.
+pub const ROOT_CALL_ARRAYS: &[(Shape, &str)] = &[
+    (Shape::Cassette, "interactions"),
+    (Shape::Cassette, "httpinteractions"),
+];
+
+/// The status a cassette's `status` object holds (`{"code": 403, "message": "Forbidden"}`, the
+/// only keys): the `code` value and the status. Anything else is not a status object.
+pub fn status_object<'v, 'a>(value: &'v Value<'a>) -> Option<(&'v ObjectProp<'a>, u16)> {
+    let Value::Object(o) = value else { return None };
+    if !o
+        .properties
+        .iter()
+        .all(|p| key_in(key_str(&p.name), &["code", "message"]))
+    {
+        return None;
+    }
+    let code = o
+        .properties
+        .iter()
+        .find(|p| key_is(key_str(&p.name), "code"))?;
+    Some((code, status_value(&code.value)?))
+}
+
 impl Shape {
     /// Where a shape with a fixed layout keeps its calls: `(root key, array key)`.
     pub fn call_array(self) -> Option<(&'static str, &'static str)> {
@@ -190,6 +219,7 @@ impl Shape {
         match self {
             Shape::Har => Some(Format::Har),
             Shape::Newman => Some(Format::Newman),
+            Shape::Cassette => Some(Format::Cassette),
             Shape::Integration => Some(Format::IntegrationRunLog),
             Shape::Generic => Some(Format::Generic),
             Shape::Negative => None,
@@ -222,6 +252,7 @@ pub fn shape(root: &Value<'_>) -> Shape {
     let mut postman_info = false;
     let mut item_array = false;
     let mut integration = false;
+    let mut root_array: Option<Shape> = None;
     for p in &obj.properties {
         let key = key_str(&p.name);
         match key {
@@ -257,6 +288,12 @@ pub fn shape(root: &Value<'_>) -> Shape {
                 return Shape::Negative
             }
             Value::Array(_) if key_in(key, RUN_ARRAY_KEYS) => integration = true,
+            Value::Array(_) if root_array.is_none() => {
+                root_array = ROOT_CALL_ARRAYS
+                    .iter()
+                    .find(|(_, k)| key_is(key, k))
+                    .map(|&(shape, _)| shape);
+            }
             _ if key_in(key, INTEGRATION_ROOT_KEYS) => integration = true,
             _ => {}
         }
@@ -268,7 +305,9 @@ pub fn shape(root: &Value<'_>) -> Shape {
     if postman_info && item_array {
         return Shape::Negative;
     }
-    if integration {
+    if let Some(shape) = root_array {
+        shape
+    } else if integration {
         Shape::Integration
     } else {
         Shape::Generic
@@ -367,5 +406,28 @@ mod tests {
         assert_eq!(root(r#"{"integration_id": 1}"#), Shape::Integration);
         assert_eq!(root(r#"{"jobs": []}"#), Shape::Integration);
         assert_eq!(root(r#"[{"status": 400}]"#), Shape::Generic);
+        assert_eq!(
+            root(r#"{"interactions": [], "version": 1}"#),
+            Shape::Cassette
+        );
+        assert_eq!(
+            root(r#"{"http_interactions": [], "recorded_with": "betamax/0.9.0"}"#),
+            Shape::Cassette
+        );
+        assert_eq!(root(r#"{"interactions": 3}"#), Shape::Generic);
+    }
+
+    #[test]
+    fn status_objects() {
+        let check = |text: &str| {
+            let mut out = None;
+            crate::core::parse::parse_with(text, |v, _| out = status_object(v).map(|s| s.1));
+            out
+        };
+        assert_eq!(check(r#"{"code": 403, "message": "Forbidden"}"#), Some(403));
+        assert_eq!(check(r#"{"code": "503"}"#), Some(503));
+        assert_eq!(check(r#"{"code": 403, "message": "x", "type": "y"}"#), None);
+        assert_eq!(check(r#"{"message": "Forbidden"}"#), None);
+        assert_eq!(check(r#"{"code": "forbidden", "message": "x"}"#), None);
     }
 }

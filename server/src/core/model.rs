@@ -58,6 +58,8 @@ pub enum Format {
     Har,
     /// Newman / Postman JSON report (`run.executions[]`).
     Newman,
+    /// VCR / Betamax cassette stored as JSON (`interactions[]`, `http_interactions[]`).
+    Cassette,
     /// One JSON value per line.
     JsonLines,
     /// Any other JSON pairing a status field with a body field.
@@ -70,6 +72,7 @@ impl Format {
             Format::IntegrationRunLog => "integration run log",
             Format::Har => "HAR",
             Format::Newman => "Newman report",
+            Format::Cassette => "VCR cassette",
             Format::JsonLines => "JSON Lines log",
             Format::Generic => "run log",
         }

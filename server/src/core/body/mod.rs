@@ -295,7 +295,29 @@ fn byte_array(value: &serde_json::Value, max: usize) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-fn classify_bytes(mut bytes: Vec<u8>, mime: Option<&str>, cap: &mut Cap) -> DecodedBody {
+/// The bytes of a gzip stream (magic `1f 8b`: Betamax keeps a `Content-Encoding: gzip` body as
+/// it came off the wire) inflated, one more than `max` at most so a cut can be noticed; the
+/// bytes unchanged when they are not gzip or do not inflate.
+fn gunzip(bytes: Vec<u8>, max: usize) -> Vec<u8> {
+    use std::io::Read as _;
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return bytes;
+    }
+    let mut out = Vec::new();
+    let limit = u64::try_from(max.saturating_add(1)).unwrap_or(u64::MAX);
+    match flate2::read::GzDecoder::new(bytes.as_slice())
+        .take(limit)
+        .read_to_end(&mut out)
+    {
+        Ok(_) => out,
+        // A stream cut at the cap's edge still gave its first bytes; a broken one, nothing.
+        Err(_) if out.len() as u64 >= limit => out,
+        Err(_) => bytes,
+    }
+}
+
+fn classify_bytes(bytes: Vec<u8>, mime: Option<&str>, cap: &mut Cap) -> DecodedBody {
+    let mut bytes = gunzip(bytes, cap.max);
     if bytes.len() > cap.max {
         cap.cut = true;
         bytes.truncate(cap.max);

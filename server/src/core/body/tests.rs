@@ -292,3 +292,38 @@ proptest::proptest! {
         let _ = decode_bytes(bytes, mime);
     }
 }
+
+#[test]
+fn gzip_bytes_are_inflated() {
+    use std::io::Write as _;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(br#"{"error": {"message": "down for maintenance"}}"#)
+        .unwrap();
+    let gz = gz.finish().unwrap();
+    let b64 = format!(
+        "\"{}\"",
+        base64::engine::general_purpose::STANDARD.encode(&gz)
+    );
+    assert_eq!(
+        body(&b64, BodyEncoding::Base64, None),
+        DecodedBody::Json(serde_json::json!({"error": {"message": "down for maintenance"}}))
+    );
+    // Cut at the cap: the first bytes, flagged.
+    let r = BodyRef {
+        span: Span::new(0, b64.len()),
+        encoding: BodyEncoding::Base64,
+        mime_type: None,
+    };
+    let (d, cut) = decode_limited(&b64, &r, 10);
+    assert!(cut);
+    assert_eq!(d, DecodedBody::Text("{\"error\":".to_string()));
+    // The magic alone, not a gzip stream: the bytes as they are.
+    let bad = format!(
+        "\"{}\"",
+        base64::engine::general_purpose::STANDARD.encode([0x1f, 0x8b, 0xff, 0x00])
+    );
+    assert_eq!(
+        body(&bad, BodyEncoding::Base64, None),
+        DecodedBody::Binary { len: 4 }
+    );
+}

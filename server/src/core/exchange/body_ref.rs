@@ -28,6 +28,8 @@ pub(super) fn body_in(obj: &Object<'_>, place: BodyPlace, cx: &Cx<'_>) -> Option
         ],
         BodyPlace::Exchange => &[
             "responsebody",
+            // ECS with flattened dotted keys.
+            "http.response.body.content",
             "body",
             "data",
             "content",
@@ -79,6 +81,27 @@ pub(super) fn body_ref(value: &Value<'_>, cx: &Cx<'_>) -> Option<BodyRef> {
                         mime_type: None,
                     });
                 }
+            }
+            // VCR / Betamax `body` {string} or {base64_string}, with Betamax's charset
+            // `encoding` ("utf-8", not a transfer encoding).
+            let cassette = o
+                .properties
+                .iter()
+                .all(|p| key_in(key_str(&p.name), &["string", "base64string", "encoding"]));
+            if cassette && !o.properties.is_empty() {
+                let (text, encoding) = match (get(o, "string"), get(o, "base64string")) {
+                    (Some(t), _) => (t, BodyEncoding::String),
+                    (None, Some(t)) => (t, BodyEncoding::Base64),
+                    (None, None) => return None,
+                };
+                return match text {
+                    Value::StringLit(_) => Some(BodyRef {
+                        span: cx.span(text),
+                        encoding,
+                        mime_type: None,
+                    }),
+                    _ => None,
+                };
             }
             // HAR `content` {size, mimeType, text, encoding}; ECS `body` {bytes, content}.
             let har_like = o.properties.iter().all(|p| {

@@ -52,6 +52,9 @@ pub(super) fn exchange_in(
             if let Some((sp, code, kind)) = direct_status(child, Some(key)) {
                 return Some(build(obj, Some(child), sp, code, kind, cx));
             }
+            if let Some(ex) = cassette_response(obj, child, cx) {
+                return Some(ex);
+            }
             if let Some(ex) = har_failure(obj, child, cx) {
                 return Some(ex);
             }
@@ -68,6 +71,20 @@ pub(super) fn exchange_in(
         }
     }
     failed_step(obj, cx)
+}
+
+/// A VCR / Betamax interaction: `response.status` is an object `{"code": 403, "message":
+/// "Forbidden"}`; the diagnostic sits on the code, the message is the status text.
+fn cassette_response(obj: &Object<'_>, response: &Object<'_>, cx: &Cx<'_>) -> Option<Exchange> {
+    let status = get(response, "status")?;
+    let (code_prop, code) = detect::status_object(status)?;
+    let mut ex = build(obj, Some(response), code_prop, code, StatusKey::Strong, cx);
+    if ex.status_text.is_none() {
+        if let Value::Object(o) = status {
+            ex.status_text = get_str(o, "message").map(str::to_string);
+        }
+    }
+    Some(ex)
 }
 
 /// A HAR entry that got no response: `response.status` 0 (DevTools, with `_error`) or -1

@@ -85,7 +85,7 @@ pub fn extract(root: &Value<'_>, piece: &Piece, redact_extra: &[String], out: &m
         Shape::Negative => {}
         Shape::Har => extract_har(root, &cx, out),
         Shape::Newman => extract_newman(root, &cx, out),
-        Shape::Integration | Shape::Generic => walk(root, shape, &cx, out),
+        Shape::Integration | Shape::Generic | Shape::Cassette => walk(root, shape, &cx, out),
     }
     if out.exchanges.len() > before && out.shape.is_none() {
         out.shape = Some(shape);

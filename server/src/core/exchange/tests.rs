@@ -147,3 +147,47 @@ fn negatives_have_no_exchanges() {
         assert_eq!(extract_all(text).exchanges.len(), 0, "{text}");
     }
 }
+
+#[test]
+fn cassettes() {
+    // vcrpy: `interactions[]`, the status an object, the body under `body.string`.
+    let out = check(
+        r#"{"interactions": [{"request": {"method": "DELETE", "uri": "http://h/v1/p"},
+            "response": {"status": {"code": $0403, "message": "Forbidden"},
+            "headers": {"Content-Type": ["application/json"]},
+            "body": {"string": "{\"error\": \"no\"}"}}}], "version": 1}"#,
+        &[403],
+    );
+    assert_eq!(out.shape, Some(Shape::Cassette));
+    let ex = &out.exchanges[0];
+    assert_eq!(ex.status_text.as_deref(), Some("Forbidden"));
+    assert_eq!(ex.request.method.as_deref(), Some("DELETE"));
+    let body = ex.body.as_ref().expect("a body");
+    assert_eq!(body.encoding, BodyEncoding::String);
+    assert_eq!(body.mime_type.as_deref(), Some("application/json"));
+    // Betamax: `http_interactions[]`, every body base64 with a charset `encoding`.
+    let out = check(
+        r#"{"http_interactions": [{"request": {"uri": "http://h/"}, "response": {
+            "body": {"encoding": "utf-8", "base64_string": "eyJhIjogMX0="},
+            "status": {"code": $0"503", "message": "Service Unavailable"}}}]}"#,
+        &[503],
+    );
+    assert_eq!(out.shape, Some(Shape::Cassette));
+    let body = out.exchanges[0].body.as_ref().expect("a body");
+    assert_eq!(body.encoding, BodyEncoding::Base64);
+    // A status object with other keys, or outside a response, is no status.
+    check(
+        r#"{"interactions": [{"response": {"status": {"code": 403, "type": "x"}}}]}"#,
+        &[],
+    );
+    check(r#"{"status": {"code": 403, "message": "Forbidden"}}"#, &[]);
+}
+
+#[test]
+fn ecs_flattened_body() {
+    let text = r#"{"http.response.status_code": 503, "http.response.body.bytes": 9, "http.response.body.content": "down"}"#;
+    let out = check(&text.replace(": 503", ": $0503"), &[503]);
+    let body = out.exchanges[0].body.as_ref().expect("a body");
+    assert_eq!(body.encoding, BodyEncoding::String);
+    assert_eq!(&text[body.span.start..body.span.end], "\"down\"");
+}
