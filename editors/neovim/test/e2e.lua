@@ -407,7 +407,9 @@ local function run()
   end
   check(has_502, "the JSON Lines log's 502 is listed")
 
-  -- :RunlogRestart replaces the client and the open logs get diagnostics again.
+  -- :RunlogRestart (a command of the buffers the server is attached to) replaces the client
+  -- and the open logs get diagnostics again.
+  vim.api.nvim_set_current_buf(jsonl_buf)
   local old_id = runlog.clients(jsonl_buf)[1].id
   vim.cmd('RunlogRestart')
   local restarted = vim.wait(TIMEOUT, function()

@@ -807,4 +807,3 @@ mod tests {
         assert_eq!(groups[0].count, 2);
     }
 }
-
