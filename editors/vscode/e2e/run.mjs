@@ -54,7 +54,7 @@ const ordersText =
 const nightlyText =
   jsonlCall('GET', 'https://shop.example/health', 200, 'ok') +
   jsonlCall('GET', 'https://shop.example/orders/2001', 404, 'Order 2001 not found') +
-  jsonlCall('GET', 'https://shop.example/stock', 503, 'Service unavailable');
+  jsonlCall('GET', 'https://shop.example/stock', 503, 'Inventory is being rebuilt, retry in a minute');
 writeFileSync(join(workspace, ordersName), ordersText);
 mkdirSync(join(workspace, 'watched'), { recursive: true });
 mkdirSync(join(workspace, '.vscode'), { recursive: true });
@@ -407,7 +407,7 @@ async function main() {
       '3 × 404 Not Found — Order <n> not found',
       '1 × 500 Internal Server Error — Database timeout after <n> ms',
       '1 × 400 Bad Request — Member Exists: <email> is already a list member.',
-      '1 × 503 Service Unavailable — Service unavailable',
+      '1 × 503 Service Unavailable — Inventory is being rebuilt, retry in a minute',
     ];
     const labels = await waitFor(
       'the four groups in the Failures view',
