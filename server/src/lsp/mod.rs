@@ -65,9 +65,28 @@ impl<R: AsyncRead + Unpin> AsyncRead for EofSignal<R> {
     }
 }
 
+/// glibc gives each thread that allocates its own arena and keeps what is freed there: an
+/// analysis run on one blocking thread and the next on another then hold two documents' worth of
+/// memory (measured: 140 MB peak for a 10 MB log with edits, 98 MB with one arena). Analyses run
+/// one at a time per document, so one arena costs the server no contention worth having. Only
+/// the server: `check` analyses files on every core at once, where one arena would serialise
+/// their allocations (2 threads were slower than 1).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn one_malloc_arena() {
+    // SAFETY: called before the runtime starts any thread (clap's parsing starts none); mallopt
+    // only sets a tunable.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn one_malloc_arena() {}
+
 /// Serves LSP over stdin/stdout until `exit`, end of stdin, or the editor process is gone.
 /// Builds its own tokio runtime; returns the process exit code.
 pub fn serve_stdio() -> i32 {
+    one_malloc_arena();
     // Logs go to stderr only: stdout is the protocol.
     let mut filter = tracing_subscriber::EnvFilter::try_from_env("RUNLOG_LSP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
