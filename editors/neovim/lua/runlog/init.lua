@@ -354,48 +354,47 @@ local function jump(result, offset_encoding)
   end
 end
 
---- :RunlogPayload: asks the server for the payload of the call at the cursor (runlog/payload) and
---- opens it beside the log.
-function M.payload()
+--- Sends `request(client, params, bufnr)` for the call at the cursor, when runlog-lsp serves this
+--- buffer.
+local function at_cursor(request)
   local bufnr = vim.api.nvim_get_current_buf()
   local client = M.clients(bufnr)[1]
   if not client then
     notify('runlog-lsp is not attached to this buffer', vim.log.levels.WARN)
     return
   end
-  request_payload(client, vim.lsp.util.make_position_params(0, client.offset_encoding), bufnr)
+  request(client, vim.lsp.util.make_position_params(0, client.offset_encoding), bufnr)
+end
+
+--- :RunlogPayload: asks the server for the payload of the call at the cursor (runlog/payload) and
+--- opens it beside the log.
+function M.payload()
+  at_cursor(request_payload)
 end
 
 --- :RunlogCopyCurl: the request of the call at the cursor as a curl command (runlog/curl), in the
 --- + and unnamed registers; secrets are shell variables.
 function M.copy_curl()
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = M.clients(bufnr)[1]
-  if not client then
-    notify('runlog-lsp is not attached to this buffer', vim.log.levels.WARN)
-    return
+  at_cursor(request_curl)
+end
+
+--- A command handler that sends `request` for the call its argument `{uri, position}` names.
+local function at_argument(request)
+  return function(command, ctx)
+    local client = vim.lsp.get_client_by_id(ctx.client_id)
+    local target = command.arguments and command.arguments[1]
+    if client and type(target) == 'table' then
+      request(client, { textDocument = { uri = target.uri }, position = target.position }, ctx.bufnr)
+    end
   end
-  request_curl(client, vim.lsp.util.make_position_params(0, client.offset_encoding), bufnr)
 end
 
 --- Client-side handlers of the server's commands, so that the "View payload" and "Go to
 --- response body" code actions show something: Neovim neither displays executeCommand results
 --- nor (before 0.12) honours window/showDocument. Arguments: [{uri, position}].
 local commands = {
-  ['runlog.viewPayload'] = function(command, ctx)
-    local client = vim.lsp.get_client_by_id(ctx.client_id)
-    local target = command.arguments and command.arguments[1]
-    if client and type(target) == 'table' then
-      request_payload(client, { textDocument = { uri = target.uri }, position = target.position }, ctx.bufnr)
-    end
-  end,
-  ['runlog.copyAsCurl'] = function(command, ctx)
-    local client = vim.lsp.get_client_by_id(ctx.client_id)
-    local target = command.arguments and command.arguments[1]
-    if client and type(target) == 'table' then
-      request_curl(client, { textDocument = { uri = target.uri }, position = target.position }, ctx.bufnr)
-    end
-  end,
+  ['runlog.viewPayload'] = at_argument(request_payload),
+  ['runlog.copyAsCurl'] = at_argument(request_curl),
   -- The summary lens ("37 failing calls · 3 causes"): that log's failures in the quickfix list.
   ['runlog.showFailures'] = function(command, ctx)
     local client = vim.lsp.get_client_by_id(ctx.client_id)
