@@ -515,6 +515,8 @@ fn in_terminal(command: &str, env: &[(&str, &str)]) -> Option<String> {
         .env("RUNLOG_LSP_LOG", "off")
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
+        // anstream colours a terminal on CI whatever TERM says; this test is about TERM.
+        .env_remove("CI")
         .stdin(Stdio::null());
     for (k, v) in env {
         cmd.env(k, v);
