@@ -143,13 +143,13 @@ fn bench_group(c: &mut Criterion) {
         // Exactly 1,000 failing calls: the rest of the findings dropped.
         let mut failing = 0;
         analysis.findings.retain(|f| {
-            failing += usize::from(groups::is_failing_call(f));
-            !groups::is_failing_call(f) || failing <= 1000
+            failing += usize::from(f.kind.is_failing_call());
+            !f.kind.is_failing_call() || failing <= 1000
         });
         let calls = analysis
             .findings
             .iter()
-            .filter(|f| groups::is_failing_call(f))
+            .filter(|f| f.kind.is_failing_call())
             .count();
         if calls < 1000 {
             eprintln!(

@@ -60,7 +60,7 @@ impl Report {
         let calls = self
             .records
             .iter()
-            .filter(|r| matches!(r.kind, FindingKind::FailedCall | FindingKind::NoResponse))
+            .filter(|r| r.kind.is_failing_call())
             .count();
         let notes = self
             .records

@@ -179,17 +179,6 @@ pub fn described_by<'a>(
     explanation.or(status.is_none().then_some(message))
 }
 
-/// Whether a finding counts as a failing call (what the lens counts and `runlog/failures`
-/// groups): a call whose status is a failure by the settings, or that got no response. Notes
-/// (a 2xx whose body reports an error) and findings about the text (invalid JSON, a limit) are
-/// not.
-pub fn is_failing_call(finding: &Finding) -> bool {
-    matches!(
-        finding.kind,
-        FindingKind::FailedCall | FindingKind::NoResponse
-    )
-}
-
 /// The failing calls of an analysis grouped by cause; each call is the index of its finding in
 /// `analysis.findings`.
 pub fn failures(analysis: &Analysis) -> Vec<Group<usize>> {
@@ -201,7 +190,7 @@ pub fn failures(analysis: &Analysis) -> Vec<Group<usize>> {
 pub fn failures_of<'a, L>(findings: impl IntoIterator<Item = (&'a Finding, L)>) -> Vec<Group<L>> {
     let mut grouper = Grouper::new();
     for (finding, location) in findings {
-        if is_failing_call(finding) {
+        if finding.kind.is_failing_call() {
             grouper.add_finding(finding, location);
         }
     }

@@ -238,6 +238,14 @@ pub enum FindingKind {
     NoResponse,
 }
 
+impl FindingKind {
+    /// A failing call (what lenses, groups and summaries count): a failure by the settings, or a
+    /// call that got no response. Notes and findings about the text are not.
+    pub fn is_failing_call(self) -> bool {
+        matches!(self, FindingKind::FailedCall | FindingKind::NoResponse)
+    }
+}
+
 /// One thing to report: becomes an LSP diagnostic, a line of `check` output, a SARIF result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {

@@ -2,7 +2,6 @@
 //! one lens per run counting its failing calls, and the summary at the top of the log
 //! ("37 failing calls · 3 causes", `handlers::failures`).
 
-use crate::core::model::FindingKind;
 use crate::lsp::documents::Snapshot;
 use serde_json::json;
 use tower_lsp_server::ls_types::{CodeLens, Command};
@@ -11,7 +10,7 @@ pub fn code_lenses(snap: &Snapshot) -> Vec<CodeLens> {
     let mut out: Vec<CodeLens> = super::failures::summary_lens(snap).into_iter().collect();
     let mut failing_per_run = vec![0usize; snap.analysis.runs.len()];
     for f in &snap.analysis.findings {
-        if !matches!(f.kind, FindingKind::FailedCall | FindingKind::NoResponse) {
+        if !f.kind.is_failing_call() {
             continue;
         }
         let Some(ex) = f.exchange.and_then(|i| snap.analysis.exchanges.get(i)) else {
