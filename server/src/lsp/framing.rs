@@ -1,17 +1,10 @@
-//! A guard between stdin and tower-lsp-server's decoder. Its decoder stops reading for good at the
-//! first message it cannot decode (tokio-util's `FramedRead` ends the stream after an error), so
-//! one broken message from a client would leave the server deaf. This reader re-frames the input:
-//! every well-formed JSON-RPC message is passed on with a plain `Content-Length` header; bad JSON,
-//! a wrong or missing `Content-Length`, other junk and oversized messages are dropped with a log
-//! line, and reading goes on at the next `Content-Length` header.
+//! Framing of the JSON-RPC input, independent of IO: `Content-Length` framed messages are cut
+//! out of the bytes read so far and decoded once, as a request or a response. Bad JSON, a wrong or
+//! missing `Content-Length`, other junk and oversized messages are dropped (the transport logs
+//! them), and reading goes on at the next `Content-Length` header: one broken message from a
+//! client never leaves the server deaf.
 
-use serde::Deserialize;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll};
-use tokio::io::{AsyncRead, ReadBuf};
-use tokio::sync::Notify;
-use tower_lsp_server::jsonrpc::{Id, Request, Response};
+use tower_lsp_server::jsonrpc::{Request, Response};
 
 /// Messages longer than this are skipped unread (a 50 MB log is about 55 MB as a didOpen).
 const MAX_MESSAGE: usize = 512 << 20;
@@ -19,55 +12,34 @@ const MAX_MESSAGE: usize = 512 << 20;
 const MAX_HEADER: usize = 8 << 10;
 /// The input buffer keeps at most this much capacity between messages.
 const RETAINED: usize = 1 << 20;
-/// Bytes asked from the inner reader at a time.
-const CHUNK: usize = 256 << 10;
 const CONTENT_LENGTH: &[u8] = b"content-length";
 
-/// What tower-lsp-server decodes a message into (its own `Message` is private): the same
-/// untagged shape, so "decodes here" means "decodes there".
-#[derive(Deserialize)]
-#[serde(untagged)]
-#[allow(dead_code)] // only whether it decodes matters
-enum Incoming {
-    Response(Response),
+/// A message from the client.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Incoming {
+    /// A request or a notification.
     Request(Request),
+    /// An answer to a request the server sent.
+    Response(Response),
 }
 
-/// A request or notification as `Request` reads it, without building its params: the cheap
-/// check for the common case (a big didOpen is read once more, not copied twice more).
-#[derive(Deserialize)]
-#[allow(dead_code)] // only whether it decodes matters
-struct RequestShape<'a> {
-    #[serde(borrow)]
-    jsonrpc: std::borrow::Cow<'a, str>,
-    #[serde(default, borrow)]
-    method: std::borrow::Cow<'a, str>,
-    #[serde(default)]
-    params: Option<serde::de::IgnoredAny>,
-    #[serde(default, deserialize_with = "some")]
-    id: Option<Id>,
+/// The `exit` notification, after which the server reads nothing more.
+pub fn is_exit(request: &Request) -> bool {
+    request.method() == "exit" && request.id().is_none()
 }
 
-/// `null` is `Some(Id::Null)`, as in `Request`.
-fn some<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Id>, D::Error> {
-    Id::deserialize(d).map(Some)
-}
-
-/// True for the `exit` notification (the only message after which nothing is awaited).
-fn is_exit(framed: &[u8]) -> bool {
-    // `{"jsonrpc":"2.0","method":"exit"}` and its spelled-out variants are short.
-    if framed.len() > 512 {
-        return false;
+/// Decodes a message body in one pass for requests and notifications (all but a few messages):
+/// straight into `Request`, which holds its params as they are. A body without a method is a
+/// response. (tower-lsp-server's own untagged decode buffers the whole message before trying
+/// each shape: a 10 MB didOpen was copied twice more.)
+fn decode(body: &[u8]) -> Option<Incoming> {
+    match serde_json::from_slice::<Request>(body) {
+        Ok(request) if !request.method().is_empty() => Some(Incoming::Request(request)),
+        request => serde_json::from_slice::<Response>(body)
+            .map(Incoming::Response)
+            .or(request.map(Incoming::Request))
+            .ok(),
     }
-    let body = find(framed, b"\r\n\r\n").map_or(framed, |i| &framed[i + 4..]);
-    serde_json::from_slice::<RequestShape<'_>>(body)
-        .is_ok_and(|r| r.method == "exit" && r.id.is_none())
-}
-
-/// Whether tower-lsp-server will decode `text`.
-fn decodes(text: &str) -> bool {
-    serde_json::from_str::<RequestShape<'_>>(text).is_ok_and(|r| r.jsonrpc == "2.0")
-        || serde_json::from_str::<Incoming>(text).is_ok()
 }
 
 /// Why input was dropped.
@@ -92,10 +64,10 @@ pub struct Reframer {
 }
 
 /// What `Reframer::next_frame` found.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 pub enum Next {
-    /// A well-formed message, framed again.
-    Message(Vec<u8>),
+    /// A well-formed message.
+    Message(Incoming),
     Dropped(Dropped),
     /// More input is needed.
     NeedMore,
@@ -150,16 +122,15 @@ impl Reframer {
             return Next::Dropped(Dropped::TooLong(len));
         }
         if pending.len() < body_start + len {
+            // Room for the whole message at once: a big didOpen is not copied at every doubling.
+            let missing = body_start + len - pending.len();
+            self.input.reserve(missing);
             return Next::NeedMore;
         }
         let body = &pending[body_start..body_start + len];
-        let ok = !body.is_empty() && std::str::from_utf8(body).is_ok_and(decodes);
-        let out = if ok {
-            let mut framed = format!("Content-Length: {len}\r\n\r\n").into_bytes();
-            framed.extend_from_slice(body);
-            Next::Message(framed)
-        } else {
-            Next::Dropped(Dropped::Malformed(len))
+        let out = match decode(body) {
+            Some(message) => Next::Message(message),
+            None => Next::Dropped(Dropped::Malformed(len)),
         };
         self.at += body_start + len;
         out
@@ -210,81 +181,6 @@ fn content_length(headers: &[u8]) -> Option<usize> {
     length
 }
 
-/// Stdin through a `Reframer`.
-pub struct Guarded<R> {
-    inner: R,
-    /// Told when the client sends `exit`: tower-lsp-server stops reading then, but waits for
-    /// handlers that await a client answer which can no longer come.
-    exit: Arc<Notify>,
-    reframer: Reframer,
-    out: Vec<u8>,
-    out_at: usize,
-    chunk: Box<[u8]>,
-}
-
-impl<R> Guarded<R> {
-    pub fn new(inner: R, exit: Arc<Notify>) -> Self {
-        Guarded {
-            inner,
-            exit,
-            reframer: Reframer::default(),
-            out: Vec::new(),
-            out_at: 0,
-            chunk: vec![0u8; CHUNK].into_boxed_slice(),
-        }
-    }
-}
-
-impl<R: AsyncRead + Unpin> AsyncRead for Guarded<R> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        let this = &mut *self;
-        loop {
-            if this.out_at < this.out.len() {
-                let n = buf.remaining().min(this.out.len() - this.out_at);
-                buf.put_slice(&this.out[this.out_at..this.out_at + n]);
-                this.out_at += n;
-                if this.out_at == this.out.len() && this.out.capacity() > RETAINED {
-                    // Handed over in full: do not hold a copy of a big message until the next.
-                    this.out = Vec::new();
-                    this.out_at = 0;
-                }
-                return Poll::Ready(Ok(()));
-            }
-            match this.reframer.next_frame() {
-                Next::Message(framed) => {
-                    if is_exit(&framed) {
-                        this.exit.notify_one();
-                    }
-                    this.out = framed;
-                    this.out_at = 0;
-                    continue;
-                }
-                Next::Dropped(what) => {
-                    tracing::warn!(
-                        "ignored input from the client that is not a JSON-RPC message: {what:?}"
-                    );
-                    continue;
-                }
-                Next::NeedMore => {}
-            }
-            let mut chunk = ReadBuf::new(&mut this.chunk);
-            match Pin::new(&mut this.inner).poll_read(cx, &mut chunk) {
-                Poll::Ready(Ok(())) if chunk.filled().is_empty() => return Poll::Ready(Ok(())),
-                Poll::Ready(Ok(())) => {
-                    let filled = chunk.filled().len();
-                    this.reframer.push(&this.chunk[..filled]);
-                }
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Pending => return Poll::Pending,
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,8 +207,20 @@ mod tests {
 
     const OK: &str = r#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#;
 
+    /// tower-lsp-server's own decode (its `Message` is private): the same untagged shape.
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Untagged {
+        Response(Response),
+        Request(Request),
+    }
+
+    fn message(text: &str) -> Next {
+        Next::Message(decode(text.as_bytes()).expect("a message"))
+    }
+
     #[test]
-    fn the_cheap_check_agrees_with_the_full_one() {
+    fn one_pass_decodes_what_the_untagged_decode_does() {
         for text in [
             OK,
             r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
@@ -320,6 +228,7 @@ mod tests {
             r#"{"jsonrpc":"2.0","id":null,"method":"x","params":[1,2.5,1e400]}"#,
             r#"{"jsonrpc":"2.0"}"#,
             r#"{"jsonrpc":"2.0","id":1,"result":null}"#,
+            r#"{"jsonrpc":"2.0","id":1,"result":{"a":[1e400, 9007199254740993]}}"#,
             r#"{"jsonrpc":"2.0","id":1,"error":{"code":-1,"message":"no"}}"#,
             r#"{"jsonrpc":"1.0","id":1,"method":"x"}"#,
             r#"{"jsonrpc":"2.0","id":1.5,"method":"x"}"#,
@@ -330,9 +239,14 @@ mod tests {
             r#"{"jsonrpc":"2.0","method":"x"}"#,
             "[1]",
             "{",
+            "",
         ] {
-            let full = serde_json::from_str::<Incoming>(text).is_ok();
-            assert_eq!(decodes(text), full, "{text}");
+            let untagged = match serde_json::from_str::<Untagged>(text) {
+                Ok(Untagged::Request(r)) => Some(Incoming::Request(r)),
+                Ok(Untagged::Response(r)) => Some(Incoming::Response(r)),
+                Err(_) => None,
+            };
+            assert_eq!(decode(text.as_bytes()), untagged, "{text}");
         }
     }
 
@@ -346,7 +260,7 @@ mod tests {
         for step in [1, 3, 7, 64, 4096] {
             let got = run(&input, step);
             assert_eq!(got.len(), 2, "{step}: {got:?}");
-            assert_eq!(got[0], Next::Message(frame(OK)));
+            assert_eq!(got[0], message(OK));
         }
     }
 
@@ -373,7 +287,7 @@ mod tests {
                 .iter()
                 .filter(|n| matches!(n, Next::Message(_)))
                 .collect();
-            assert_eq!(messages, vec![&Next::Message(frame(OK))], "{step}: {got:?}");
+            assert_eq!(messages, vec![&message(OK)], "{step}: {got:?}");
             assert!(
                 got.contains(&Next::Dropped(Dropped::Malformed(9))),
                 "{got:?}"
@@ -400,21 +314,42 @@ mod tests {
         assert!(r.input.len() < 2 << 20, "skipped bytes are not kept");
         r.push(&filler[..7]);
         r.push(&frame(OK));
-        assert_eq!(r.next_frame(), Next::Message(frame(OK)));
+        assert_eq!(r.next_frame(), message(OK));
     }
 
     #[test]
     fn the_exit_notification_is_recognised_and_nothing_else() {
-        assert!(is_exit(&frame(r#"{"jsonrpc":"2.0","method":"exit"}"#)));
-        assert!(is_exit(&frame(
+        let exit = |text: &str| matches!(decode(text.as_bytes()), Some(Incoming::Request(r)) if is_exit(&r));
+        assert!(exit(r#"{"jsonrpc":"2.0","method":"exit"}"#));
+        assert!(exit(
             r#"{"method": "exit", "jsonrpc": "2.0", "params": null}"#
-        )));
-        assert!(!is_exit(&frame(
-            r#"{"jsonrpc":"2.0","id":1,"method":"exit"}"#
-        )));
-        assert!(!is_exit(&frame(r#"{"jsonrpc":"2.0","method":"exited"}"#)));
-        assert!(!is_exit(&frame(
-            r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#
-        )));
+        ));
+        assert!(!exit(r#"{"jsonrpc":"2.0","id":1,"method":"exit"}"#));
+        assert!(!exit(r#"{"jsonrpc":"2.0","method":"exited"}"#));
+        assert!(!exit(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#));
+    }
+
+    #[test]
+    fn a_big_message_is_read_into_room_made_once() {
+        let params = format!(r#"{{"text":"{}"}}"#, "x".repeat(4 << 20));
+        let body = format!(r#"{{"jsonrpc":"2.0","method":"didOpen","params":{params}}}"#);
+        let input = frame(&body);
+        let mut r = Reframer::default();
+        r.push(&input[..1000]);
+        assert_eq!(r.next_frame(), Next::NeedMore);
+        let room = r.input.capacity();
+        assert!(room >= input.len(), "{room} < {}", input.len());
+        for piece in input[1000..].chunks(64 << 10) {
+            r.push(piece);
+        }
+        assert_eq!(
+            r.input.capacity(),
+            room,
+            "no growth while the message arrives"
+        );
+        assert!(matches!(
+            r.next_frame(),
+            Next::Message(Incoming::Request(_))
+        ));
     }
 }

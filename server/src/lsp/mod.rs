@@ -6,8 +6,9 @@
 //! `workspace` analyses the watched logs on disk, which `watch` finds and opens;
 //! `capabilities` is what `initialize` answers; `to_lsp`/`from_lsp` are the only places
 //! positions and LSP types are built from core values; `documents` keeps ropes and snapshots;
-//! `markdown` renders untrusted text inertly; `config` is what was negotiated; `framing` drops
-//! malformed input before the decoder sees it.
+//! `markdown` renders untrusted text inertly; `config` is what was negotiated; `framing` cuts
+//! and decodes the input, dropping what is malformed; `transport` reads stdin, runs the
+//! handlers and writes stdout.
 
 pub mod capabilities;
 pub mod config;
@@ -21,49 +22,22 @@ mod scheduling;
 pub mod server;
 pub mod session;
 pub mod to_lsp;
+mod transport;
 pub mod watch;
 mod workspace;
 
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::io::{AsyncRead, ReadBuf};
 use tokio::sync::Notify;
-use tower_lsp_server::{LspService, Server};
+use tower_lsp_server::LspService;
 
 use session::Backend;
 
-const STDIN_BUFFER: usize = 1 << 20;
-
 /// After stdin ends or `exit` arrives, handlers still waiting on the client (a response that
-/// can never come) get this long before the server exits anyway.
+/// can never come) get this long before the server exits anyway: `transport::serve` only
+/// returns once every handler has answered.
 const EOF_GRACE: Duration = Duration::from_millis(500);
-
-/// Stdin that tells when it reached its end: tower-lsp-server's `serve` only returns once every
-/// handler has finished, and one awaiting a client response would keep the process alive.
-struct EofSignal<R> {
-    inner: R,
-    eof: Arc<Notify>,
-}
-
-impl<R: AsyncRead + Unpin> AsyncRead for EofSignal<R> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        let before = buf.filled().len();
-        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if let Poll::Ready(r) = &result {
-            if r.is_err() || buf.filled().len() == before {
-                self.eof.notify_one();
-            }
-        }
-        result
-    }
-}
 
 /// glibc gives each thread that allocates its own arena and keeps what is freed there: an
 /// analysis run on one blocking thread and the next on another then hold two documents' worth of
@@ -121,26 +95,18 @@ pub fn serve_stdio() -> i32 {
             .custom_method("runlog/debugDocumentText", Backend::debug_document_text)
             .custom_method("runlog/debugPanic", Backend::debug_panic)
             .finish();
-        let eof = Arc::new(Notify::new());
-        let exit = Arc::new(Notify::new());
-        // A broken message is dropped here instead of ending the decoder's stream.
-        let stdin = framing::Guarded::new(
-            EofSignal {
-                // Big reads: the codec asks for a few KiB at a time, and every read of tokio's stdin is a
-                // round trip to a blocking thread (a 10 MB didOpen took thousands of them).
-                inner: tokio::io::BufReader::with_capacity(STDIN_BUFFER, tokio::io::stdin()),
-                eof: eof.clone(),
-            },
-            exit.clone(),
-        );
+        let ended = transport::Ended {
+            eof: Notify::new(),
+            exit: Notify::new(),
+        };
         tokio::select! {
-            () = Server::new(stdin, tokio::io::stdout(), socket).serve(service) => {}
+            () = transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket, &ended) => {}
             () = async {
-                eof.notified().await;
+                ended.eof.notified().await;
                 tokio::time::sleep(EOF_GRACE).await;
             } => tracing::info!("stdin closed; exiting"),
             () = async {
-                exit.notified().await;
+                ended.exit.notified().await;
                 tokio::time::sleep(EOF_GRACE).await;
             } => tracing::info!("exit received; requests to the client left unanswered"),
         }
