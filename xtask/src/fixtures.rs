@@ -124,7 +124,7 @@ fn record_with_node(root: &Path, producers: &Path, har: bool, newman: bool) -> R
                     .arg(dir.join("chromium-recorded.har"))
                     .arg(dir.join("chromium-recorded.pretty.har"))
                     .env("CHROMIUM", &chromium)
-                    .current_dir(&producers),
+                    .current_dir(producers),
             )
         })?;
         util::timed("Chromium records calls that get no response", || {
@@ -136,7 +136,7 @@ fn record_with_node(root: &Path, producers: &Path, har: bool, newman: bool) -> R
                     .arg(dir.join("chromium-no-response.pretty.har"))
                     .arg("/failures.html")
                     .env("CHROMIUM", &chromium)
-                    .current_dir(&producers),
+                    .current_dir(producers),
             )
         })?;
     }
@@ -154,7 +154,7 @@ fn record_with_node(root: &Path, producers: &Path, har: bool, newman: bool) -> R
                     .args(["--reporters", "json", "--reporter-json-export"])
                     .arg(dir.join("newman-report.json"))
                     .args(["--suppress-exit-code", "--color", "off"])
-                    .current_dir(&producers),
+                    .current_dir(producers),
             )
         })?;
         util::timed("newman runs calls that get no response", || {
@@ -171,7 +171,7 @@ fn record_with_node(root: &Path, producers: &Path, har: bool, newman: bool) -> R
                     .args(["--reporters", "json", "--reporter-json-export"])
                     .arg(dir.join("newman-no-response.json"))
                     .args(["--suppress-exit-code", "--color", "off"])
-                    .current_dir(&producers),
+                    .current_dir(producers),
             )
         })?;
         for report in ["newman-report.json", "newman-no-response.json"] {
