@@ -1,5 +1,6 @@
 //! `check --format json` over the producers recognised by content: VCR / Betamax cassettes,
-//! JSON Lines records holding their HTTP details in a JSON string, ECS flattened keys.
+//! n8n exports, JSON Lines records holding their HTTP details in a JSON string, ECS flattened
+//! keys; and the `body-truncated` notes on bodies the exporter did not record in full.
 
 use super::{json_of, run};
 
@@ -78,4 +79,101 @@ fn ecs_flattened_keys() {
         assert_eq!((g.0, g.1, g.2, g.3.as_str()), w);
         assert_eq!(g.4, "json-lines");
     }
+}
+
+#[test]
+fn n8n_exports() {
+    let got = records("tests/fixtures/n8n/execution-409-run-data.json");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(
+        (got[0].0, got[0].1, got[0].2, got[0].3.as_str()),
+        (130, 27, 409, "Contact already exists. Existing ID: 51")
+    );
+    let out = run(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/n8n/execution-409-run-data.json",
+    ]);
+    assert_eq!(json_of(&out)[0]["step"], "Create HubSpot contact");
+    let got = records("tests/fixtures/n8n/error-details-400.json");
+    assert_eq!((got[0].0, got[0].1, got[0].2), (8, 17, 400));
+    assert!(got[0].3.starts_with("new row for relation"), "{got:?}");
+    let got = records("tests/fixtures/n8n/error-workflow-401.json");
+    assert_eq!((got[0].0, got[0].1, got[0].2), (30, 21, 401));
+}
+
+#[test]
+fn json_strings_inside_a_field() {
+    let got = records("tests/fixtures/jsonl/message-json-string.jsonl");
+    let got: Vec<(u64, u64, u64, &str)> =
+        got.iter().map(|g| (g.0, g.1, g.2, g.3.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            (
+                2,
+                107,
+                422,
+                "quantity must be greater than 0 (Validation failed)"
+            ),
+            (
+                3,
+                130,
+                503,
+                "Ledger database is in read-only mode during failover."
+            ),
+        ]
+    );
+    let got = records("tests/fixtures/jsonl/docker-json-file.jsonl");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(
+        (got[0].0, got[0].1, got[0].2, got[0].3.as_str()),
+        (3, 45, 500, "Template invoice.hbs: missing partial 'footer'")
+    );
+}
+
+#[test]
+fn bodies_not_recorded_in_full() {
+    let out = run(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/body-truncated/har-bodies-not-kept.har",
+    ]);
+    let notes: Vec<(u64, u64, String)> = json_of(&out)
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter(|r| r["code"] == "body-truncated")
+        .map(|r| {
+            assert_eq!(r["severity"], "information");
+            assert!(r["status"].is_null());
+            (
+                r["line"].as_u64().unwrap_or(0),
+                r["column"].as_u64().unwrap_or(0),
+                r["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let at: Vec<(u64, u64)> = notes.iter().map(|n| (n.0, n.1)).collect();
+    assert_eq!(at, [(46, 21), (92, 21), (134, 22)]);
+    assert!(notes[1]
+        .2
+        .contains("content.size is 2380 bytes, the text holds 126"));
+    // SARIF names the rule.
+    let out = run(&[
+        "check",
+        "--format",
+        "sarif",
+        "tests/fixtures/body-truncated/logger-cut-bodies.json",
+    ]);
+    let sarif = json_of(&out);
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    assert!(
+        rules.iter().any(|r| r["id"] == "body-truncated"),
+        "{rules:?}"
+    );
 }

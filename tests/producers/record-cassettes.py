@@ -1,7 +1,8 @@
 """Records tests/fixtures/vcr/: vcrpy and Betamax (both from PyPI) record `requests`
 calls to a loopback test server (Python's http.server on 127.0.0.1) as JSON cassettes.
 
-usage: python record-cassettes.py OUTPUT_DIR   (needs `pip install vcrpy betamax requests`)
+usage: python record-cassettes.py OUTPUT_DIR   (needs `pip install -r requirements-cassettes.txt`;
+`cargo xtask fixtures` provisions it in target/producers-venv)
 
 The server answers the error shapes real APIs send: 403 with the reason in a JSON body, 422
 field errors, a 503 whose JSON body is gzip-encoded (Content-Encoding: gzip), and a 200.

@@ -1,29 +1,99 @@
 //! `cargo xtask fixtures`: re-records fixtures from real producers: Chromium (Playwright's
 //! `recordHar`) writes `tests/fixtures/har/chromium-recorded.har` and newman writes
 //! `tests/fixtures/newman/newman-report.json`, both against the local test API in
-//! `tests/producers/server.js` (127.0.0.1 only). The fixtures are committed; CI does not re-record.
+//! `tests/producers/server.js` (127.0.0.1 only); vcrpy and Betamax write the cassettes in
+//! `tests/fixtures/vcr/` from `tests/producers/record-cassettes.py`, which runs its own loopback
+//! server. The fixtures are committed; CI does not re-record.
 
 use crate::util::{self, Result};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-const USAGE: &str = "usage: cargo xtask fixtures [--har-only | --newman-only]";
+const USAGE: &str = "usage: cargo xtask fixtures [--har-only | --newman-only | --cassettes-only]";
+
+/// The pinned PyPI packages `record-cassettes.py` imports.
+const CASSETTE_REQUIREMENTS: &str = "requirements-cassettes.txt";
 
 pub fn run(args: &[String]) -> Result {
-    let (mut har, mut newman) = (true, true);
+    let (mut har, mut newman, mut cassettes) = (true, true, true);
     for arg in args {
         match arg.as_str() {
-            "--har-only" => newman = false,
-            "--newman-only" => har = false,
+            "--har-only" => (newman, cassettes) = (false, false),
+            "--newman-only" => (har, cassettes) = (false, false),
+            "--cassettes-only" => (har, newman) = (false, false),
             other => return Err(format!("unknown option `{other}`\n{USAGE}")),
         }
     }
-    if !har && !newman {
+    if !har && !newman && !cassettes {
         return Err(format!("nothing to record\n{USAGE}"));
     }
     let root = util::root();
     let producers = root.join("tests/producers");
+    if cassettes {
+        record_cassettes(&root, &producers)?;
+    }
+    if har || newman {
+        record_with_node(&root, &producers, har, newman)?;
+    }
+    eprintln!("fixtures recorded; review `git diff tests/fixtures` and commit them");
+    Ok(())
+}
+
+/// vcrpy and Betamax record `requests` calls to a loopback server as JSON cassettes; both come
+/// from PyPI into a virtual environment under the target dir, made once and refreshed when the
+/// pinned requirements change.
+fn record_cassettes(root: &Path, producers: &Path) -> Result {
+    if !util::on_path("python3") {
+        return Err("`python3` is not on PATH; install Python 3.9 or later (with venv)".into());
+    }
+    let venv = crate::dist::target_dir(root).join("producers-venv");
+    let python = venv.join("bin/python");
+    let requirements = producers.join(CASSETTE_REQUIREMENTS);
+    let stamp = venv.join(CASSETTE_REQUIREMENTS);
+    let installed = std::fs::read(&stamp).ok();
+    let wanted =
+        std::fs::read(&requirements).map_err(|e| format!("{}: {e}", requirements.display()))?;
+    if !python.is_file() || installed.as_deref() != Some(wanted.as_slice()) {
+        util::timed(
+            "pip installs vcrpy and Betamax (target/producers-venv)",
+            || {
+                util::run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+                util::run(
+                    Command::new(&python)
+                        .args([
+                            "-m",
+                            "pip",
+                            "install",
+                            "--quiet",
+                            "--disable-pip-version-check",
+                        ])
+                        .arg("-r")
+                        .arg(&requirements),
+                )?;
+                std::fs::write(&stamp, &wanted).map_err(|e| format!("{}: {e}", stamp.display()))
+            },
+        )?;
+    }
+    let dir = root.join("tests/fixtures/vcr");
+    util::timed("vcrpy and Betamax record cassettes", || {
+        util::run(
+            Command::new(&python)
+                .arg("record-cassettes.py")
+                .arg(&dir)
+                .current_dir(producers),
+        )
+    })?;
+    for cassette in ["vcrpy-errors.json", "betamax-errors.json"] {
+        if !dir.join(cassette).is_file() {
+            return Err(format!("record-cassettes.py ran but wrote no {cassette}"));
+        }
+    }
+    Ok(())
+}
+
+/// Chromium (through Playwright) and newman against the local test API.
+fn record_with_node(root: &Path, producers: &Path, har: bool, newman: bool) -> Result {
     for tool in ["node", "npm"] {
         if !util::on_path(tool) {
             return Err(format!(
@@ -38,9 +108,9 @@ pub fn run(args: &[String]) -> Result {
             chromium.display()
         ));
     }
-    util::timed("npm ci (tests/producers)", || npm_ci(&producers))?;
+    util::timed("npm ci (tests/producers)", || npm_ci(producers))?;
 
-    let server = TestServer::start(&producers)?;
+    let server = TestServer::start(producers)?;
     let base = format!("http://127.0.0.1:{}", server.port);
     eprintln!("test API listening on {base}");
     if har {
@@ -54,7 +124,7 @@ pub fn run(args: &[String]) -> Result {
                     .arg(dir.join("chromium-recorded.har"))
                     .arg(dir.join("chromium-recorded.pretty.har"))
                     .env("CHROMIUM", &chromium)
-                    .current_dir(&producers),
+                    .current_dir(producers),
             )
         })?;
         util::timed("Chromium records calls that get no response", || {
@@ -66,7 +136,7 @@ pub fn run(args: &[String]) -> Result {
                     .arg(dir.join("chromium-no-response.pretty.har"))
                     .arg("/failures.html")
                     .env("CHROMIUM", &chromium)
-                    .current_dir(&producers),
+                    .current_dir(producers),
             )
         })?;
     }
@@ -84,7 +154,7 @@ pub fn run(args: &[String]) -> Result {
                     .args(["--reporters", "json", "--reporter-json-export"])
                     .arg(dir.join("newman-report.json"))
                     .args(["--suppress-exit-code", "--color", "off"])
-                    .current_dir(&producers),
+                    .current_dir(producers),
             )
         })?;
         util::timed("newman runs calls that get no response", || {
@@ -101,7 +171,7 @@ pub fn run(args: &[String]) -> Result {
                     .args(["--reporters", "json", "--reporter-json-export"])
                     .arg(dir.join("newman-no-response.json"))
                     .args(["--suppress-exit-code", "--color", "off"])
-                    .current_dir(&producers),
+                    .current_dir(producers),
             )
         })?;
         for report in ["newman-report.json", "newman-no-response.json"] {
@@ -111,7 +181,6 @@ pub fn run(args: &[String]) -> Result {
         }
     }
     drop(server);
-    eprintln!("fixtures recorded; review `git diff tests/fixtures` and commit them");
     Ok(())
 }
 

@@ -33,7 +33,9 @@ tasks:
                         editor tools under target/); --no-install fails the tier instead
   setup-editors         install the real editors the editor tiers drive (code-server, Playwright;
                         `test` runs it when they are missing)
-  fixtures              re-record the fixtures made by real producers (Chromium HAR, newman)
+  fixtures [--har-only | --newman-only | --cassettes-only]
+                        re-record the fixtures made by real producers (Chromium HAR, newman,
+                        vcrpy and Betamax cassettes)
   fuzz [TARGET...] [--seconds N]
                         run the cargo-fuzz targets seeded with the fixtures (default 600 s each)
   bench-lsp [--sizes 1,10,50]

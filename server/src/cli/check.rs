@@ -344,7 +344,8 @@ fn snippet_in_line(
     }
     out.push_str(&inert(before_cut));
     let a = out.len();
-    out.push_str(&inert(&text[s..e]));
+    // The marked text too: a `body-truncated` note marks a whole body.
+    out.push_str(&inert(&redactor.text(&text[s..e])));
     let b = out.len();
     out.push_str(inert(after_cut).trim_end());
     if after_cut.len() < after.len() || after_to < line_end {

@@ -35,6 +35,9 @@ pub fn render_record(record: &Record, color: bool) -> String {
         _ if record.kind == FindingKind::InvalidJson => {
             "the JSON stops being valid here".to_string()
         }
+        _ if record.kind == FindingKind::BodyTruncated => {
+            "the response body was not recorded in full".to_string()
+        }
         _ => String::new(),
     };
     let mut notes: Vec<String> = Vec::new();

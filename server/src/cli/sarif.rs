@@ -86,6 +86,9 @@ fn rule(r: &Record, id: String) -> ReportingDescriptor {
         (Some(code), Some(reason)) => format!("{code} {reason}"),
         _ if r.kind == FindingKind::NoResponse => "A call that got no response".to_string(),
         _ if r.kind == FindingKind::InvalidJson => "The run log is not valid JSON".to_string(),
+        _ if r.kind == FindingKind::BodyTruncated => {
+            "A response body the log did not record in full".to_string()
+        }
         _ => "A limit of the analysis was reached".to_string(),
     };
     let mut rule = ReportingDescriptor::builder()

@@ -255,13 +255,14 @@ pub fn finding_code(finding: &Finding) -> String {
 }
 
 /// The code of a finding with this status and kind: the status (`"400"`), or `no-response`,
-/// `invalid-json`, `limit-reached`.
+/// `invalid-json`, `limit-reached`, `body-truncated`.
 pub fn code(status: Option<u16>, kind: FindingKind) -> String {
     match (status, kind) {
         (Some(code), _) => code.to_string(),
         (None, FindingKind::NoResponse) => super::report::NO_RESPONSE_CODE.to_string(),
         (None, FindingKind::InvalidJson) => "invalid-json".to_string(),
         (None, FindingKind::LimitReached) => "limit-reached".to_string(),
+        (None, FindingKind::BodyTruncated) => super::report::BODY_TRUNCATED_CODE.to_string(),
         (None, _) => "runlog".to_string(),
     }
 }

@@ -153,6 +153,16 @@ pub struct NoResponse {
     pub message: Option<String>,
 }
 
+/// The exporter did not record the whole response body (HAR `content.comment` or `size`, a
+/// producer's "truncated" marker): where the log shows it and how it says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyTruncation {
+    /// The body, or the object that should have held it.
+    pub span: Span,
+    /// How the log says so, in plain words.
+    pub how: String,
+}
+
 /// One HTTP call found in the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exchange {
@@ -175,6 +185,8 @@ pub struct Exchange {
     /// Response headers, secrets redacted.
     pub response_headers: Vec<Header>,
     pub body: Option<BodyRef>,
+    /// The body was not recorded in full.
+    pub body_truncated: Option<BodyTruncation>,
     /// Step / request / entry name as the log calls it.
     pub name: Option<String>,
     /// Index into `Analysis::runs`, when the log groups calls into runs.
@@ -193,6 +205,9 @@ impl Exchange {
         self.request.shift(from, delta);
         if let Some(body) = &mut self.body {
             body.shift(from, delta);
+        }
+        if let Some(t) = &mut self.body_truncated {
+            t.span.shift(from, delta);
         }
     }
 }
@@ -236,6 +251,9 @@ pub enum FindingKind {
     LimitReached,
     /// A call that got no HTTP response (connection refused, DNS, timeout, CORS, cancelled).
     NoResponse,
+    /// The response body of a call with a finding was not recorded in full: the reason may be
+    /// in the part that is missing. Sits on the body; kept or capped with its call's finding.
+    BodyTruncated,
 }
 
 impl FindingKind {

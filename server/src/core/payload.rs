@@ -334,6 +334,7 @@ mod tests {
                 encoding,
                 mime_type: mime.map(str::to_string),
             }),
+            body_truncated: None,
             name: Some("Log in".into()),
             run: None,
         };

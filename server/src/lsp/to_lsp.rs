@@ -107,9 +107,12 @@ pub fn diagnostic_at(
         FindingKind::FailedCall | FindingKind::ErrorInSuccessfulCall => finding
             .status
             .map(|s| NumberOrString::String(s.to_string())),
-        FindingKind::NoResponse | FindingKind::InvalidJson | FindingKind::LimitReached => Some(
-            NumberOrString::String(crate::core::groups::finding_code(finding)),
-        ),
+        FindingKind::NoResponse
+        | FindingKind::InvalidJson
+        | FindingKind::LimitReached
+        | FindingKind::BodyTruncated => Some(NumberOrString::String(
+            crate::core::groups::finding_code(finding),
+        )),
     };
     let code_description = finding
         .status

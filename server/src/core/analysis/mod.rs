@@ -23,7 +23,7 @@ pub fn analyze(text: &str, config: &AnalysisConfig) -> Analysis {
     };
     let mut extracted = Extracted::default();
     let parsed = parse::parse_with_limits(text, &limits, |root, piece| {
-        exchange::extract(root, piece, &config.redact, &mut extracted);
+        exchange::extract(root, piece, text, &config.redact, &mut extracted);
     });
     // Ordinary JSON (no exchange) stays quiet, even when it is invalid.
     if extracted.exchanges.is_empty() {
@@ -53,6 +53,7 @@ pub fn analyze(text: &str, config: &AnalysisConfig) -> Analysis {
     let failing: Vec<usize> = calls.iter().filter_map(|f| f.exchange).collect();
     let omitted_at = calls.get(config.max_findings).map(|f| f.span);
     calls.truncate(config.max_findings);
+    with_truncation_notes(&mut calls, &extracted.exchanges);
     // A limit other than the findings cap (time, body size, nesting, line length) makes every
     // later edit a full analysis: what it cut depends on the whole text.
     let limited = stopped_at.is_some()
@@ -104,6 +105,16 @@ pub fn analyze(text: &str, config: &AnalysisConfig) -> Analysis {
             limited,
         },
     }
+}
+
+/// Adds the `body-truncated` note of each call finding in `calls` whose body was not recorded in
+/// full. Notes go with the call findings the cap kept and do not count towards it.
+pub(crate) fn with_truncation_notes(calls: &mut Vec<Finding>, exchanges: &[Exchange]) {
+    let notes: Vec<Finding> = calls
+        .iter()
+        .filter_map(|f| report::truncation_note(f, exchanges.get(f.exchange?)?))
+        .collect();
+    calls.extend(notes);
 }
 
 /// The severity of the summary finding the findings cap adds (parse problems never have it).

@@ -3,13 +3,14 @@
 
 use super::body_ref::{body_in, BodyPlace};
 use super::request::{header_list, request_info};
+use super::{embedded, n8n, truncation};
 use super::{name_range, Cx};
 use crate::core::detect::{self, get, get_object, get_str, key_in, key_is, key_str, StatusKey};
 use crate::core::model::{Exchange, Header, NoResponse, Span};
 use jsonc_parser::ast::{Object, ObjectProp, Value};
 
 /// The first property of `obj` holding a status code, honouring the `code` rule.
-fn direct_status<'v, 'a>(
+pub(super) fn direct_status<'v, 'a>(
     obj: &'v Object<'a>,
     parent_key: Option<&str>,
 ) -> Option<(&'v ObjectProp<'a>, u16, StatusKey)> {
@@ -31,14 +32,17 @@ fn direct_status<'v, 'a>(
     None
 }
 
-/// Recognises an exchange recorded by `obj`: a status field on the object itself, or in its
-/// `response`/`res` object, or in `http.response` (ECS); else a call that got no response
-/// (see [`no_response_in`]).
+/// Recognises an exchange recorded by `obj`: one of n8n's (see `n8n.rs`), a status field on the
+/// object itself, or in its `response`/`res` object, or in `http.response` (ECS), or in a JSON
+/// string field (see `embedded.rs`); else a call that got no response (see [`failed_step`]).
 pub(super) fn exchange_in(
     obj: &Object<'_>,
     parent_key: Option<&str>,
     cx: &Cx<'_>,
 ) -> Option<Exchange> {
+    if let Some(ex) = n8n::exchange_in(obj, parent_key, cx) {
+        return Some(ex);
+    }
     if let Some((prop, code, kind)) = direct_status(obj, parent_key) {
         let response = response_object(obj);
         return Some(build(obj, response, prop, code, kind, cx));
@@ -70,7 +74,7 @@ pub(super) fn exchange_in(
             }
         }
     }
-    failed_step(obj, cx)
+    embedded::exchange_in(obj, cx).or_else(|| failed_step(obj, cx))
 }
 
 /// A VCR / Betamax interaction: `response.status` is an object `{"code": 403, "message":
@@ -193,6 +197,7 @@ fn unanswered(
         request,
         response_headers: Vec::new(),
         body: None,
+        body_truncated: None,
         name,
         run: None,
     }
@@ -242,6 +247,7 @@ fn build(
             b.mime_type = content_type;
         }
     }
+    let body_truncated = truncation::truncation(response, body.as_ref(), cx);
     let request = request_info(obj, cx);
     let name = exchange_name(obj).or_else(|| request.url.as_deref().and_then(url_path));
     Exchange {
@@ -255,6 +261,7 @@ fn build(
         request,
         response_headers,
         body,
+        body_truncated,
         name,
         run: None,
     }

@@ -4,10 +4,13 @@
 
 mod body_ref;
 mod call;
+mod embedded;
 mod formats;
+mod n8n;
 mod request;
 #[cfg(test)]
 mod tests;
+mod truncation;
 mod walk;
 
 use super::detect::{self, Shape};
@@ -67,13 +70,20 @@ type Memo = HashMap<String, bool, std::hash::BuildHasherDefault<Fnv>>;
 /// Bound on the memo above (a log with unbounded distinct header names must not grow it).
 const MAX_MEMO: usize = 4096;
 
-/// Extracts every exchange of `root` (a tree placed in the text by `piece`) into `out`, in text
-/// order. `redact_extra` is the user's `runlog.redact`.
-pub fn extract(root: &Value<'_>, piece: &Piece, redact_extra: &[String], out: &mut Extracted) {
+/// Extracts every exchange of `root` (a tree placed in `text` by `piece`: the text its spans
+/// index) into `out`, in text order. `redact_extra` is the user's `runlog.redact`.
+pub fn extract(
+    root: &Value<'_>,
+    piece: &Piece,
+    text: &str,
+    redact_extra: &[String],
+    out: &mut Extracted,
+) {
     let shape = detect::shape(root);
     let memo = std::mem::take(&mut out.secret_names);
     let cx = Cx {
         piece,
+        text,
         extra: redact_extra,
         secret_names: memo,
         // A JSON Lines line is one unit as a whole; a document's units are its calls.
@@ -103,20 +113,21 @@ pub fn extract(root: &Value<'_>, piece: &Piece, redact_extra: &[String], out: &m
 }
 
 /// Extracts the exchange of one unit of a document (`root` is the unit's object, parsed alone
-/// and placed by `piece`) as `extract` did when it met the object inside the whole tree. `run`
-/// is the run the unit's exchange belonged to. JSON Lines lines go through `extract`.
+/// and placed in `text` by `piece`) as `extract` did when it met the object inside the whole
+/// tree, `place` saying where it sat. JSON Lines lines go through `extract`.
 pub(crate) fn extract_unit(
     root: &Value<'_>,
     piece: &Piece,
-    kind: UnitKind,
-    run: Option<usize>,
-    pages: &[(String, usize)],
+    text: &str,
+    place: UnitPlace<'_>,
     redact_extra: &[String],
     out: &mut Extracted,
 ) {
+    let UnitPlace { kind, run, pages } = place;
     let Value::Object(obj) = root else { return };
     let cx = Cx {
         piece,
+        text,
         extra: redact_extra,
         secret_names: std::mem::take(&mut out.secret_names),
         record_units: false,
@@ -132,6 +143,15 @@ pub(crate) fn extract_unit(
     out.secret_names = cx.secret_names;
 }
 
+/// Where a unit sat in the previous analysis.
+pub(crate) struct UnitPlace<'a> {
+    pub kind: UnitKind,
+    /// The run the unit's exchange belonged to.
+    pub run: Option<usize>,
+    /// HAR page ids with their run index, for an entry's `pageref`.
+    pub pages: &'a [(String, usize)],
+}
+
 /// Records the unit of an exchange just pushed to `out` (the object `span` recorded it).
 pub(super) fn push_exchange_unit(out: &mut Extracted, kind: UnitKind) {
     let index = out.exchanges.len() - 1;
@@ -145,6 +165,8 @@ pub(super) fn push_exchange_unit(out: &mut Extracted, kind: UnitKind) {
 
 pub(super) struct Cx<'p> {
     piece: &'p Piece,
+    /// The text `piece`'s spans index (a string's escapes are read there).
+    text: &'p str,
     extra: &'p [String],
     secret_names: RefCell<Memo>,
     /// Record each exchange's object as a unit (a clean document).

@@ -4,7 +4,7 @@ use crate::core::parse::parse_with;
 
 fn extract_all(text: &str) -> Extracted {
     let mut out = Extracted::default();
-    parse_with(text, |v, p| extract(v, p, &[], &mut out));
+    parse_with(text, |v, p| extract(v, p, text, &[], &mut out));
     out
 }
 

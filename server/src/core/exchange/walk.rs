@@ -2,6 +2,7 @@
 //! status field, and root-level run arrays give the runs.
 
 use super::call::exchange_in;
+use super::n8n;
 use super::{push_exchange_unit, scalar_text, Cx, Extracted};
 use crate::core::detect::{self, get, key_in, key_str, Shape};
 use crate::core::model::{Run, Span, UnitKind};
@@ -41,6 +42,9 @@ pub(super) fn walk(root: &Value<'_>, shape: Shape, cx: &Cx<'_>, out: &mut Extrac
     while let Some(frame) = stack.pop() {
         match frame.value {
             Value::Object(obj) => {
+                if n8n::is_node_definition(obj) {
+                    continue;
+                }
                 if let Some(mut ex) = exchange_in(obj, frame.parent_key, cx) {
                     ex.run = current_run.filter(|&r| {
                         out.runs
@@ -64,8 +68,10 @@ pub(super) fn walk(root: &Value<'_>, shape: Shape, cx: &Cx<'_>, out: &mut Extrac
                 }
                 let top = is_root(frame.value);
                 for prop in obj.properties.iter().rev() {
-                    if matches!(prop.value, Value::Object(_) | Value::Array(_)) {
-                        let key = key_str(&prop.name);
+                    let key = key_str(&prop.name);
+                    if matches!(prop.value, Value::Object(_) | Value::Array(_))
+                        && !n8n::repeats_a_node_run(obj, key)
+                    {
                         stack.push(Frame {
                             value: &prop.value,
                             parent_key: Some(key),

@@ -59,6 +59,8 @@ impl Parts {
         if self.said.len() >= MAX_SUBS {
             return;
         }
+        // Said without a field name: the message alone is what was said, once read.
+        let unnamed = bare == text;
         let text = clean(text);
         let text = if self.embedded {
             text
@@ -73,7 +75,7 @@ impl Parts {
         if self.said.iter().any(|x| x.text == text && x.kind == kind) {
             return;
         }
-        let bare = if bare == text {
+        let bare = if unnamed || bare == text {
             text.clone()
         } else {
             clean(bare)
@@ -219,21 +221,41 @@ impl Parts {
 
 /// "Property values were not valid: [{\"message\": \"Email … is invalid\"}]" (HubSpot) →
 /// "Property values were not valid: Email … is invalid": JSON pasted into a message is read too.
+/// "409 - {\"message\": …}" (request-promise's errors, n8n's `messages`) is a status and the
+/// body, whose reason is all it says; the body may be a JSON string holding the JSON.
 fn unembed_json(s: &str) -> std::borrow::Cow<'_, str> {
+    if let Some(body) = after_status_dash(s) {
+        if let Some(summary) = embedded_summary(body) {
+            return std::borrow::Cow::Owned(summary);
+        }
+    }
     let Some(at) = s.find(": [{").or_else(|| s.find(": {")) else {
         return std::borrow::Cow::Borrowed(s);
     };
     let (head, rest) = (&s[..at], s[at + 2..].trim());
-    let Ok(value) = serde_json::from_str::<Value>(rest) else {
-        return std::borrow::Cow::Borrowed(s);
+    match embedded_summary(rest) {
+        Some(summary) => std::borrow::Cow::Owned(format!("{head}: {summary}")),
+        None => std::borrow::Cow::Borrowed(s),
+    }
+}
+
+/// The text after a leading "NNN - " (a 3-digit status, a dash), when JSON follows.
+fn after_status_dash(s: &str) -> Option<&str> {
+    let (code, rest) = s.split_at_checked(3)?;
+    let rest = rest.strip_prefix(" - ")?;
+    (code.bytes().all(|b| b.is_ascii_digit()) && rest.starts_with(['{', '[', '"'])).then_some(rest)
+}
+
+/// The summary of what a JSON text (or a JSON string holding one) says.
+fn embedded_summary(json: &str) -> Option<String> {
+    let value = match serde_json::from_str::<Value>(json).ok()? {
+        Value::String(inner) => serde_json::from_str::<Value>(&inner).ok()?,
+        value => value,
     };
     let mut inner = Parts {
         embedded: true,
         ..Parts::default()
     };
     read_value(&value, &mut inner);
-    match inner.finish() {
-        Some(e) => std::borrow::Cow::Owned(format!("{head}: {}", e.summary)),
-        None => std::borrow::Cow::Borrowed(s),
-    }
+    inner.finish().map(|e| e.summary)
 }

@@ -70,6 +70,24 @@ const GENERIC_PHRASES: &[&str] = &[
     "oops",
     "not ok",
     "ok",
+    // What a log writes in place of a body it did not keep (`body-truncated` says so).
+    "Response body was not logged",
+    "Response body is too large",
+    // n8n's messages for a status (its NodeApiError's `message`; the API's words are in its
+    // `description`).
+    "Your request is invalid or could not be processed by the service",
+    "Bad request - please check your parameters",
+    "Authorization failed - please check your credentials",
+    "Payment required - perhaps check your payment details?",
+    "Forbidden - perhaps check your credentials?",
+    "The resource you are requesting could not be found",
+    "Method not allowed - please check you are using the right HTTP method",
+    "The service is receiving too many requests from you",
+    "The service failed to process your request",
+    "The service was not able to process your request",
+    "Bad gateway - the service failed to handle your request",
+    "Service unavailable - try again later or consider setting this node to retry automatically (in the node settings)",
+    "Gateway timed out - perhaps try again later?",
 ];
 
 /// Words dropped before comparing with the generic phrases: "HTTP 500", "Error code 522",

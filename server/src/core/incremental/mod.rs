@@ -8,10 +8,13 @@
 //! `reanalyze(&analyze(old, c), old, new, c) == analyze(new, c)` for every `old` and `new`.
 
 use super::analysis::{
-    analyze, assemble_findings, finding_for, is_problem, problem_finding, BodyCuts,
+    analyze, assemble_findings, finding_for, is_problem, problem_finding, with_truncation_notes,
+    BodyCuts,
 };
 use super::exchange::{self, Extracted};
-use super::model::{Analysis, AnalysisConfig, Finding, Format, Span, Unit, UnitKind, Units};
+use super::model::{
+    Analysis, AnalysisConfig, Finding, FindingKind, Format, Span, Unit, UnitKind, Units,
+};
 use super::parse;
 use std::ops::Range;
 
@@ -183,7 +186,7 @@ fn in_unit(
                 line,
                 parse::PARSER_DEPTH,
                 &mut problems,
-                &mut |root, piece| exchange::extract(root, piece, &config.redact, &mut fresh),
+                &mut |root, piece| exchange::extract(root, piece, new, &config.redact, &mut fresh),
             );
             if !problems.is_empty() || fresh.units.len() != 1 || fresh.units[0].span != span {
                 return None;
@@ -195,15 +198,12 @@ fn in_unit(
         kind => {
             let run = prev.exchanges.get(unit.exchanges.start)?.run;
             let parsed = parse::parse_clean(unit_text, span.start, |root, piece| {
-                exchange::extract_unit(
-                    root,
-                    piece,
+                let place = exchange::UnitPlace {
                     kind,
                     run,
-                    &prev.units.pages,
-                    &config.redact,
-                    &mut fresh,
-                );
+                    pages: &prev.units.pages,
+                };
+                exchange::extract_unit(root, piece, new, place, &config.redact, &mut fresh);
             });
             if !parsed {
                 return None;
@@ -276,7 +276,7 @@ fn append(prev: &Analysis, old: &str, new: &str, config: &AnalysisConfig) -> Opt
         first_line,
         &limits,
         &mut problems,
-        &mut |root, piece| exchange::extract(root, piece, &config.redact, &mut fresh),
+        &mut |root, piece| exchange::extract(root, piece, new, &config.redact, &mut fresh),
     );
     if problems
         .iter()
@@ -380,7 +380,7 @@ fn assemble(
     let mut previous = prev
         .findings
         .iter()
-        .filter(|f| f.exchange.is_some())
+        .filter(|f| f.exchange.is_some() && f.kind != FindingKind::BodyTruncated)
         .peekable();
     for &i in &calls[..keep] {
         if (first..fresh_end).contains(&i) {
@@ -406,6 +406,7 @@ fn assemble(
     if cuts.first.is_some() {
         return None;
     }
+    with_truncation_notes(&mut kept, &exchanges);
     let omitted_at = calls
         .get(config.max_findings)
         .and_then(|&i| exchanges.get(i))

@@ -21,7 +21,7 @@ fn fixtures() -> Vec<String> {
     ]
     .map(String::from)
     .to_vec();
-    for dir in ["jsonl", "generic", "truncated"] {
+    for dir in ["jsonl", "generic", "truncated", "n8n", "body-truncated"] {
         let full = format!("{}/../tests/fixtures/{dir}", env!("CARGO_MANIFEST_DIR"));
         let mut names: Vec<String> = std::fs::read_dir(&full)
             .unwrap_or_else(|e| panic!("{full}: {e}"))
@@ -107,6 +107,8 @@ fn snippet() -> impl Strategy<Value = String> {
             "/*",
             "\"errors\": [1]",
             "\"ok\": false",
+            " [truncated]",
+            "\"comment\": \"truncated\", ",
         ])
         .prop_map(String::from),
         proptest::collection::vec(

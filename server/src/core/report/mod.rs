@@ -11,7 +11,8 @@
 use super::body;
 use super::explain::{self, Explanation};
 use super::model::{
-    Analysis, AnalysisConfig, BodyEncoding, BodyRef, Exchange, Severity, StatusSource,
+    Analysis, AnalysisConfig, BodyEncoding, BodyRef, Exchange, Finding, FindingKind, Severity,
+    StatusSource,
 };
 use super::network_errors::{self, NetworkError};
 use super::redact::{self, REDACTED};
@@ -46,6 +47,36 @@ pub struct CallReport {
     /// Hides this call's secrets in any other text shown about it (the source excerpt of
     /// `check`, the payload view).
     pub redactor: Redactor,
+}
+
+/// The code of the note that a call's response body was not recorded in full.
+pub const BODY_TRUNCATED_CODE: &str = "body-truncated";
+
+/// The note a call's finding brings when the exporter did not record its response body in full
+/// (`body-truncated`, Information, on the body), sharing the call's report. A call that got no
+/// response has no body to speak of.
+pub(crate) fn truncation_note(call: &Finding, exchange: &Exchange) -> Option<Finding> {
+    if !matches!(
+        call.kind,
+        FindingKind::FailedCall | FindingKind::ErrorInSuccessfulCall
+    ) {
+        return None;
+    }
+    let truncation = exchange.body_truncated.as_ref()?;
+    let report = call.report.as_ref()?;
+    Some(Finding {
+        kind: FindingKind::BodyTruncated,
+        span: truncation.span,
+        severity: Severity::Information,
+        status: None,
+        message: format!(
+            "Response body not recorded in full ({}): the reason may be in the part that is missing.",
+            report.redactor.text(&truncation.how)
+        ),
+        explanation: None,
+        exchange: call.exchange,
+        report: Some(report.clone()),
+    })
 }
 
 /// What is known about a call that got no response.

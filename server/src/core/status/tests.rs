@@ -185,6 +185,7 @@ fn exchange(status: u16, req: &[(&str, &str)], resp: &[(&str, &str)]) -> Exchang
         },
         response_headers: h(resp),
         body: None,
+        body_truncated: None,
         name: None,
         run: None,
     }

@@ -5,10 +5,10 @@ use super::input::{detect_json_lines, Input};
 use super::split::{Item, Lex, Pending, Splitter, UnitArray};
 use super::view::TextPos;
 use super::{Inexact, Located, StreamError, Streamed, UnitView, CONTEXT, MAX_UNIT};
-use crate::core::analysis;
 use crate::core::exchange::{self, Extracted};
 use crate::core::model::{AnalysisConfig, Exchange, Finding, FindingKind, Severity};
 use crate::core::parse::{self, Piece};
+use crate::core::{analysis, report};
 use std::collections::VecDeque;
 use std::io::Read;
 
@@ -189,7 +189,9 @@ impl<L> Splitter<L> {
             p.line,
             parse::PARSER_DEPTH,
             &mut problems,
-            &mut |root, piece: &Piece| exchange::extract(root, piece, &config.redact, extracted),
+            &mut |root, piece: &Piece| {
+                exchange::extract(root, piece, src, &config.redact, extracted)
+            },
         );
         extracted.runs.clear();
         let first_index = arr.exchanges;
@@ -241,6 +243,18 @@ impl<L> Splitter<L> {
                 }
                 arr.kept_calls += 1;
             }
+            // A kept call brings its `body-truncated` note along (not counted by the cap).
+            let note = exchange
+                .as_ref()
+                .and_then(|ex| report::truncation_note(&finding, ex));
+            let note = note.map(|note| Item {
+                located: Located {
+                    at: locate(&note, exchange.as_ref(), &view),
+                    finding: note,
+                    exchange: exchange.clone(),
+                },
+                problem,
+            });
             let at = locate(&finding, exchange.as_ref(), &view);
             arr.items.push(Item {
                 located: Located {
@@ -250,6 +264,7 @@ impl<L> Splitter<L> {
                 },
                 problem,
             });
+            arr.items.extend(note);
         }
     }
 

@@ -6,7 +6,7 @@ use super::{Inexact, Located, Streamed};
 use crate::core::analysis;
 use crate::core::detect::{self, get, get_object, Shape};
 use crate::core::exchange::{self, Extracted};
-use crate::core::model::{AnalysisConfig, Format, Span};
+use crate::core::model::{AnalysisConfig, FindingKind, Format, Span};
 use crate::core::parse::{self, Piece};
 
 impl<L> Splitter<L> {
@@ -25,7 +25,7 @@ impl<L> Splitter<L> {
                         line: None,
                         clean: true,
                     };
-                    exchange::extract(&root, &piece, &config.redact, &mut outside);
+                    exchange::extract(&root, &piece, skeleton, &config.redact, &mut outside);
                     if !outside.exchanges.is_empty() {
                         self.inexact =
                             Some(Inexact::Layout("it has calls outside arrays of calls"));
@@ -126,6 +126,7 @@ impl<L> Splitter<L> {
         let total_calls: usize = chosen.iter().map(|&i| self.arrays[i].calls).sum();
         let total_exchanges: usize = chosen.iter().map(|&i| self.arrays[i].exchanges).sum();
         let mut calls: Vec<Located<L>> = Vec::new();
+        let mut notes: Vec<Located<L>> = Vec::new();
         let mut problems: Vec<Located<L>> = Vec::new();
         let mut omitted: Option<(Span, L)> = None;
         let mut exchange_base = 0;
@@ -139,6 +140,8 @@ impl<L> Splitter<L> {
                 }
                 if item.problem {
                     problems.push(located);
+                } else if located.finding.kind == FindingKind::BodyTruncated {
+                    notes.push(located);
                 } else if calls.len() < max {
                     calls.push(located);
                 } else if omitted.is_none() {
@@ -150,6 +153,13 @@ impl<L> Splitter<L> {
             }
             exchange_base += arr.exchanges;
         }
+        // Notes go with the calls the cap kept: a prefix of the calls, in exchange order.
+        let last_kept = calls.last().and_then(|c| c.finding.exchange);
+        calls.extend(
+            notes
+                .into_iter()
+                .filter(|n| omitted.is_none() || n.finding.exchange <= last_kept),
+        );
         let summary = omitted.map(|(span, at)| Located {
             finding: analysis::omitted_finding(span, total_calls - max, max),
             exchange: None,
