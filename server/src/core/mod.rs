@@ -13,6 +13,7 @@ pub mod exchange;
 pub mod explain;
 pub mod groups;
 pub mod incremental;
+pub mod lex;
 pub mod line_index;
 pub mod model;
 pub mod network_errors;

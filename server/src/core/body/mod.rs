@@ -1,6 +1,7 @@
 //! Body decoding: whatever way the log stores the response body (inline JSON, escaped or
 //! double-escaped JSON string, base64, byte array, text, HTML, XML), get at what it says.
 
+use super::lex::{self, Token};
 use super::line_index::floor_char_boundary;
 use super::model::{BodyEncoding, BodyRef};
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -206,34 +207,18 @@ fn strip_jsonc(s: &str) -> Option<String> {
     let b = s.as_bytes();
     let mut out: Vec<u8> = Vec::with_capacity(b.len());
     let mut changed = false;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'"' => {
-                let start = i;
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-                i = (i + 1).min(b.len());
-                out.extend_from_slice(&b[start..i]);
-            }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-                changed = true;
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
-                    i += 1;
-                }
-                i = (i + 2).min(b.len());
+    let mut copied = 0;
+    for lexeme in lex::lexemes(b) {
+        // The whitespace before the lexeme stays.
+        out.extend_from_slice(&b[copied..lexeme.start]);
+        copied = lexeme.end;
+        match lexeme.token {
+            Token::LineComment => changed = true,
+            Token::BlockComment { .. } => {
                 out.push(b' ');
                 changed = true;
             }
-            b'}' | b']' => {
+            Token::Close(_) => {
                 // Drop a trailing comma before the closer (whitespace may sit between).
                 let mut j = out.len();
                 while j > 0 && out[j - 1].is_ascii_whitespace() {
@@ -243,13 +228,9 @@ fn strip_jsonc(s: &str) -> Option<String> {
                     out.remove(j - 1);
                     changed = true;
                 }
-                out.push(b[i]);
-                i += 1;
+                out.extend_from_slice(&b[lexeme.start..lexeme.end]);
             }
-            c => {
-                out.push(c);
-                i += 1;
-            }
+            _ => out.extend_from_slice(&b[lexeme.start..lexeme.end]),
         }
     }
     if !changed {

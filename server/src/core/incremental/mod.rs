@@ -15,7 +15,7 @@ use super::exchange::{self, Extracted};
 use super::model::{
     Analysis, AnalysisConfig, Finding, FindingKind, Format, Span, Unit, UnitKind, Units,
 };
-use super::parse;
+use super::{lex, parse};
 use std::ops::Range;
 
 /// How `reanalyze_with_path` produced its result.
@@ -157,7 +157,7 @@ fn in_unit(
     let unit_text = new.get(span.start..span.end)?;
     // The nesting limit of the whole text's parse cannot be reached in a unit no deeper than
     // it was.
-    if parse::max_depth(unit_text) > parse::max_depth(old.get(unit.span.start..unit.span.end)?) {
+    if lex::max_depth(unit_text) > lex::max_depth(old.get(unit.span.start..unit.span.end)?) {
         return None;
     }
     let mut fresh = Extracted::default();

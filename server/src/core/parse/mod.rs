@@ -2,6 +2,7 @@
 //! truncated or broken text is repaired (cut back to the last complete value, brackets closed) so
 //! that everything before the break is still analysed; what went wrong becomes a `Problem`.
 
+use super::lex::{self, Token};
 use super::line_index::floor_char_boundary;
 use super::model::Span;
 use jsonc_parser::ast::Value;
@@ -331,40 +332,6 @@ pub(crate) fn parse_clean(
     }
 }
 
-/// How deep brackets nest in `src` (JSONC: brackets in strings and comments do not count).
-pub(crate) fn max_depth(src: &str) -> usize {
-    let bytes = src.as_bytes();
-    let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
-    while i < bytes.len() {
-        match bytes[i] {
-            b'{' | b'[' => {
-                depth += 1;
-                max = max.max(depth);
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            quote @ (b'"' | b'\'') => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != quote {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = src[i + 2..]
-                    .find("*/")
-                    .map_or(bytes.len(), |p| i + 2 + p + 1);
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    max
-}
-
 /// A piece of text that failed to parse, and its place in the whole text.
 #[derive(Clone, Copy)]
 struct Place<'s> {
@@ -530,7 +497,6 @@ fn repair(src: &str, stop: usize) -> Option<(String, usize)> {
     let stop = stop.min(bytes.len());
     let mut stack: Vec<Open> = Vec::new();
     let mut root_end: Option<usize> = None;
-    let mut i = 0;
     // Marks a value as complete at `end` in the innermost container.
     fn complete(stack: &mut [Open], root_end: &mut Option<usize>, end: usize) {
         match stack.last_mut() {
@@ -546,101 +512,41 @@ fn repair(src: &str, stop: usize) -> Option<(String, usize)> {
             None => *root_end = Some(end),
         }
     }
-    while i < stop {
+    for lexeme in lex::lexemes(&bytes[..stop]) {
         if root_end.is_some() && stack.is_empty() {
             break;
         }
-        let b = bytes[i];
-        match b {
-            b' ' | b'\t' | b'\r' | b'\n' | b',' => i += 1,
-            b':' => {
+        let end = lexeme.end;
+        match lexeme.token {
+            Token::Punct(b':') => {
                 if let Some(top) = stack.last_mut() {
                     if top.close == b'}' {
                         top.expect = Expect::Value;
                     }
                 }
-                i += 1;
             }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < stop && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                match src[i + 2..stop.max(i + 2)].find("*/") {
-                    Some(p) => i = i + 2 + p + 2,
-                    None => break,
-                }
-            }
-            b'{' | b'[' => {
-                stack.push(Open {
-                    close: if b == b'{' { b'}' } else { b']' },
-                    last_good: i + 1,
-                    expect: Expect::Key,
-                });
-                i += 1;
-            }
-            b'}' | b']' => {
+            Token::Punct(_) | Token::LineComment | Token::BlockComment { closed: true } => {}
+            Token::Open(b) => stack.push(Open {
+                close: if b == b'{' { b'}' } else { b']' },
+                last_good: end,
+                expect: Expect::Key,
+            }),
+            Token::Close(b) => {
                 if stack.last().map(|t| t.close) != Some(b) {
                     break;
                 }
                 stack.pop();
-                i += 1;
-                complete(&mut stack, &mut root_end, i);
+                complete(&mut stack, &mut root_end, end);
             }
-            b'"' | b'\'' => {
-                let quote = b;
-                let mut j = i + 1;
-                let mut closed = false;
-                while j < stop {
-                    match bytes[j] {
-                        b'\\' => j += 2,
-                        c if c == quote => {
-                            closed = true;
-                            break;
-                        }
-                        _ => j += 1,
-                    }
-                }
-                if !closed {
-                    break;
-                }
-                i = j + 1;
-                complete(&mut stack, &mut root_end, i);
+            Token::String { closed: true, .. } => complete(&mut stack, &mut root_end, end),
+            // A number or literal at the very end may be cut (`tru`, `12` of `123`): only
+            // count it when something follows it. A lone `/` is junk.
+            Token::Word if end < stop && bytes[lexeme.start] != b'/' => {
+                complete(&mut stack, &mut root_end, end)
             }
-            _ => {
-                // Number, literal or word: a run of token characters. At the very end it may be
-                // cut (`tru`, `12` of `123`), so only count it when something follows it.
-                let mut j = i;
-                while j < bytes.len()
-                    && j < stop
-                    && !matches!(
-                        bytes[j],
-                        b' ' | b'\t'
-                            | b'\r'
-                            | b'\n'
-                            | b','
-                            | b':'
-                            | b'{'
-                            | b'}'
-                            | b'['
-                            | b']'
-                            | b'"'
-                            | b'\''
-                            | b'/'
-                    )
-                {
-                    j += 1;
-                }
-                if j == i {
-                    break;
-                }
-                if j >= stop {
-                    break;
-                }
-                i = j;
-                complete(&mut stack, &mut root_end, i);
-            }
+            Token::Word
+            | Token::String { closed: false, .. }
+            | Token::BlockComment { closed: false } => break,
         }
     }
     let cut = match stack.last() {
@@ -656,48 +562,10 @@ fn repair(src: &str, stop: usize) -> Option<(String, usize)> {
     Some((out, cut))
 }
 
-/// A copy of `src` where every container opened at `depth` or deeper is replaced by `0` and
-/// spaces, so offsets are unchanged and nesting stays within the parser's limit.
-/// Calls `on(offset, bracket, level)` for every bracket outside strings, `level` counting the
-/// outermost container as 1 (an opener's level after it, a closer's before it); stops when
-/// `on` returns false.
-fn walk_brackets(bytes: &[u8], mut on: impl FnMut(usize, u8, usize) -> bool) {
-    let mut level = 0usize;
-    let mut i = 0;
-    let n = bytes.len();
-    while i < n {
-        let b = bytes[i];
-        match b {
-            b'"' | b'\'' => {
-                let mut j = i + 1;
-                while j < n && bytes[j] != b {
-                    j += if bytes[j] == b'\\' { 2 } else { 1 };
-                }
-                i = j + 1;
-                continue;
-            }
-            b'{' | b'[' => {
-                level += 1;
-                if !on(i, b, level) {
-                    return;
-                }
-            }
-            b'}' | b']' => {
-                if !on(i, b, level) {
-                    return;
-                }
-                level = level.saturating_sub(1);
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-}
-
 /// The offset of the first container nested deeper than `depth` levels.
 fn first_too_deep(src: &str, depth: usize) -> Option<usize> {
     let mut found = None;
-    walk_brackets(src.as_bytes(), |i, b, level| {
+    lex::walk_brackets(src.as_bytes(), |i, b, level| {
         if matches!(b, b'{' | b'[') && level > depth {
             found = Some(i);
             return false;
@@ -712,7 +580,7 @@ fn first_too_deep(src: &str, depth: usize) -> Option<usize> {
 fn flatten_deep(src: &str, depth: usize) -> String {
     let mut blanks: Vec<(usize, usize)> = Vec::new();
     let mut blank_from: Option<usize> = None;
-    walk_brackets(src.as_bytes(), |i, b, level| {
+    lex::walk_brackets(src.as_bytes(), |i, b, level| {
         match b {
             b'{' | b'[' if level == depth && blank_from.is_none() => blank_from = Some(i),
             b'}' | b']' if level == depth => {

@@ -108,6 +108,19 @@ fn bom_is_skipped() {
 }
 
 #[test]
+fn brackets_in_comments_do_not_nest() {
+    // The bracket scan once counted these as containers: a JSONC log with a commented-out
+    // array was "nested too deep" at a lowered limit, and its real values were blanked.
+    let text = "[ // [[[[ old\n {\"a\": 1} /* ]]{{ */ ]";
+    let limits = ParseLimits {
+        max_nesting_depth: 2,
+        ..ParseLimits::default()
+    };
+    let p = parse_with_limits(text, &limits, |_, _| {});
+    assert!(p.problems.is_empty(), "{p:?}");
+}
+
+#[test]
 fn a_lower_nesting_limit_blanks_deeper_values_once() {
     let text = r#"[{"a": {"b": {"c": 1}}}, {"d": [[2]]}, {"e": 3}]"#;
     let limits = ParseLimits {

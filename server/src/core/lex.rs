@@ -1,0 +1,281 @@
+//! The JSON/JSONC lexer of the byte-level scanners (nesting depth, bracket walks, the repair of
+//! a cut log, comment stripping in bodies): one set of rules for what is a string (double or
+//! single quoted, as jsonc-parser reads them, with backslash escapes), a comment (`//` to the end
+//! of the line, `/* */`), a bracket and a bare word (number, literal), so that no scanner sees a
+//! bracket inside a comment that another one skips. The streaming splitter applies the same
+//! rules byte by byte as a resumable state machine (`stream::split::Lex`), because its input
+//! arrives in chunks; what it cuts is checked against the whole-text analysis (stream ==
+//! analyze on every fixture, and a fuzz target). `unfold` keeps its own strict tokenizer: it
+//! rewrites JSON losslessly and must reject what JSON does not allow.
+
+/// What a lexeme is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Token {
+    /// `{` or `[`.
+    Open(u8),
+    /// `}` or `]`.
+    Close(u8),
+    /// A string with its quotes; `closed` is false when the text ends inside it.
+    String { quote: u8, closed: bool },
+    /// `// …` up to (not including) the line's end.
+    LineComment,
+    /// `/* … */`; `closed` is false when the text ends inside it.
+    BlockComment { closed: bool },
+    /// `:` or `,`.
+    Punct(u8),
+    /// A run of other bytes: a number, a literal, or junk.
+    Word,
+}
+
+/// One token and where it is: `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lexeme {
+    pub start: usize,
+    pub end: usize,
+    pub token: Token,
+}
+
+/// The lexemes of `bytes` in order, whitespace skipped.
+pub fn lexemes(bytes: &[u8]) -> Lexemes<'_> {
+    Lexemes { bytes, at: 0 }
+}
+
+/// Iterator of [`lexemes`].
+#[derive(Debug, Clone)]
+pub struct Lexemes<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Iterator for Lexemes<'_> {
+    type Item = Lexeme;
+
+    fn next(&mut self) -> Option<Lexeme> {
+        let bytes = self.bytes;
+        let mut start = self.at;
+        while start < bytes.len() && is_space(bytes[start]) {
+            start += 1;
+        }
+        let b = *bytes.get(start)?;
+        let (end, token) = match b {
+            b'{' | b'[' => (start + 1, Token::Open(b)),
+            b'}' | b']' => (start + 1, Token::Close(b)),
+            b':' | b',' => (start + 1, Token::Punct(b)),
+            b'"' | b'\'' => {
+                let (end, closed) = string_end(bytes, start);
+                (end, Token::String { quote: b, closed })
+            }
+            b'/' if bytes.get(start + 1) == Some(&b'/') => {
+                let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |n| start + n);
+                (end, Token::LineComment)
+            }
+            b'/' if bytes.get(start + 1) == Some(&b'*') => {
+                match memchr::memmem::find(&bytes[start + 2..], b"*/") {
+                    Some(n) => (start + 2 + n + 2, Token::BlockComment { closed: true }),
+                    None => (bytes.len(), Token::BlockComment { closed: false }),
+                }
+            }
+            _ => {
+                let mut end = start + 1;
+                while end < bytes.len() && !ends_word(bytes[end]) {
+                    end += 1;
+                }
+                (end, Token::Word)
+            }
+        };
+        self.at = end;
+        Some(Lexeme { start, end, token })
+    }
+}
+
+/// The end of the string opened by the quote at `start` (just past its closing quote) and
+/// whether it is closed; an unclosed string runs to the end of `bytes`.
+pub fn string_end(bytes: &[u8], start: usize) -> (usize, bool) {
+    let quote = bytes[start];
+    let mut i = start + 1;
+    while let Some(n) = memchr::memchr2(quote, b'\\', &bytes[i.min(bytes.len())..]) {
+        i += n;
+        if bytes[i] == quote {
+            return (i + 1, true);
+        }
+        // A backslash escapes the next byte, whatever it is.
+        i += 2;
+    }
+    (bytes.len(), false)
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Bytes that end a bare word: whitespace and every byte that starts another token.
+fn ends_word(b: u8) -> bool {
+    is_space(b)
+        || matches!(
+            b,
+            b'{' | b'}' | b'[' | b']' | b':' | b',' | b'"' | b'\'' | b'/'
+        )
+}
+
+/// The deepest nesting of containers in `src` (brackets in strings and comments not counted).
+pub fn max_depth(src: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for lexeme in lexemes(src.as_bytes()) {
+        match lexeme.token {
+            Token::Open(_) => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            Token::Close(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Calls `on(offset, bracket, level)` for every bracket outside strings and comments, `level`
+/// counting the outermost container as 1 (an opener's level after it, a closer's before it);
+/// stops when `on` returns false.
+pub fn walk_brackets(bytes: &[u8], mut on: impl FnMut(usize, u8, usize) -> bool) {
+    let mut level = 0usize;
+    for lexeme in lexemes(bytes) {
+        match lexeme.token {
+            Token::Open(b) => {
+                level += 1;
+                if !on(lexeme.start, b, level) {
+                    return;
+                }
+            }
+            Token::Close(b) => {
+                if !on(lexeme.start, b, level) {
+                    return;
+                }
+                level = level.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(text: &str) -> Vec<(&str, Token)> {
+        lexemes(text.as_bytes())
+            .map(|l| (&text[l.start..l.end], l.token))
+            .collect()
+    }
+
+    #[test]
+    fn strings_comments_brackets_and_words() {
+        let text = r#"{"a\"]": 'b{', // c [
+  "n": -1.5e3, /* d } */ "t": true}"#;
+        assert_eq!(
+            tokens(text),
+            vec![
+                ("{", Token::Open(b'{')),
+                (
+                    r#""a\"]""#,
+                    Token::String {
+                        quote: b'"',
+                        closed: true
+                    }
+                ),
+                (":", Token::Punct(b':')),
+                (
+                    "'b{'",
+                    Token::String {
+                        quote: b'\'',
+                        closed: true
+                    }
+                ),
+                (",", Token::Punct(b',')),
+                ("// c [", Token::LineComment),
+                (
+                    r#""n""#,
+                    Token::String {
+                        quote: b'"',
+                        closed: true
+                    }
+                ),
+                (":", Token::Punct(b':')),
+                ("-1.5e3", Token::Word),
+                (",", Token::Punct(b',')),
+                ("/* d } */", Token::BlockComment { closed: true }),
+                (
+                    r#""t""#,
+                    Token::String {
+                        quote: b'"',
+                        closed: true
+                    }
+                ),
+                (":", Token::Punct(b':')),
+                ("true", Token::Word),
+                ("}", Token::Close(b'}')),
+            ]
+        );
+    }
+
+    #[test]
+    fn what_the_text_ends_inside_is_unclosed() {
+        assert_eq!(
+            tokens(r#"["ab\"#),
+            vec![
+                ("[", Token::Open(b'[')),
+                (
+                    r#""ab\"#,
+                    Token::String {
+                        quote: b'"',
+                        closed: false
+                    }
+                ),
+            ]
+        );
+        assert_eq!(
+            tokens("[1 /* x"),
+            vec![
+                ("[", Token::Open(b'[')),
+                ("1", Token::Word),
+                ("/* x", Token::BlockComment { closed: false }),
+            ]
+        );
+        assert_eq!(tokens("/"), vec![("/", Token::Word)]);
+    }
+
+    #[test]
+    fn depth_and_brackets_skip_strings_and_comments() {
+        assert_eq!(
+            max_depth(
+                r#"[[1], "[[[", // [[[[
+ /* {{{{{ */ {"a": [2]}]"#
+            ),
+            3
+        );
+        let mut seen = Vec::new();
+        walk_brackets(b"[ // {\n {\"]\": 1} ]", |at, b, level| {
+            seen.push((at, b, level));
+            true
+        });
+        assert_eq!(
+            seen,
+            vec![(0, b'[', 1), (8, b'{', 2), (15, b'}', 2), (17, b']', 1)]
+        );
+    }
+
+    proptest::proptest! {
+        /// Lexemes tile the text: in order, never overlapping, only whitespace between them,
+        /// and the scan ends (on any bytes).
+        #[test]
+        fn lexemes_cover_the_text(text in "[ \\n{}\\[\\]:,\"'\\\\/*a1]{0,64}") {
+            let bytes = text.as_bytes();
+            let mut at = 0;
+            for l in lexemes(bytes) {
+                proptest::prop_assert!(l.start >= at && l.end > l.start && l.end <= bytes.len());
+                proptest::prop_assert!(bytes[at..l.start].iter().all(|&b| is_space(b)));
+                at = l.end;
+            }
+            proptest::prop_assert!(bytes[at..].iter().all(|&b| is_space(b)));
+        }
+    }
+}
