@@ -21,7 +21,7 @@ pub struct Snapshot {
     pub version: Option<i32>,
     /// Our own counter: bumped by every change and every settings change.
     pub revision: u64,
-    pub text: String,
+    pub text: Arc<String>,
     pub index: LineIndex,
     pub analysis: Analysis,
     pub settings: Arc<Settings>,
@@ -41,7 +41,7 @@ pub struct SnapshotParts {
     pub version: Option<i32>,
     /// Our own counter (see `Snapshot::revision`).
     pub revision: u64,
-    pub text: String,
+    pub text: Arc<String>,
     pub analysis: Analysis,
     pub settings: Arc<Settings>,
     /// The position encoding the indexes are built for.
@@ -111,13 +111,49 @@ impl Snapshot {
     }
 }
 
+/// A document's live text. Logs are mostly read, not edited: the text of `didOpen` (or of a
+/// change that replaces it all) is kept as it came and shared with the snapshots analysed from
+/// it; the rope that edits apply to is built at the first ranged change.
+#[derive(Debug, Default)]
+pub struct LiveText {
+    whole: Option<Arc<String>>,
+    /// The text when `whole` is `None`.
+    rope: Rope,
+}
+
+impl LiveText {
+    pub fn new(text: String) -> LiveText {
+        LiveText {
+            whole: Some(Arc::new(text)),
+            rope: Rope::new(),
+        }
+    }
+
+    /// The current text: shared while unedited, else copied out of the rope.
+    pub fn current(&self) -> Arc<String> {
+        match &self.whole {
+            Some(text) => text.clone(),
+            None => Arc::new(self.rope.to_string()),
+        }
+    }
+
+    fn replace(&mut self, text: String) {
+        *self = LiveText::new(text);
+    }
+
+    /// The rope to edit, built from the shared text the first time.
+    fn rope_mut(&mut self) -> &mut Rope {
+        if let Some(text) = self.whole.take() {
+            self.rope = Rope::from_str(&text);
+        }
+        &mut self.rope
+    }
+}
+
 /// A document the editor has open.
 #[derive(Debug)]
 pub struct Document {
-    pub rope: Rope,
-    /// The text of `didOpen`, handed to the first analysis (instead of a copy of the rope) and
-    /// dropped by the first change.
-    pub opened_text: Option<String>,
+    pub text: LiveText,
     pub version: i32,
     pub language_id: String,
     pub revision: u64,
@@ -154,8 +190,7 @@ impl Documents {
         self.map.insert(
             uri,
             Document {
-                rope: Rope::from_str(&text),
-                opened_text: Some(text),
+                text: LiveText::new(text),
                 version,
                 language_id,
                 revision,
@@ -183,14 +218,14 @@ impl Documents {
                 got: version,
             });
         }
-        doc.opened_text = None;
         for change in changes {
             match change.range {
-                None => doc.rope = Rope::from_str(&change.text),
+                None => doc.text.replace(change.text),
                 Some(range) => {
-                    let (start, end) = from_lsp::rope_chars(&doc.rope, range, encoding);
-                    doc.rope.remove(start..end);
-                    doc.rope.insert(start, &change.text);
+                    let rope = doc.text.rope_mut();
+                    let (start, end) = from_lsp::rope_chars(rope, range, encoding);
+                    rope.remove(start..end);
+                    rope.insert(start, &change.text);
                 }
             }
         }
@@ -262,7 +297,7 @@ mod tests {
         docs.change(&uri(), 2, vec![edit(0, 9, 0, 10, "yz")], Encoding::Utf16)
             .expect("applied");
         assert_eq!(
-            docs.get(&uri()).map(|d| d.rope.to_string()),
+            docs.get(&uri()).map(|d| d.text.current().to_string()),
             Some("{\"a\": \"😀yz\"}\n".to_string())
         );
         assert_eq!(
@@ -274,6 +309,39 @@ mod tests {
             docs.change(&other, 5, vec![], Encoding::Utf16),
             Err(ChangeError::UnknownDocument)
         );
+    }
+
+    #[test]
+    fn an_unedited_text_is_shared_not_copied_and_edits_apply_after_it() {
+        let mut docs = Documents::default();
+        docs.open(uri(), "[1, 2]\n".into(), 1, "json".into());
+        let text = |docs: &Documents| docs.get(&uri()).map(|d| d.text.current()).expect("open");
+        let (a, b) = (text(&docs), text(&docs));
+        assert!(
+            Arc::ptr_eq(&a, &b),
+            "the opened text is handed out, not copied"
+        );
+        docs.change(&uri(), 2, vec![edit(0, 4, 0, 5, "3")], Encoding::Utf8)
+            .expect("applied");
+        assert_eq!(text(&docs).as_str(), "[1, 3]\n");
+        assert!(
+            !Arc::ptr_eq(&text(&docs), &text(&docs)),
+            "edited: a copy of the rope"
+        );
+        let whole = TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: "[4]".into(),
+        };
+        docs.change(&uri(), 3, vec![whole], Encoding::Utf8)
+            .expect("applied");
+        assert!(
+            Arc::ptr_eq(&text(&docs), &text(&docs)),
+            "replaced whole: shared again"
+        );
+        docs.change(&uri(), 4, vec![edit(0, 1, 0, 2, "5")], Encoding::Utf8)
+            .expect("applied");
+        assert_eq!(text(&docs).as_str(), "[5]");
     }
 
     // ---- property tests: incremental edits against a plain reference, positions in range ----
@@ -378,7 +446,7 @@ mod tests {
             uri: uri(),
             version: Some(1),
             revision: 1,
-            text: text.to_string(),
+            text: Arc::new(text.to_string()),
             analysis: Analysis::default(),
             settings: Arc::new(Settings::default()),
             encoding,
@@ -421,7 +489,7 @@ mod tests {
                 for step in batched {
                     reference_apply(&mut reference, step, encoding);
                 }
-                let got = docs.get(&uri()).map(|d| d.rope.to_string()).unwrap_or_default();
+                let got = docs.get(&uri()).map(|d| d.text.current().to_string()).unwrap_or_default();
                 prop_assert_eq!(got, reference.iter().collect::<String>(), "{:?}", encoding);
             }
         }

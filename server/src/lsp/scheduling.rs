@@ -53,7 +53,7 @@ impl Backend {
                     d.analysing = true;
                     // The last analysed revision: an edit is re-analysed from it.
                     let previous = d.latest.borrow().clone();
-                    let text = d.opened_text.take().unwrap_or_else(|| d.rope.to_string());
+                    let text = d.text.current();
                     (text, d.version, d.revision, previous)
                 }
                 _ => return,
@@ -123,7 +123,7 @@ impl Backend {
                         None
                     }
                     // Stale, but analysed: the newer text is re-analysed from it.
-                    Some(d) => Some((d.rope.to_string(), d.version, d.revision, Some(snap))),
+                    Some(d) => Some((d.text.current(), d.version, d.revision, Some(snap))),
                 }
             };
             match next {
@@ -182,7 +182,7 @@ pub(super) struct Build {
     /// The client's version (None for files read from disk).
     pub version: Option<i32>,
     pub revision: u64,
-    pub text: String,
+    pub text: Arc<String>,
     /// An earlier revision of the same document.
     pub previous: Option<Arc<Snapshot>>,
     pub settings: Arc<Settings>,

@@ -291,7 +291,7 @@ impl Backend {
         let docs = lock(&self.inner.docs);
         Ok(docs.get(&params.text_document.uri).map(|d| DocumentText {
             version: d.version,
-            text: d.rope.to_string(),
+            text: d.text.current().as_ref().clone(),
         }))
     }
 

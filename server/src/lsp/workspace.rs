@@ -266,7 +266,7 @@ impl Backend {
                         uri: task_uri,
                         version: None,
                         revision: 0,
-                        text,
+                        text: Arc::new(text),
                         previous: None,
                         settings,
                         encoding,

@@ -79,7 +79,7 @@ pub fn test_snapshot(text: &str) -> Snapshot {
         uri: "file:///test/log.json".parse().expect("a valid URI"),
         version: Some(1),
         revision: 1,
-        text: text.to_string(),
+        text: std::sync::Arc::new(text.to_string()),
         analysis: crate::core::analyze(text, &settings.analysis),
         settings,
         encoding: crate::core::line_index::Encoding::Utf16,
