@@ -5,8 +5,10 @@
 //! criterion bench, included by path) to `target/bench-data/`, installs the peer
 //! (`vscode-langservers-extracted`, pinned in `bench/package-lock.json`) with `npm ci`, then runs
 //! `bench/lsp-bench.mjs`, which drives both servers over stdio and prints a table of medians and
-//! ratios. The table, with the machine it ran on, is also written to
-//! `target/bench-data/lsp-results.md` for docs/PERFORMANCE.md.
+//! ratios. Then `runlog-lsp check` streams a generated log of `--stream-mb` MB (1024 unless set;
+//! 0 skips it) of each format on one core: wall time, throughput and peak RSS. Both tables, with
+//! the machine they ran on, are also written to `target/bench-data/lsp-results.md` for
+//! docs/PERFORMANCE.md.
 
 #[path = "../../server/benches/gen/mod.rs"]
 mod gen;
@@ -15,11 +17,12 @@ use crate::util::{self, Result};
 use std::path::Path;
 use std::process::Command;
 
-const USAGE: &str = "usage: cargo xtask bench-lsp [--sizes 1,10,50] [--formats har,runlog,jsonl] [--rounds N] [--hovers N] [--timeout-ms MS] [--skip-build]";
+const USAGE: &str = "usage: cargo xtask bench-lsp [--sizes 1,10,50] [--formats har,runlog,jsonl] [--rounds N] [--hovers N] [--timeout-ms MS] [--stream-mb 1024] [--skip-build]";
 
 pub fn run(args: &[String]) -> Result {
     let mut sizes = vec![1usize, 10, 50];
     let mut skip_build = false;
+    let mut stream_mb = 1024usize;
     let mut passthrough: Vec<String> = Vec::new();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -41,6 +44,12 @@ pub fn run(args: &[String]) -> Result {
             "--formats" | "--rounds" | "--hovers" | "--edits" | "--timeout-ms" => {
                 passthrough.push(arg.clone());
                 passthrough.push(it.next().ok_or(USAGE)?.clone());
+            }
+            "--stream-mb" => {
+                let value = it.next().ok_or(USAGE)?;
+                stream_mb = value
+                    .parse()
+                    .map_err(|_| format!("bad size `{value}`\n{USAGE}"))?;
             }
             "--skip-build" => skip_build = true,
             "-h" | "--help" => {
@@ -118,8 +127,15 @@ pub fn run(args: &[String]) -> Result {
     })?;
     let table_text =
         std::fs::read_to_string(&table).map_err(|e| format!("{}: {e}", table.display()))?;
+    let streamed = if stream_mb == 0 {
+        String::new()
+    } else {
+        util::timed("check, streaming, one core", || {
+            stream_table(&server, &data, stream_mb)
+        })?
+    };
     let report = format!(
-        "Machine: {}\n\nCommand: `cargo xtask bench-lsp --sizes {size_list}{}{}`\n\n{table_text}",
+        "Machine: {}\n\nCommand: `cargo xtask bench-lsp --sizes {size_list}{}{} --stream-mb {stream_mb}`\n\n{table_text}\n{streamed}",
         machine(),
         if passthrough.is_empty() { "" } else { " " },
         passthrough.join(" ")
@@ -131,6 +147,61 @@ pub fn run(args: &[String]) -> Result {
 
 fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// `runlog-lsp check --format json` on a generated `mb` MB log of each format, one thread
+/// (`RAYON_NUM_THREADS=1`; a single file is one task anyway), timed by GNU time for the peak
+/// RSS. The files are written, checked and removed one at a time.
+fn stream_table(server: &Path, data: &Path, mb: usize) -> Result<String> {
+    let time = Path::new("/usr/bin/time");
+    if !time.is_file() {
+        return Err(
+            "the streaming figure needs GNU time (/usr/bin/time: apt-get install time)".into(),
+        );
+    }
+    let mut rows = String::from(
+        "| file | size | wall (s) | MB/s | peak RSS (MB) | findings |\n|---|---:|---:|---:|---:|---:|\n",
+    );
+    for format in gen::GenFormat::ALL {
+        let path = data.join(format!("{}-{mb}mb.{}", format.name(), format.extension()));
+        let text = gen::generate(format, mb * gen::MB);
+        std::fs::write(&path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let size = text.len();
+        drop(text);
+        let started = std::time::Instant::now();
+        let out = Command::new(time)
+            .args(["-f", "maxrss %M"])
+            .arg(server)
+            .args(["check", "--format", "json", "--exit-zero"])
+            .arg(&path)
+            .env("RAYON_NUM_THREADS", "1")
+            .output()
+            .map_err(|e| format!("{}: {e}", server.display()))?;
+        let wall = started.elapsed().as_secs_f64();
+        let _ = std::fs::remove_file(&path);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let rss_kb: f64 = stderr
+            .lines()
+            .rev()
+            .find_map(|l| l.strip_prefix("maxrss "))
+            .and_then(|v| v.trim().parse().ok())
+            .ok_or_else(|| format!("no peak RSS from GNU time: {stderr}"))?;
+        let findings = String::from_utf8_lossy(&out.stdout)
+            .matches("\"code\":")
+            .count();
+        rows.push_str(&format!(
+            "| {} | {:.0} MB | {wall:.2} | {:.0} | {:.0} | {findings} |\n",
+            path.file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            size as f64 / 1e6,
+            size as f64 / 1e6 / wall,
+            rss_kb / 1024.0,
+        ));
+    }
+    eprintln!("{rows}");
+    Ok(format!(
+        "`runlog-lsp check` streaming one log, one core:\n\n{rows}"
+    ))
 }
 
 /// Writes `{har,runlog,jsonl}-<N>mb.<ext>` unless an identical file is already there.
