@@ -104,6 +104,62 @@ fn n8n_exports() {
 }
 
 #[test]
+fn n8n_errors_without_a_status_are_calls_without_response() {
+    let execution = "tests/fixtures/n8n/execution-econnrefused.json";
+    let details = "tests/fixtures/n8n/error-details-enotfound.json";
+    let out = run(&["check", "--format", "json", execution, details]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let records = json_of(&out);
+    let records = records.as_array().expect("an array");
+    let got: Vec<(&str, u64, u64, &str, &str)> = records
+        .iter()
+        .map(|r| {
+            (
+                r["code"].as_str().unwrap_or(""),
+                r["line"].as_u64().unwrap_or(0),
+                r["column"].as_u64().unwrap_or(0),
+                r["step"].as_str().unwrap_or(""),
+                r["message"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    // The code node's TypeError (no network error named) is not a call.
+    assert_eq!(got.len(), 3, "{got:?}");
+    // Files in path order.
+    let want = [
+        (
+            "no-response",
+            7,
+            17,
+            "Book pickup",
+            "No response (ENOTFOUND)",
+        ),
+        (
+            "no-response",
+            80,
+            27,
+            "Fetch open invoices",
+            "No response (ECONNREFUSED)",
+        ),
+        (
+            "no-response",
+            123,
+            23,
+            "Look up customer",
+            "No response (ETIMEDOUT)",
+        ),
+    ];
+    for (g, w) in got.iter().zip(want) {
+        assert_eq!((g.0, g.1, g.2, g.3), (w.0, w.1, w.2, w.3), "{g:?}");
+        assert!(g.4.starts_with(w.4), "{g:?}");
+    }
+    for r in records {
+        assert_eq!(r["status"], serde_json::Value::Null, "{r}");
+        assert_eq!(r["severity"], "error", "{r}");
+    }
+}
+
+#[test]
 fn json_strings_inside_a_field() {
     let got = records("tests/fixtures/jsonl/message-json-string.jsonl");
     let got: Vec<(u64, u64, u64, &str)> =

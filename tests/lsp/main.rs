@@ -7,6 +7,7 @@ mod failures;
 mod hostile;
 mod large;
 mod numbers;
+mod producers;
 mod project_config;
 mod support;
 mod tidy;

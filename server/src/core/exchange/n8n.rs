@@ -3,13 +3,20 @@
 //! `errorDetails.httpCode`, `n8nDetails.nodeName`), and a node error on its own (an error
 //! workflow's `execution.error`). The status is the error's `httpCode`, a string ("404"); the
 //! body is the error, whose `description` carries the API's own words (its `message` is n8n's
-//! phrase for the status, which the explanation rule knows as generic).
+//! phrase for the status, which the explanation rule knows as generic). A call that got no
+//! response has a network error's code in place of the status (`"httpCode": "ECONNREFUSED"`),
+//! or no `httpCode` and the code in the error's `code`, `description` or `message`
+//! (`connect ECONNREFUSED 10.0.0.5:8443`): it is reported as no response, like newman's
+//! `requestError`.
 
 use super::{name_range, Cx};
 use crate::core::detect::{self, get, get_object, get_str, key_is, key_str};
-use crate::core::model::{BodyEncoding, BodyRef, Exchange, RequestInfo};
-use crate::core::redact;
-use jsonc_parser::ast::Object;
+use crate::core::model::{BodyEncoding, BodyRef, Exchange, NoResponse, RequestInfo};
+use crate::core::{network_errors, redact};
+use jsonc_parser::ast::{Object, ObjectProp, Value};
+
+/// Where an n8n error without a status holds a network error's code or text, in order.
+const NETWORK_ERROR_KEYS: &[&str] = &["httpcode", "code", "description", "message"];
 
 /// The call an n8n object records, if it is one of n8n's: a node's failed run (named by
 /// `parent_key`, the node name its run array sits under), copied error details, or a node
@@ -34,8 +41,11 @@ pub(super) fn exchange_in(
     } else if details {
         let error_details = get_object(obj, "errordetails")?;
         let mut ex = from_error(obj, error_details, cx)?;
-        // The copied details hold n8n's message, the API's description and its raw answer.
-        ex.body = Some(inline_body(obj, cx)?);
+        // The copied details hold n8n's message, the API's description and its raw answer
+        // (none for a call that got no response).
+        if ex.no_response.is_none() {
+            ex.body = Some(inline_body(obj, cx)?);
+        }
         ex.response_span = None;
         ex.name = get_object(obj, "n8ndetails")
             .and_then(|d| get_str(d, "nodename"))
@@ -68,30 +78,80 @@ pub(super) fn repeats_a_node_run(obj: &Object<'_>, key: &str) -> bool {
     key_is(key, "error") && get_object(obj, "rundata").is_some()
 }
 
-/// The call recorded by `obj` whose error (`error`, possibly `obj` itself) has an `httpCode`.
+/// The call recorded by `obj` whose error (`error`, possibly `obj` itself) has an `httpCode`,
+/// or names a network error instead (see [`network_failure`]).
 fn from_error(obj: &Object<'_>, error: &Object<'_>, cx: &Cx<'_>) -> Option<Exchange> {
     let status_prop = error
         .properties
         .iter()
-        .find(|p| key_is(key_str(&p.name), "httpcode"))?;
-    let status = detect::status_value(&status_prop.value)?;
+        .find(|p| key_is(key_str(&p.name), "httpcode"));
+    let (status_prop, status, no_response) =
+        match status_prop.and_then(|p| Some((p, detect::status_value(&p.value)?))) {
+            Some((prop, status)) => (prop, status, None),
+            None => {
+                let (prop, failure) = network_failure(error)?;
+                (prop, 0, Some(failure))
+            }
+        };
     let span = cx.piece.span(obj.range);
     let node = get_object(error, "node");
+    let body = if no_response.is_some() {
+        None
+    } else {
+        inline_body(error, cx)
+    };
     Some(Exchange {
         status,
         status_span: cx.span(&status_prop.value),
         status_key_span: cx.piece.span(name_range(&status_prop.name)),
-        no_response: None,
+        no_response,
         span,
         response_span: Some(cx.piece.span(error.range)).filter(|r| *r != span),
         status_text: None,
         request: node.map(|n| node_request(n, cx)).unwrap_or_default(),
         response_headers: Vec::new(),
-        body: inline_body(error, cx),
+        body,
         body_truncated: None,
         name: node.and_then(|n| get_str(n, "name")).map(str::to_string),
         run: None,
     })
+}
+
+/// The property of an n8n error that names a network error the catalogue knows (its
+/// `httpCode`, `code`, `description` or `message`, in that order), and what the call ran into:
+/// the code, with the error's `description` or first raw message ("connect ECONNREFUSED
+/// 10.0.0.5:8443") when it says more. Errors that name none are not calls (a Code node's `TypeError`).
+fn network_failure<'v, 'a>(error: &'v Object<'a>) -> Option<(&'v ObjectProp<'a>, NoResponse)> {
+    let (prop, code) = NETWORK_ERROR_KEYS.iter().find_map(|key| {
+        let prop = error
+            .properties
+            .iter()
+            .find(|p| key_is(key_str(&p.name), key))?;
+        let Value::StringLit(s) = &prop.value else {
+            return None;
+        };
+        Some((prop, network_errors::lookup(s.value.as_ref()).code?))
+    })?;
+    // The client's own text: the description, else the first of the raw messages.
+    let first_of = |key| match get(error, key) {
+        Some(Value::Array(a)) => a.elements.iter().find_map(|v| match v {
+            Value::StringLit(s) => Some(s.value.as_ref()),
+            _ => None,
+        }),
+        _ => None,
+    };
+    let message = get_str(error, "description")
+        .or_else(|| first_of("rawerrormessage"))
+        .or_else(|| first_of("messages"))
+        .filter(|d| !d.trim().is_empty() && d.trim() != code)
+        .map(str::to_string);
+    Some((
+        prop,
+        NoResponse {
+            error: code,
+            message,
+        },
+    ))
 }
 
 /// The request an HTTP Request node was configured to send (its `parameters`).

@@ -209,3 +209,12 @@ pub(super) const XML_MESSAGE_TAGS: &[&str] = &[
     "description",
 ];
 pub(super) const XML_CODE_TAGS: &[&str] = &["Code", "code", "faultcode", "errorCode"];
+
+/// The line a Python traceback starts with: its reason is not there but in the exception line
+/// it ends with (`KeyError: 'amount'`), so this line is never a summary.
+pub(super) const TRACEBACK_HEADER: &str = "Traceback (most recent call last):";
+
+/// How a traceback's frame line starts (`  File "/app/views.py", line 58, in create`), and how
+/// its source line is indented under it.
+pub(super) const TRACEBACK_FRAME: &str = "File \"";
+pub(super) const TRACEBACK_SOURCE_INDENT: &str = "    ";

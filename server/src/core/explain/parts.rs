@@ -222,9 +222,12 @@ impl Parts {
 /// "Property values were not valid: [{\"message\": \"Email … is invalid\"}]" (HubSpot) →
 /// "Property values were not valid: Email … is invalid": JSON pasted into a message is read too.
 /// "409 - {\"message\": …}" (request-promise's errors, n8n's `messages`) is a status and the
-/// body, whose reason is all it says; the body may be a JSON string holding the JSON.
-fn unembed_json(s: &str) -> std::borrow::Cow<'_, str> {
-    if let Some(body) = after_status_dash(s) {
+/// body, whose reason is all it says; the body may be a JSON string holding the JSON. A message
+/// that is JSON as a whole (an error thrown with `JSON.stringify` of the answer) says what that
+/// JSON says.
+pub(super) fn unembed_json(s: &str) -> std::borrow::Cow<'_, str> {
+    let whole = s.starts_with(['{', '[']).then_some(s);
+    if let Some(body) = whole.or_else(|| after_status_dash(s)) {
         if let Some(summary) = embedded_summary(body) {
             return std::borrow::Cow::Owned(summary);
         }

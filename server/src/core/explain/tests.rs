@@ -360,12 +360,20 @@ fn explanation_of(source: &str) -> (u16, Option<Explanation>) {
     (report.status.unwrap_or(0), report.explanation)
 }
 
-/// Whether `summary` quotes every expected word and does not repeat the status line.
+/// Whether `summary` quotes every expected word (not inside JSON shown as it is) and does not
+/// repeat the status line.
 fn quotes(summary: &str, status: u16, words: &[String]) -> Result<(), String> {
     let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let summary_n = norm(summary);
     if summary.chars().count() > MAX_SUMMARY_CHARS {
         return Err("longer than MAX_SUMMARY_CHARS".into());
+    }
+    // A body's JSON shown as it is holds its words without saying them.
+    if ["{\"", "[{", "[\""]
+        .iter()
+        .any(|j| summary_n.starts_with(j))
+    {
+        return Err("shows the JSON instead of what it says".into());
     }
     for w in words {
         if !summary_n.contains(&norm(w)) {
@@ -488,4 +496,37 @@ fn a_status_line_is_dropped_but_not_a_number_that_starts_a_sentence() {
     );
     assert_eq!(said("404: no route"), Some("no route".into()));
     assert_eq!(said("HTTP/1.1 503 Service Unavailable"), None);
+}
+
+#[test]
+fn a_json_body_cut_short_is_read_up_to_the_cut() {
+    let said = |s: &str| explain(&DecodedBody::Text(s.into())).map(|e| e.summary);
+    // Braces, commas and escaped quotes inside strings are not structure.
+    assert_eq!(
+        said(
+            r#"{"error": {"message": "Field \"a,b}\" is unknown", "details": [{"reason": "cut her"#
+        ),
+        Some("Field \"a,b}\" is unknown".into())
+    );
+    // A whole value with text after it is not a value cut short.
+    assert_eq!(
+        said(r#"{"message": "ok"} then the server said: disk quota exceeded"#),
+        Some(r#"{"message": "ok"} then the server said: disk quota exceeded"#.into())
+    );
+}
+
+#[test]
+fn a_traceback_gives_its_exception_line_not_its_header() {
+    let said = |s: &str| explain(&DecodedBody::Text(s.into())).map(|e| e.summary);
+    // The exception line follows a frame's indented lines; a note after it is not one.
+    assert_eq!(
+        said("Traceback (most recent call last):\n  File \"/app/a.py\", line 3, in f\n    g()\nValueError: bad amount\nDETAIL: not the exception\n"),
+        Some("ValueError: bad amount".into())
+    );
+    assert_eq!(
+        said("Traceback (most recent call last):\n  File \"/app/a.py\", line 3, in f\n    raise Timeout()\nTimeout\n"),
+        Some("Timeout".into())
+    );
+    // Only the header: nothing to quote.
+    assert_eq!(said("Traceback (most recent call last):\n"), None);
 }

@@ -3,8 +3,11 @@
 //! status line.
 
 use super::json::read_value;
-use super::keys::{PAGE_BOILERPLATE, PAGE_LABELS, XML_CODE_TAGS, XML_MESSAGE_TAGS};
-use super::parts::Parts;
+use super::keys::{
+    PAGE_BOILERPLATE, PAGE_LABELS, TRACEBACK_FRAME, TRACEBACK_HEADER, TRACEBACK_SOURCE_INDENT,
+    XML_CODE_TAGS, XML_MESSAGE_TAGS,
+};
+use super::parts::{unembed_json, Parts};
 use super::words::{
     after_status, clean, is_generic, join, says, shape, shorten, shorten_keep_lines,
 };
@@ -14,6 +17,10 @@ use serde_json::{Map, Value};
 
 /// How many lines of a text body, and sentences of a page, are looked at.
 const MAX_LINES: usize = 50;
+/// How many lines of a traceback are looked at (its reason is at its end).
+const MAX_TRACEBACK_LINES: usize = 4000;
+/// How much of a JSON text cut short is scanned for the values complete before the cut.
+const MAX_CUT_JSON: usize = 1 << 20;
 
 /// `error=bad_verification_code&error_description=The+code+passed+is+incorrect.` (GitHub's
 /// OAuth token endpoint answers form-encoded unless asked for JSON) as an object.
@@ -77,14 +84,134 @@ pub(super) fn explain_text(text: &str) -> Option<Explanation> {
             return Some(e);
         }
     }
+    if let Some(e) = explain_json_text(text) {
+        return Some(e);
+    }
+    if let Some(reason) = traceback_reason(text) {
+        return Some(quoted(&reason, text));
+    }
     // The first line that says more than the status line, from where it does.
     let line = text
         .lines()
         .take(MAX_LINES)
+        .filter(|l| l.trim() != TRACEBACK_HEADER)
         .map(clean)
         .map(|l| after_status(&l, false).to_string())
         .find(|l| shape(l) > 0)?;
     Some(quoted(&line, text))
+}
+
+/// Text that is JSON after all: "409 - {json}" (a status and the body it came with), or a JSON
+/// body the exporter cut short, read for what the values complete before the cut say.
+fn explain_json_text(text: &str) -> Option<Explanation> {
+    let t = text.trim();
+    if !t.starts_with(|c: char| c.is_ascii_digit() || c == '{' || c == '[') {
+        return None;
+    }
+    if let std::borrow::Cow::Owned(summary) = unembed_json(&clean(t)) {
+        return Some(quoted(&summary, text));
+    }
+    let value = complete_prefix(t)?;
+    let mut parts = Parts::default();
+    read_value(&value, &mut parts);
+    parts.finish()
+}
+
+/// The JSON value of a text cut short: everything up to the last point where the containers
+/// still open can be closed (after a complete member or element, or an opening bracket), with
+/// them closed. `None` for text that is not JSON cut short.
+fn complete_prefix(text: &str) -> Option<Value> {
+    let bytes = text.as_bytes();
+    if !matches!(bytes.first(), Some(b'{' | b'[')) {
+        return None;
+    }
+    // Closers of the open containers; the last cut point and how many were open there.
+    let mut open: Vec<u8> = Vec::new();
+    let mut cut: Option<(usize, usize)> = None;
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, &b) in bytes.iter().enumerate().take(MAX_CUT_JSON) {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                open.push(if b == b'{' { b'}' } else { b']' });
+                cut = Some((i + 1, open.len()));
+            }
+            b'}' | b']' => {
+                open.pop();
+                if open.is_empty() {
+                    // A whole value, then more: not a value cut short.
+                    return None;
+                }
+                cut = Some((i + 1, open.len()));
+            }
+            b',' => cut = Some((i, open.len())),
+            _ => {}
+        }
+    }
+    let (end, depth) = cut?;
+    // The containers open at the cut are the first `depth` still recorded: one closed after
+    // the cut would have moved it.
+    let mut repaired = text[..end].to_string();
+    repaired.extend(open[..depth].iter().rev().map(|&c| char::from(c)));
+    serde_json::from_str(&repaired).ok()
+}
+
+/// A Python traceback's reason: its last exception line (`KeyError: 'amount'`, unindented
+/// right after a frame's indented lines; chained tracebacks have one each), else, for a
+/// traceback cut before its end, the last frame it shows with its source line.
+fn traceback_reason(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text
+        .lines()
+        .skip_while(|l| l.trim() != TRACEBACK_HEADER)
+        .take(MAX_TRACEBACK_LINES)
+        .collect();
+    let indented = |l: &str| l.starts_with([' ', '\t']);
+    let exception = lines
+        .windows(2)
+        .rev()
+        .find(|w| indented(w[0]) && is_exception_line(w[1]))
+        .map(|w| clean(w[1]));
+    if exception.is_some() {
+        return exception;
+    }
+    let frame = lines
+        .iter()
+        .rposition(|l| l.trim_start().starts_with(TRACEBACK_FRAME))?;
+    let location = clean(lines[frame]);
+    let source = lines
+        .get(frame + 1)
+        .filter(|l| l.starts_with(TRACEBACK_SOURCE_INDENT))
+        .map(|l| clean(l));
+    Some(match source {
+        Some(source) => join(&location, &source),
+        None => location,
+    })
+}
+
+/// `KeyError: 'amount'`, `psycopg2.errors.UniqueViolation: duplicate key …`, `KeyboardInterrupt`:
+/// an exception's dotted name, unindented, then its message if any.
+fn is_exception_line(line: &str) -> bool {
+    let (name, message) = match line.split_once(':') {
+        Some((name, message)) => (name, Some(message)),
+        None => (line.trim_end(), None),
+    };
+    let dotted = name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    let last = name.rsplit('.').next().unwrap_or(name);
+    dotted
+        && last.starts_with(|c: char| c.is_ascii_uppercase())
+        && message.is_none_or(|m| m.starts_with(' ') || m.is_empty())
 }
 
 /// Sentences of a page's text: cut after `.`, `!` or `?` followed by a space and a capital.
