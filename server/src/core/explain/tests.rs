@@ -119,6 +119,16 @@ fn reported_errors_in_successful_calls() {
     assert!(reported_error(&DecodedBody::Text("error".into())).is_none());
 }
 
+#[test]
+fn a_page_whose_text_differs_from_its_title_inside_a_character_does_not_panic() {
+    // Found by the re-analysis property test: the title's length fell inside the emoji.
+    let e = explain(&DecodedBody::Html {
+        title: Some("502 Bad Gateway".into()),
+        text: "502 Bad G4:4😀}ateway nginx/1.24.0".into(),
+    });
+    assert!(e.is_none_or(|e| !e.summary.is_empty()));
+}
+
 /// The cheap path agrees with decoding the body and asking [`reported_error`].
 #[test]
 fn text_html_xml() {

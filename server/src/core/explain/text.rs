@@ -266,7 +266,11 @@ fn page_reason(title: Option<&str>, text: &str) -> Option<String> {
     // What repeats the title and the status line comes first on most pages.
     let mut rest = text.trim();
     if let Some(t) = title {
-        if rest.len() >= t.len() && rest[..t.len()].eq_ignore_ascii_case(t) {
+        // `get`: the title's length need not fall on a character boundary of the text.
+        if rest
+            .get(..t.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(t))
+        {
             rest = &rest[t.len()..];
         }
     }
