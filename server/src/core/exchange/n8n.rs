@@ -26,14 +26,13 @@ pub(super) fn exchange_in(
     parent_key: Option<&str>,
     cx: &Cx<'_>,
 ) -> Option<Exchange> {
-    let (mut run, mut details, mut named) = (false, false, false);
+    let (mut details, mut named) = (false, false);
     for p in &obj.properties {
         let key = key_str(&p.name);
-        run |= key_is(key, "executiontime") || key_is(key, "executionstatus");
         details |= key_is(key, "n8ndetails");
         named |= key == "name";
     }
-    if run {
+    if is_node_run(obj) {
         let error = get_object(obj, "error")?;
         let mut ex = from_error(obj, error, cx)?;
         ex.name = parent_key.map(str::to_string).or(ex.name);
@@ -56,6 +55,15 @@ pub(super) fn exchange_in(
     } else {
         None
     }
+}
+
+/// A node's run (`executionTime`, `executionStatus`), named by the key its run array sits
+/// under: its call depends on text outside the object, so it is never a unit of its own.
+pub(super) fn is_node_run(obj: &Object<'_>) -> bool {
+    obj.properties.iter().any(|p| {
+        let key = key_str(&p.name);
+        key_is(key, "executiontime") || key_is(key, "executionstatus")
+    })
 }
 
 /// An n8n node error: `NodeApiError`, `NodeOperationError`, ... (what n8n's errors are named).

@@ -57,6 +57,7 @@ pub(super) fn walk(root: &Value<'_>, shape: Shape, cx: &Cx<'_>, out: &mut Extrac
                         && !frame
                             .parent_key
                             .is_some_and(|k| key_in(k, &["response", "res", "http"]))
+                        && !n8n::is_node_run(obj)
                     {
                         push_exchange_unit(out, UnitKind::Exchange);
                     }
