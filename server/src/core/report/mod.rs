@@ -120,6 +120,15 @@ impl CallReport {
             explanation,
             extras: status::extras(exchange)
                 .into_iter()
+                .chain(exchange.body_truncated.as_ref().map(|t| {
+                    (
+                        "Body".to_string(),
+                        format!(
+                            "not recorded in full ({}): the reason may be in the part that is missing",
+                            t.how
+                        ),
+                    )
+                }))
                 .map(|(label, value)| (label, redactor.text(&value)))
                 .collect(),
             method: exchange.request.method.clone(),
