@@ -133,7 +133,13 @@ impl LiveText {
     pub fn current(&self) -> Arc<String> {
         match &self.whole {
             Some(text) => text.clone(),
-            None => Arc::new(self.rope.to_string()),
+            // Chunk by chunk into one allocation: `to_string` formats through `Display` and
+            // grows its buffer as it goes (a fifth of an edit's time on a 10 MB log).
+            None => {
+                let mut text = String::with_capacity(self.rope.len_bytes());
+                self.rope.chunks().for_each(|chunk| text.push_str(chunk));
+                Arc::new(text)
+            }
         }
     }
 
