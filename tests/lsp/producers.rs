@@ -1,7 +1,9 @@
 //! The producers of issue 15 over LSP: an n8n export (a failed call and calls that got no
 //! response), a JSON Lines record holding its call as a JSON string (the diagnostic on the
 //! escaped digits inside the outer string), and a HAR whose bodies the exporter cut: the
-//! diagnostic, the hover quoting the body's reason, and the payload view.
+//! diagnostic, the hover quoting the body's reason, and the payload view. Also the producers
+//! of the same issue recognised earlier: a Betamax cassette (base64 and gzip bodies) and an
+//! ECS record with flattened dotted keys.
 
 use super::support::{fixture, position_of, Client, Options};
 use serde_json::{json, Value};
@@ -235,4 +237,67 @@ fn bodies_the_exporter_cut_over_lsp() {
             .is_some_and(|b| b.ends_with("\"stat")),
         "{doc}"
     );
+}
+
+#[test]
+fn a_betamax_cassette_over_lsp() {
+    let uri = "file:///work/tests/cassettes/betamax-errors.json";
+    let (mut c, text, diags) = opened(uri, "vcr/betamax-errors.json");
+    let codes: Vec<&str> = diags.iter().filter_map(|d| d["code"].as_str()).collect();
+    assert_eq!(codes, ["403", "422", "503"], "{diags:?}");
+    // The 503's body is gzip in base64: the reason is inside, decoded.
+    let d = &diags[2];
+    let range = range_of(&text, "\"code\": 503", 0);
+    let start = range["start"]["character"].as_u64().unwrap_or(0) + "\"code\": ".len() as u64;
+    assert_eq!(
+        d["range"]["start"]["character"].as_u64(),
+        Some(start),
+        "{d}"
+    );
+    assert!(
+        d["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Export service is under maintenance until 10:00 UTC.")),
+        "{d}"
+    );
+    let md = hover_markdown(&mut c, uri, &d["range"]["start"]);
+    assert!(md.starts_with("**503 Service Unavailable**"), "{md}");
+    assert!(md.contains("Export service is under maintenance"), "{md}");
+    assert!(md.contains(r"- Retry\-After: 120"), "{md}");
+    let (view, doc) = payload(&mut c, uri, &d["range"]["start"]);
+    assert_eq!(doc["call"]["status"], 503, "{doc}");
+    let shown = view.to_string();
+    assert!(
+        shown.contains("under maintenance"),
+        "the decoded body: {shown}"
+    );
+    assert!(
+        !shown.contains("ghp_TestTokenNotARealSecret"),
+        "the recorded token stays hidden: {shown}"
+    );
+}
+
+#[test]
+fn ecs_flattened_keys_over_lsp() {
+    let uri = "file:///work/logs/billing-gateway.jsonl";
+    let (mut c, text, diags) = opened(uri, "jsonl/ecs-flattened.jsonl");
+    let codes: Vec<&str> = diags.iter().filter_map(|d| d["code"].as_str()).collect();
+    assert_eq!(codes, ["503", "409"], "{diags:?}");
+    let status = text
+        .match_indices("\"http.response.status_code\":503")
+        .next()
+        .map(|(i, _)| i + "\"http.response.status_code\":".len())
+        .expect("the 503 record");
+    let want = json!({
+        "start": position_of(&text, status, "utf-16"),
+        "end": position_of(&text, status + 3, "utf-16"),
+    });
+    assert_eq!(diags[0]["range"], want, "{:?}", diags[0]);
+    let md = hover_markdown(&mut c, uri, &want["start"]);
+    assert!(
+        md.contains("Ledger database is in read-only mode during failover."),
+        "{md}"
+    );
+    let (_, doc) = payload(&mut c, uri, &want["start"]);
+    assert_eq!(doc["request"]["method"], "POST", "{doc}");
 }
