@@ -30,7 +30,42 @@ pub static SETTINGS: &[SettingDef] = &[
         ty: "string",
         default: "\"\"",
         enum_values: &[],
-        description: "Path to the runlog-lsp binary. Empty: use the binary bundled with the extension.",
+        description: "Path to the runlog-lsp binary. Empty: use the binary bundled with the extension. Ignored in Restricted Mode (an untrusted workspace), where the bundled binary runs.",
+    },
+    SettingDef {
+        key: "runlog.server.extraEnv",
+        ty: "object",
+        default: "{}",
+        enum_values: &[],
+        description: "Extra environment variables for the server process, e.g. {\"RUST_BACKTRACE\": \"full\"}. Changing it restarts the server. Ignored in Restricted Mode.",
+    },
+    SettingDef {
+        key: "runlog.server.logLevel",
+        ty: "string",
+        default: "\"info\"",
+        enum_values: &["error", "warn", "info", "debug", "trace"],
+        description: "What the server logs to the output (its RUNLOG_LSP_LOG filter). Changing it restarts the server.",
+    },
+    SettingDef {
+        key: "runlog.enable",
+        ty: "boolean",
+        default: "true",
+        enum_values: &[],
+        description: "Run the language server. Off: the server stops and run logs get no diagnostics, hovers or quick fixes.",
+    },
+    SettingDef {
+        key: "runlog.inlayHints.enable",
+        ty: "boolean",
+        default: "true",
+        enum_values: &[],
+        description: "Show the reason phrase after a status code the log does not name (e.g. 404 Not Found).",
+    },
+    SettingDef {
+        key: "runlog.codeLens.enable",
+        ty: "boolean",
+        default: "true",
+        enum_values: &[],
+        description: "Show code lenses: the failing calls and causes at the top of a log, per run, and View payload / Go to response body over each failing call.",
     },
     SettingDef {
         key: "runlog.trace.server",
@@ -128,7 +163,16 @@ pub struct Settings {
     pub analysis: AnalysisConfig,
     pub watch: Vec<String>,
     pub max_file_size: u64,
+    /// `runlog.inlayHints.enable`: inlay hints are answered.
+    pub inlay_hints: bool,
+    /// `runlog.codeLens.enable`: code lenses are answered.
+    pub code_lens: bool,
 }
+
+/// Settings that name an executable or set the server's environment: VS Code ignores their
+/// workspace values in Restricted Mode (`capabilities.untrustedWorkspaces` of package.json),
+/// and the extension ignores them there altogether.
+pub static RESTRICTED: &[&str] = &["runlog.server.path", "runlog.server.extraEnv"];
 
 impl Default for Settings {
     fn default() -> Self {
@@ -138,6 +182,8 @@ impl Default for Settings {
             analysis: AnalysisConfig::default(),
             watch: Vec::new(),
             max_file_size: 52_428_800,
+            inlay_hints: true,
+            code_lens: true,
         };
         settings.analysis.max_findings = 1000;
         settings.analysis.analysis_time = Some(Duration::from_millis(DEFAULT_ANALYSIS_TIME_MS));
@@ -173,6 +219,12 @@ impl Settings {
                 &editor.max_file_size,
                 &default.max_file_size,
             ),
+            inlay_hints: pick(
+                &project.inlay_hints,
+                &editor.inlay_hints,
+                &default.inlay_hints,
+            ),
+            code_lens: pick(&project.code_lens, &editor.code_lens, &default.code_lens),
             analysis: AnalysisConfig {
                 minimum_status: pick(&p.minimum_status, &e.minimum_status, &d.minimum_status),
                 severity: pick(&p.severity, &e.severity, &d.severity),
@@ -282,6 +334,10 @@ impl Settings {
             "runlog.limits.analysisTimeMs" => {
                 self.analysis.analysis_time = Some(Duration::from_millis(as_u64(value)?.max(1)))
             }
+            "runlog.inlayHints.enable" => self.inlay_hints = as_bool(value)?,
+            "runlog.codeLens.enable" => self.code_lens = as_bool(value)?,
+            // Read by the editor client, which starts the server (or not) with them.
+            "runlog.enable" | "runlog.server.extraEnv" | "runlog.server.logLevel" => {}
             _ => {}
         }
         Ok(())
@@ -320,6 +376,12 @@ fn as_string(value: &Value) -> Result<String, String> {
         .as_str()
         .map(str::to_string)
         .ok_or_else(|| "expected a string".to_string())
+}
+
+fn as_bool(value: &Value) -> Result<bool, String> {
+    value
+        .as_bool()
+        .ok_or_else(|| "expected true or false".to_string())
 }
 
 fn as_u64(value: &Value) -> Result<u64, String> {
@@ -375,6 +437,12 @@ pub fn vscode_properties() -> Value {
         if def.ty == "array" {
             p.insert("items".into(), serde_json::json!({"type": "string"}));
         }
+        if def.key == "runlog.server.extraEnv" {
+            p.insert(
+                "additionalProperties".into(),
+                serde_json::json!({"type": "string"}),
+            );
+        }
         if def.key == "runlog.server.path" {
             // A machine-specific path: never synced, never set by a workspace.
             p.insert("scope".into(), Value::String("machine-overridable".into()));
@@ -383,6 +451,37 @@ pub fn vscode_properties() -> Value {
         props.insert(def.key.into(), Value::Object(p));
     }
     Value::Object(props)
+}
+
+/// Where the generated settings table sits in the extension's README.
+const README_TABLE_START: &str = "<!-- settings table: generated from server/src/settings.rs -->\n";
+const README_TABLE_END: &str = "<!-- end of the settings table -->\n";
+
+/// The extension README's settings table: every setting, its default and its description.
+pub fn readme_table() -> String {
+    let mut out = String::from("| Setting | Default | Meaning |\n| --- | --- | --- |\n");
+    for def in SETTINGS {
+        out.push_str(&format!(
+            "| `{}` | `{}` | {} |\n",
+            def.key,
+            def.default,
+            def.description.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
+/// `readme` with its settings table (between the markers) replaced by `readme_table()`; `None`
+/// when the markers are missing.
+pub fn with_readme_table(readme: &str) -> Option<String> {
+    let start = readme.find(README_TABLE_START)? + README_TABLE_START.len();
+    let end = start + readme[start..].find(README_TABLE_END)?;
+    Some(format!(
+        "{}{}{}",
+        &readme[..start],
+        readme_table(),
+        &readme[end..]
+    ))
 }
 
 /// The text of `docs/settings.md`.
@@ -402,6 +501,9 @@ pub fn settings_markdown() -> String {
         if !def.enum_values.is_empty() {
             let values: Vec<String> = def.enum_values.iter().map(|v| format!("`{v}`")).collect();
             out.push_str(&format!("- Values: {}\n", values.join(", ")));
+        }
+        if RESTRICTED.contains(&def.key) {
+            out.push_str("- Restricted: ignored in an untrusted workspace\n");
         }
         out.push_str(&format!("\n{}\n\n", def.description));
     }
@@ -454,10 +556,24 @@ mod tests {
             if let Some(conf) = configuration.as_object_mut() {
                 conf.insert("properties".into(), vscode_properties());
             }
+            let untrusted = pkg
+                .pointer_mut("/capabilities/untrustedWorkspaces")
+                .and_then(Value::as_object_mut)
+                .expect("package.json declares capabilities.untrustedWorkspaces");
+            untrusted.insert(
+                "restrictedConfigurations".into(),
+                serde_json::json!(RESTRICTED),
+            );
             let fresh = serde_json::to_string_pretty(&pkg).expect("serialise") + "\n";
             if ensure_file(&pkg_path, &fresh) {
                 stale.push("editors/vscode/package.json");
             }
+        }
+        let readme_path = root.join("editors/vscode/README.md");
+        let readme = std::fs::read_to_string(&readme_path).expect("the extension README");
+        let fresh = with_readme_table(&readme).expect("the README has the settings table markers");
+        if ensure_file(&readme_path, &fresh) {
+            stale.push("editors/vscode/README.md");
         }
         assert!(
             stale.is_empty(),
@@ -527,6 +643,40 @@ mod tests {
         assert_eq!(s.analysis.analysis_time, Some(Duration::from_millis(1)));
         let (_, w) = Settings::from_json(&serde_json::json!({"runlog.limits.maxBodySize": -5}));
         assert_eq!(w.len(), 1, "{w:?}");
+    }
+
+    #[test]
+    fn inlay_hints_and_code_lenses_switch_off_and_the_client_settings_are_known() {
+        let (s, w) = Settings::from_json(&serde_json::json!({"runlog": {
+            "inlayHints": {"enable": false}, "codeLens": {"enable": false}, "enable": false,
+            "server": {"extraEnv": {"A": "1"}, "logLevel": "debug"}
+        }}));
+        assert!(w.is_empty(), "{w:?}");
+        assert!(!s.inlay_hints && !s.code_lens);
+        let (s, w) = Settings::from_json(&serde_json::json!({"runlog.inlayHints.enable": "off"}));
+        assert!(s.inlay_hints, "a bad value keeps the default");
+        assert_eq!(w.len(), 1, "{w:?}");
+        // A project file's switch stays unless the editor changed its own.
+        let project = Settings {
+            code_lens: false,
+            ..Settings::default()
+        };
+        assert!(!Settings::overlaid(&project, &Settings::default()).code_lens);
+    }
+
+    #[test]
+    fn the_readme_table_lists_every_setting_with_its_default() {
+        let readme = "# X\n<!-- settings table: generated from server/src/settings.rs -->\nSTALE TABLE\n<!-- end of the settings table -->\nafter\n";
+        let fresh = with_readme_table(readme).expect("markers");
+        for def in SETTINGS {
+            assert!(
+                fresh.contains(&format!("| `{}` | `{}` |", def.key, def.default)),
+                "{}",
+                def.key
+            );
+        }
+        assert!(!fresh.contains("STALE TABLE") && fresh.ends_with("after\n"));
+        assert_eq!(with_readme_table("no markers"), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod capture;
 mod client;
 mod curl;
+mod editor_settings;
 mod failures;
 mod hostile;
 mod large;

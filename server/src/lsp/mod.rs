@@ -92,6 +92,8 @@ pub fn serve_stdio() -> i32 {
             .custom_method("runlog/payload", Backend::payload)
             .custom_method("runlog/curl", Backend::curl)
             .custom_method("runlog/failures", Backend::failures)
+            .custom_method("runlog/analyzeFile", Backend::analyze_file)
+            .custom_method("runlog/forgetFile", Backend::forget_file)
             .custom_method("runlog/debugDocumentText", Backend::debug_document_text)
             .custom_method("runlog/debugPanic", Backend::debug_panic)
             .finish();

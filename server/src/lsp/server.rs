@@ -250,6 +250,14 @@ impl Backend {
         })
     }
 
+    pub async fn analyze_file(&self, params: DocumentParams) -> Result<()> {
+        self.analyse_requested(params.text_document.uri).await
+    }
+
+    pub async fn forget_file(&self, params: DocumentParams) -> Result<()> {
+        self.forget_requested(params.text_document.uri).await
+    }
+
     pub async fn failures(&self, params: FailuresParams) -> Result<Failures> {
         self.failures_of(params.text_document.map(|t| t.uri)).await
     }

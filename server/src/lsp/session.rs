@@ -50,6 +50,9 @@ pub(super) struct Inner {
     pub(super) outline_capped: Mutex<HashSet<Uri>>,
     /// The `runlog.toml` files that apply to documents, read from disk once.
     pub(super) projects: super::project::ProjectConfigs,
+    /// Files the client asked to have analysed from disk (`runlog/analyzeFile`): shown in the
+    /// editor, but too big to be handed over as documents.
+    pub(super) requested: Mutex<HashSet<Uri>>,
 }
 
 #[derive(Clone)]
@@ -75,6 +78,7 @@ impl Backend {
                 debug_requests,
                 outline_capped: Mutex::new(HashSet::new()),
                 projects: Default::default(),
+                requested: Mutex::new(HashSet::new()),
             }),
         }
     }
@@ -109,8 +113,18 @@ impl Backend {
 
     // ---- logging and the panic guard ----
 
-    /// Logs to stderr and, without waiting, to the client's `window/logMessage`.
+    /// Logs to stderr and, without waiting, to the client's `window/logMessage`, both when
+    /// the log filter (`RUNLOG_LSP_LOG`, which editors set from `runlog.server.logLevel`) lets
+    /// the message's level through.
     pub(super) fn log(&self, typ: MessageType, message: String) {
+        let shown = match typ {
+            MessageType::ERROR => tracing::enabled!(tracing::Level::ERROR),
+            MessageType::WARNING => tracing::enabled!(tracing::Level::WARN),
+            _ => tracing::enabled!(tracing::Level::INFO),
+        };
+        if !shown {
+            return;
+        }
         match typ {
             MessageType::ERROR => tracing::error!("{message}"),
             MessageType::WARNING => tracing::warn!("{message}"),

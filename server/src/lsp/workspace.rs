@@ -1,6 +1,7 @@
-//! Run logs on disk that are not open (`runlog.files.watch`): registering file watchers with
-//! the client, scanning the workspace roots (`watch`), and analysing each file from disk —
-//! whole up to `runlog.maxFileSize`, streamed above it — to publish its diagnostics.
+//! Run logs on disk that are not open (`runlog.files.watch`, and the files a client asks for
+//! with `runlog/analyzeFile`): registering file watchers with the client, scanning the
+//! workspace roots (`watch`), and analysing each file from disk — whole up to
+//! `runlog.maxFileSize`, streamed above it — to publish its diagnostics.
 
 use crate::core::groups;
 use crate::core::line_index::Encoding;
@@ -10,6 +11,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 
 use super::config::Negotiated;
@@ -64,9 +66,10 @@ impl Backend {
         let files = tokio::task::spawn_blocking(move || scan_watch.scan(&roots))
             .await
             .unwrap_or_default();
-        // Files published before that no longer match: clear them.
+        // Files published before that no longer match (and were not asked for): clear them.
         let stale: Vec<Uri> = {
-            let wanted: HashSet<Uri> = files.iter().filter_map(Uri::from_file_path).collect();
+            let mut wanted: HashSet<Uri> = files.iter().filter_map(Uri::from_file_path).collect();
+            wanted.extend(lock(&self.inner.requested).iter().cloned());
             let mut disk = lock(&self.inner.disk);
             let stale: Vec<Uri> = disk
                 .keys()
@@ -223,6 +226,30 @@ impl Backend {
         }
     }
 
+    /// `runlog/analyzeFile`: analyses a file from disk and publishes its diagnostics, as for a
+    /// watched file, again whenever the settings change, until `runlog/forgetFile`. For files an
+    /// editor shows but does not hand over (VS Code keeps files over 50 MB from extensions).
+    pub(super) async fn analyse_requested(&self, uri: Uri) -> Result<()> {
+        let path = file_path(&uri)?;
+        lock(&self.inner.requested).insert(uri);
+        self.analyse_disk(path).await;
+        Ok(())
+    }
+
+    /// `runlog/forgetFile`: the editor no longer shows the file; its diagnostics are cleared
+    /// unless `runlog.files.watch` covers it.
+    pub(super) async fn forget_requested(&self, uri: Uri) -> Result<()> {
+        let path = file_path(&uri)?;
+        lock(&self.inner.requested).remove(&uri);
+        let watched = lock(&self.inner.watch)
+            .as_ref()
+            .is_some_and(|w| w.matches(&path, &self.roots()));
+        if !watched {
+            self.clear_disk(uri).await;
+        }
+        Ok(())
+    }
+
     /// Clears the diagnostics published for a file on disk, if any were.
     async fn clear_disk(&self, uri: Uri) {
         if lock(&self.inner.disk).remove(&uri).is_some() {
@@ -324,6 +351,17 @@ impl Backend {
             ),
         }
     }
+}
+
+/// The path of a `file:` URI (`to_file_path` takes the path of any scheme).
+fn file_path(uri: &Uri) -> Result<PathBuf> {
+    uri.scheme()
+        .as_str()
+        .eq_ignore_ascii_case("file")
+        .then(|| uri.to_file_path())
+        .flatten()
+        .map(|p| p.into_owned())
+        .ok_or_else(|| Error::invalid_params(format!("{} is not a file: URI", uri.as_str())))
 }
 
 /// The client-side watchers for the globs: relative to each workspace root when the client

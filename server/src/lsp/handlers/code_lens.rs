@@ -1,12 +1,16 @@
 //! `textDocument/codeLens`: "View payload" and "Go to response body" over each failing call,
 //! one lens per run counting its failing calls, and the summary at the top of the log
-//! ("37 failing calls · 3 causes", `handlers::failures`).
+//! ("37 failing calls · 3 causes", `handlers::failures`). None when `runlog.codeLens.enable`
+//! is off.
 
 use crate::lsp::documents::Snapshot;
 use serde_json::json;
 use tower_lsp_server::ls_types::{CodeLens, Command};
 
 pub fn code_lenses(snap: &Snapshot) -> Vec<CodeLens> {
+    if !snap.settings.code_lens {
+        return Vec::new();
+    }
     let mut out: Vec<CodeLens> = super::failures::summary_lens(snap).into_iter().collect();
     let mut failing_per_run = vec![0usize; snap.analysis.runs.len()];
     for f in &snap.analysis.findings {

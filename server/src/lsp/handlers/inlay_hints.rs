@@ -1,10 +1,14 @@
-//! `textDocument/inlayHint`: the reason phrase after a bare status number.
+//! `textDocument/inlayHint`: the reason phrase after a bare status number (none when
+//! `runlog.inlayHints.enable` is off).
 
 use crate::core::status;
 use crate::lsp::documents::Snapshot;
 use tower_lsp_server::ls_types::{InlayHint, InlayHintLabel, Range};
 
 pub fn inlay_hints(snap: &Snapshot, range: Range) -> Vec<InlayHint> {
+    if !snap.settings.inlay_hints {
+        return Vec::new();
+    }
     let wanted = snap.span(range);
     let mut out = Vec::new();
     let (_, visible) = snap
