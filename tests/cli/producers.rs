@@ -205,6 +205,9 @@ fn bodies_not_recorded_in_full() {
         .map(|r| {
             assert_eq!(r["severity"], "information");
             assert!(r["status"].is_null());
+            // The note names its call; the call's own record says what the code means.
+            assert!(r["step"].is_string() && r["url"].is_string(), "{r}");
+            assert!(r["reason"].is_null() && r.get("extras").is_none(), "{r}");
             (
                 r["line"].as_u64().unwrap_or(0),
                 r["column"].as_u64().unwrap_or(0),

@@ -272,6 +272,9 @@ fn record(
     snippet: Snippet,
 ) -> Record {
     let report = finding.report.as_deref();
+    // A note on a call's body names its call; what the code means and what helps next are
+    // said once, by the call's own record.
+    let about_code = report.filter(|_| finding.kind != FindingKind::BodyTruncated);
     Record {
         path: path.to_string(),
         line: start.line + 1,
@@ -279,7 +282,7 @@ fn record(
         end_line: end.line + 1,
         end_column: end.col + 1,
         status: finding.status,
-        reason: report.map(|r| r.info.reason.clone()),
+        reason: about_code.map(|r| r.info.reason.clone()),
         severity: finding.severity,
         kind: finding.kind,
         message: finding.message.clone(),
@@ -288,9 +291,9 @@ fn record(
         step: report.and_then(|r| r.name.clone()),
         method: report.and_then(|r| r.method.clone()),
         url: report.and_then(|r| r.url.clone()),
-        definition: report.map(|r| r.info.definition.clone()),
-        mdn: report.and_then(|r| r.info.mdn.clone()),
-        extras: report.map(|r| r.extras.clone()).unwrap_or_default(),
+        definition: about_code.map(|r| r.info.definition.clone()),
+        mdn: about_code.and_then(|r| r.info.mdn.clone()),
+        extras: about_code.map(|r| r.extras.clone()).unwrap_or_default(),
         snippet,
     }
 }
