@@ -15,7 +15,7 @@ mod tidy;
 
 use serde_json::{json, Value};
 use std::time::Duration;
-use support::{apply_edits, fixture, position_of, Client, Options};
+use support::{apply_edits, codes_and_severities, fixture, position_of, Client, Options};
 
 const SEED: &str = "integration/seed-168379.json";
 const URI: &str = "file:///work/logs/seed-168379.json";
@@ -1266,15 +1266,7 @@ fn a_call_without_response_has_a_diagnostic_a_hover_and_a_payload() {
     let text = fixture("har/chromium-no-response.pretty.har");
     c.open(uri, &text);
     let diags = c.diagnostics(uri);
-    let codes: Vec<(&str, i64)> = diags
-        .iter()
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap_or(""),
-                d["severity"].as_i64().unwrap_or(0),
-            )
-        })
-        .collect();
+    let codes = codes_and_severities(&diags);
     // Four errors, and the request the page cancelled is a warning.
     assert_eq!(
         codes,

@@ -5,7 +5,7 @@
 //! of the same issue recognised earlier: a Betamax cassette (base64 and gzip bodies) and an
 //! ECS record with flattened dotted keys.
 
-use super::support::{fixture, position_of, Client, Options};
+use super::support::{codes_and_severities, fixture, position_of, Client, Options};
 use serde_json::{json, Value};
 
 /// The range of `needle` (its n-th occurrence) in UTF-16 positions.
@@ -96,15 +96,7 @@ fn an_n8n_execution_over_lsp() {
 fn n8n_calls_without_response_over_lsp() {
     let uri = "file:///work/logs/n8n-execution-5311.json";
     let (mut c, text, diags) = opened(uri, "n8n/execution-econnrefused.json");
-    let got: Vec<(&str, i64)> = diags
-        .iter()
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap_or(""),
-                d["severity"].as_i64().unwrap_or(0),
-            )
-        })
-        .collect();
+    let got = codes_and_severities(&diags);
     // The Code node's TypeError is no call.
     assert_eq!(got, [("no-response", 1), ("no-response", 1)], "{diags:?}");
     let range = range_of(&text, "\"ECONNREFUSED\"", 0);
@@ -178,15 +170,7 @@ fn a_call_logged_as_a_json_string_over_lsp() {
 fn bodies_the_exporter_cut_over_lsp() {
     let uri = "file:///work/logs/exports.har";
     let (mut c, text, diags) = opened(uri, "body-truncated/har-bodies-not-kept.har");
-    let got: Vec<(&str, i64)> = diags
-        .iter()
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap_or(""),
-                d["severity"].as_i64().unwrap_or(0),
-            )
-        })
-        .collect();
+    let got = codes_and_severities(&diags);
     // Each cut body of a failing call gets an Information note after its call's Error.
     assert_eq!(
         got,

@@ -498,3 +498,16 @@ pub fn position_of(text: &str, offset: usize, encoding: &str) -> Value {
     };
     json!({"line": line, "character": character})
 }
+
+/// `(code, severity)` of each diagnostic.
+pub fn codes_and_severities(diags: &[Value]) -> Vec<(&str, i64)> {
+    diags
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or(""),
+                d["severity"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
