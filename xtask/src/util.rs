@@ -78,3 +78,16 @@ pub fn timed<T>(label: &str, f: impl FnOnce() -> T) -> T {
     eprintln!("==> {label}: {:.1}s", start.elapsed().as_secs_f64());
     value
 }
+
+/// `PYTHON -m pip install`, quiet, without pip's version check; the caller adds what to install.
+pub fn pip_install(python: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut cmd = Command::new(python);
+    cmd.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]);
+    cmd
+}
