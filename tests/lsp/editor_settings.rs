@@ -214,6 +214,60 @@ fn a_file_is_analysed_from_disk_on_request_and_forgotten() {
     }
 }
 
+/// Whether the client was last asked to watch `name` (relative to its folder).
+fn watching(c: &Client, name: &str) -> bool {
+    let last = c
+        .server_requests
+        .iter()
+        .rev()
+        .find(|r| r["method"] == "client/registerCapability");
+    let watchers = last
+        .and_then(|r| r["params"]["registrations"][0]["registerOptions"]["watchers"].as_array())
+        .cloned()
+        .unwrap_or_default();
+    watchers
+        .iter()
+        .any(|w| w["globPattern"]["pattern"] == name && w["globPattern"]["baseUri"].is_string())
+}
+
+/// A log asked for is watched wherever it is, and analysed again when it grows (a log over
+/// 50 MB still being written); once forgotten it is no longer watched.
+#[test]
+fn a_file_asked_for_is_watched_and_analysed_again_when_it_changes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("growing.jsonl");
+    std::fs::write(&path, big_log()).expect("write the log");
+    let uri = file_uri(&path);
+    let mut c = Client::start(Options::default());
+    let answer = c.request("runlog/analyzeFile", json!({"textDocument": {"uri": uri}}));
+    assert_eq!(answer, Ok(Value::Null));
+    let codes = |d: &[Value]| -> Vec<String> {
+        d.iter()
+            .filter_map(|x| x["code"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(codes(&c.disk_diagnostics(&uri)), ["404", "503"]);
+    assert!(watching(&c, "growing.jsonl"), "{:#?}", c.server_requests);
+
+    let mut grown = big_log();
+    grown.push_str(&jsonl_call(
+        "https://shop.example/invoices",
+        500,
+        "Ledger is read-only",
+    ));
+    std::fs::write(&path, grown).expect("append");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri, "type": 2}]}),
+    );
+    assert_eq!(codes(&c.disk_diagnostics(&uri)), ["404", "503", "500"]);
+
+    let answer = c.request("runlog/forgetFile", json!({"textDocument": {"uri": uri}}));
+    assert_eq!(answer, Ok(Value::Null));
+    assert_eq!(c.disk_diagnostics(&uri), Vec::<Value>::new());
+    assert!(!watching(&c, "growing.jsonl"), "no longer watched");
+}
+
 #[test]
 fn only_file_uris_are_analysed_from_disk() {
     let mut c = Client::start(Options::default());

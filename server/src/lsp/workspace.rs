@@ -108,9 +108,17 @@ impl Backend {
             .cloned()
             .chain(project::WATCH_PATTERNS.map(String::from))
             .collect();
-        let options = DidChangeWatchedFilesRegistrationOptions {
-            watchers: file_watchers(&patterns, negotiated),
-        };
+        let mut watchers = file_watchers(&patterns, negotiated);
+        // A file asked for with `runlog/analyzeFile` is analysed again when it changes, wherever
+        // it is (a log still being written).
+        let mut requested: Vec<Uri> = lock(&self.inner.requested).iter().cloned().collect();
+        requested.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        watchers.extend(
+            requested
+                .iter()
+                .filter_map(|uri| file_watcher(uri, negotiated)),
+        );
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
         let registration = Registration {
             id: WATCH_REGISTRATION.into(),
             method: "workspace/didChangeWatchedFiles".into(),
@@ -191,7 +199,8 @@ impl Backend {
                 self.clear_disk(change.uri).await;
                 continue;
             }
-            if watch.as_ref().is_some_and(|w| w.matches(&path, &roots)) {
+            let requested = lock(&self.inner.requested).contains(&change.uri);
+            if requested || watch.as_ref().is_some_and(|w| w.matches(&path, &roots)) {
                 self.analyse_disk(path).await;
             }
         }
@@ -231,7 +240,9 @@ impl Backend {
     /// editor shows but does not hand over (VS Code keeps files over 50 MB from extensions).
     pub(super) async fn analyse_requested(&self, uri: Uri) -> Result<()> {
         let path = file_path(&uri)?;
-        lock(&self.inner.requested).insert(uri);
+        if lock(&self.inner.requested).insert(uri) {
+            self.watch_requested().await;
+        }
         self.analyse_disk(path).await;
         Ok(())
     }
@@ -240,7 +251,9 @@ impl Backend {
     /// unless `runlog.files.watch` covers it.
     pub(super) async fn forget_requested(&self, uri: Uri) -> Result<()> {
         let path = file_path(&uri)?;
-        lock(&self.inner.requested).remove(&uri);
+        if lock(&self.inner.requested).remove(&uri) {
+            self.watch_requested().await;
+        }
         let watched = lock(&self.inner.watch)
             .as_ref()
             .is_some_and(|w| w.matches(&path, &self.roots()));
@@ -248,6 +261,16 @@ impl Backend {
             self.clear_disk(uri).await;
         }
         Ok(())
+    }
+
+    /// Registers the file watchers again when the files asked for changed (and the client
+    /// registers watchers dynamically).
+    async fn watch_requested(&self) {
+        let negotiated = self.negotiated();
+        let watch = lock(&self.inner.watch).clone();
+        if let (true, Some(watch)) = (negotiated.watch_dynamic, watch) {
+            self.register_watchers(&watch, &negotiated).await;
+        }
     }
 
     /// Clears the diagnostics published for a file on disk, if any were.
@@ -366,6 +389,26 @@ fn file_path(uri: &Uri) -> Result<PathBuf> {
 
 /// The client-side watchers for the globs: relative to each workspace root when the client
 /// supports relative patterns, else as `**/` globs.
+/// A watcher for one file: its name relative to its folder where the client takes relative
+/// patterns (VS Code watches files outside the workspace only so), else its path as a glob.
+fn file_watcher(uri: &Uri, negotiated: &Negotiated) -> Option<FileSystemWatcher> {
+    let path = uri.to_file_path()?;
+    let name = path.file_name()?.to_str()?.to_string();
+    let glob_pattern = if negotiated.watch_relative_patterns {
+        let folder = Uri::from_file_path(path.parent()?)?;
+        GlobPattern::Relative(RelativePattern {
+            base_uri: OneOf::Right(folder),
+            pattern: name,
+        })
+    } else {
+        GlobPattern::String(path.to_str()?.to_string())
+    };
+    Some(FileSystemWatcher {
+        glob_pattern,
+        kind: None,
+    })
+}
+
 fn file_watchers(patterns: &[String], negotiated: &Negotiated) -> Vec<FileSystemWatcher> {
     patterns
         .iter()
