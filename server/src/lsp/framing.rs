@@ -10,6 +10,8 @@ use tower_lsp_server::jsonrpc::{Request, Response};
 const MAX_MESSAGE: usize = 512 << 20;
 /// A header block longer than this is junk.
 const MAX_HEADER: usize = 8 << 10;
+/// At most this much room is made ahead of a message's bytes arriving.
+const RESERVE_AHEAD: usize = 128 << 20;
 /// The input buffer keeps at most this much capacity between messages.
 const RETAINED: usize = 1 << 20;
 const CONTENT_LENGTH: &[u8] = b"content-length";
@@ -122,9 +124,10 @@ impl Reframer {
             return Next::Dropped(Dropped::TooLong(len));
         }
         if pending.len() < body_start + len {
-            // Room for the whole message at once: a big didOpen is not copied at every doubling.
+            // Room for the whole message at once: a big didOpen is not copied at every doubling
+            // (up to a bound, so that a header alone cannot make the server allocate much).
             let missing = body_start + len - pending.len();
-            self.input.reserve(missing);
+            self.input.reserve(missing.min(RESERVE_AHEAD));
             return Next::NeedMore;
         }
         let body = &pending[body_start..body_start + len];
