@@ -113,8 +113,8 @@ fn parse_options(args: &[String]) -> Result<Options> {
     Ok(options)
 }
 
-/// Formatting, then clippy with warnings as errors, then every unit, end-to-end and doc test of
-/// the workspace.
+/// Formatting, then clippy with warnings as errors, then that the fuzz targets build, then every
+/// unit, end-to-end and doc test of the workspace.
 fn cargo_tier() -> Result {
     let root = util::root();
     util::run(
@@ -136,6 +136,20 @@ fn cargo_tier() -> Result {
             CLIPPY.join(" ")
         )
     })?;
+    // The fuzz targets are a workspace of their own (cargo-fuzz builds them on nightly): checked
+    // here, so that a change to what they call cannot break them unseen.
+    util::run(
+        Command::new("cargo")
+            .args([
+                "check",
+                "--manifest-path",
+                "fuzz/Cargo.toml",
+                "--bins",
+                "--locked",
+            ])
+            .current_dir(&root),
+    )
+    .map_err(|e| format!("{e} (the fuzz targets in fuzz/ no longer build)"))?;
     util::run(
         Command::new("cargo")
             .args(["test", "--workspace", "--locked"])
