@@ -70,13 +70,19 @@ pub(crate) fn truncation_note(call: &Finding, exchange: &Exchange) -> Option<Fin
         severity: Severity::Information,
         status: None,
         message: format!(
-            "Response body not recorded in full ({}): the reason may be in the part that is missing.",
-            report.redactor.text(&truncation.how)
+            "Response body {}.",
+            not_recorded(&report.redactor.text(&truncation.how))
         ),
         explanation: None,
         exchange: call.exchange,
         report: Some(report.clone()),
     })
+}
+
+/// What the note and the call's extras say of a body the exporter cut, `how` saying how the
+/// log tells.
+fn not_recorded(how: &str) -> String {
+    format!("not recorded in full ({how}): the reason may be in the part that is missing")
 }
 
 /// What is known about a call that got no response.
@@ -120,15 +126,12 @@ impl CallReport {
             explanation,
             extras: status::extras(exchange)
                 .into_iter()
-                .chain(exchange.body_truncated.as_ref().map(|t| {
-                    (
-                        "Body".to_string(),
-                        format!(
-                            "not recorded in full ({}): the reason may be in the part that is missing",
-                            t.how
-                        ),
-                    )
-                }))
+                .chain(
+                    exchange
+                        .body_truncated
+                        .as_ref()
+                        .map(|t| ("Body".to_string(), not_recorded(&t.how))),
+                )
                 .map(|(label, value)| (label, redactor.text(&value)))
                 .collect(),
             method: exchange.request.method.clone(),
