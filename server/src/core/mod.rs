@@ -19,6 +19,7 @@ pub mod model;
 pub mod network_errors;
 pub mod parse;
 pub mod payload;
+pub(crate) mod quiet;
 pub mod redact;
 pub mod report;
 pub mod status;

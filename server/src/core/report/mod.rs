@@ -332,7 +332,7 @@ pub(crate) fn may_report_error(text: &str, b: &BodyRef) -> bool {
     }
 }
 
-fn raw_may_report_error(raw: &str) -> bool {
+pub(crate) fn raw_may_report_error(raw: &str) -> bool {
     // Every 2xx body is searched: SIMD substring search (memchr) rather than `str::contains`.
     use memchr::memmem;
     let bytes = raw.as_bytes();

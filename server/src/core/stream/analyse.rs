@@ -8,6 +8,7 @@ use super::{Inexact, Located, StreamError, Streamed, UnitView, CONTEXT, MAX_UNIT
 use crate::core::exchange::{self, Extracted};
 use crate::core::model::{AnalysisConfig, Exchange, Finding, FindingKind, Severity};
 use crate::core::parse::{self, Piece};
+use crate::core::quiet::QuietProbe;
 use crate::core::{analysis, report};
 use std::collections::VecDeque;
 use std::io::Read;
@@ -58,6 +59,7 @@ pub(super) fn run<R: Read, L>(
         config,
         extracted: Extracted::default(),
         scratch: String::new(),
+        quiet: QuietProbe::new(config),
     };
     if lines {
         sp.arrays
@@ -116,11 +118,13 @@ pub(super) fn run<R: Read, L>(
     Ok(sp.select(lines, config, bytes, peak_buffer))
 }
 
-/// Reused per unit: extraction state (its header-name memo) and the wrapped text.
+/// Reused per unit: extraction state (its header-name memo), the wrapped text and the test
+/// for units that cannot report anything.
 pub(super) struct Work<'c> {
     pub(super) config: &'c AnalysisConfig,
     pub(super) extracted: Extracted,
     pub(super) scratch: String,
+    pub(super) quiet: QuietProbe,
 }
 
 impl<L> Splitter<L> {
@@ -158,6 +162,7 @@ impl<L> Splitter<L> {
             config,
             extracted,
             scratch,
+            quiet,
         } = work;
         let arr = &self.arrays[p.array];
         let unit = input.text(p.start, p.end);
@@ -181,6 +186,11 @@ impl<L> Splitter<L> {
         if p.line.is_some() && unit.trim_end_matches('\r').len() > config.max_line_length {
             self.inexact
                 .get_or_insert(Inexact::Limit("a line is over runlog.limits.maxLineLength"));
+        }
+        // Most calls succeeded: a unit that cannot report anything is not parsed. Until its
+        // array is known to hold a call, every unit is (whether any does decides the format).
+        if p.complete && arr.exchanges > 0 && quiet.is_quiet(unit) {
+            return;
         }
         let mut problems = Vec::new();
         parse::parse_piece(

@@ -165,7 +165,12 @@ impl<L> Splitter<L> {
             exchange: None,
             at,
         });
-        let findings = analysis::merge_findings(calls, summary, problems, |l| &l.finding);
+        let mut findings = analysis::merge_findings(calls, summary, problems, |l| &l.finding);
+        // Quiet units were not parsed, so their calls were not counted and an index would not
+        // be `analyze`'s: a streamed finding's call travels with it (`Located::exchange`).
+        for l in &mut findings {
+            l.finding.exchange = None;
+        }
         Streamed {
             format: format.filter(|_| total_exchanges > 0),
             findings: if total_exchanges > 0 {

@@ -57,7 +57,10 @@ const BINARY_PROBE: usize = 8192;
 /// One finding with its call and what the caller's `locate` computed while it was in memory.
 #[derive(Debug, Clone)]
 pub struct Located<L> {
+    /// Its `exchange` index is `None`: calls of units that could not report anything are not
+    /// read, so there is no list to index.
     pub finding: Finding,
+    /// The call the finding is about.
     pub exchange: Option<Exchange>,
     pub at: L,
 }
