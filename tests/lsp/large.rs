@@ -155,3 +155,83 @@ fn folding_honours_the_clients_range_limit() {
         );
     }
 }
+
+/// A HAR of `entries` calls (over 1 MiB from about 2500), every 100th failing with 404.
+fn big_har(entries: usize) -> String {
+    let entry = |i: usize| {
+        let status = if i % 100 == 7 { 404 } else { 200 };
+        let body = if status == 404 {
+            r#"{\"message\": \"No order with this id\"}"#.to_string()
+        } else {
+            format!(
+                r#"{{\"id\": {i}, \"items\": [{{\"sku\": \"A-{i}\", \"qty\": 2}}], \"total\": 451}}"#
+            )
+        };
+        format!(
+            r#"{{"startedDateTime": "2026-12-07T10:00:00.000Z", "time": 412,
+  "request": {{"method": "GET", "url": "https://api.example.com/orders/{i}", "headers": [{{"name": "Accept", "value": "application/json"}}]}},
+  "response": {{"status": {status}, "statusText": "", "headers": [{{"name": "Content-Type", "value": "application/json"}}],
+    "content": {{"mimeType": "application/json", "text": "{body}"}}}}}}"#
+        )
+    };
+    let entries: Vec<String> = (0..entries).map(entry).collect();
+    format!(
+        "{{\"log\": {{\"version\": \"1.2\", \"creator\": {{\"name\": \"test\", \"version\": \"1\"}}, \"entries\": [\n{}\n]}}}}\n",
+        entries.join(",\n")
+    )
+}
+
+const BIG: &str = "file:///large/big.har";
+
+#[test]
+fn a_big_log_opened_gets_its_diagnostics_from_a_first_look_sent_once() {
+    let text = big_har(4000);
+    assert!(text.len() > 1 << 20);
+    let mut c = Client::start(Options {
+        log_filter: Some("debug"),
+        ..Options::default()
+    });
+    c.open(BIG, &text);
+    let first = c.diagnostics(BIG);
+    assert_eq!(first.len(), 40);
+    assert!(first.iter().all(|d| d["code"] == "404"), "{first:?}");
+    // The snapshot's diagnostics are the same: they are not sent again.
+    let hover = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": BIG}, "position": first[0]["range"]["start"]}),
+        )
+        .expect("hover");
+    assert!(
+        hover.to_string().contains("No order with this id"),
+        "{hover}"
+    );
+    let again = c.try_wait_for(
+        "textDocument/publishDiagnostics",
+        std::time::Duration::from_millis(500),
+        |p| p["uri"] == BIG,
+    );
+    assert!(again.is_none(), "{again:?}");
+    let log = c.stderr_text();
+    assert!(log.contains("first look found 40 diagnostics"), "{log}");
+}
+
+#[test]
+fn a_diagnostic_request_on_a_big_log_is_answered() {
+    let text = big_har(4000);
+    let mut c = Client::start(Options {
+        pull_diagnostics: true,
+        log_filter: Some("debug"),
+        ..Options::default()
+    });
+    c.open(BIG, &text);
+    let report = c
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": BIG}}),
+        )
+        .expect("a report");
+    let items = report["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 40, "{report}");
+    assert!(c.stderr_text().contains("first look found 40 diagnostics"));
+}

@@ -9,7 +9,9 @@ use ropey::Rope;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::watch;
-use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent, Uri};
+use tower_lsp_server::ls_types::{
+    Diagnostic, Position, Range, TextDocumentContentChangeEvent, Uri,
+};
 
 use super::{from_lsp, to_lsp};
 
@@ -165,9 +167,19 @@ pub struct Document {
     pub revision: u64,
     /// The latest analysed snapshot; requests wait on it for the current revision.
     pub latest: watch::Sender<Option<Arc<Snapshot>>>,
+    /// The diagnostics of a big log's first look (see `scheduling`), out before its snapshot.
+    pub first_look: watch::Sender<Option<FirstLook>>,
     /// An analysis of this document is running; it analyses the newest revision again when
     /// its result turns out stale (so edits never pile up analyses of a big log).
     pub analysing: bool,
+}
+
+/// Diagnostics of one revision found by streaming its text, exactly those its snapshot will
+/// give.
+#[derive(Debug, Clone)]
+pub struct FirstLook {
+    pub revision: u64,
+    pub diagnostics: Arc<Vec<Diagnostic>>,
 }
 
 /// Why a change was not applied.
@@ -193,6 +205,7 @@ impl Documents {
     pub fn open(&mut self, uri: Uri, text: String, version: i32, language_id: String) -> u64 {
         let revision = self.bump();
         let (latest, _) = watch::channel(None);
+        let (first_look, _) = watch::channel(None);
         self.map.insert(
             uri,
             Document {
@@ -201,6 +214,7 @@ impl Documents {
                 language_id,
                 revision,
                 latest,
+                first_look,
                 analysing: false,
             },
         );

@@ -4,6 +4,8 @@
 //! (documents, settings, what was negotiated) and applies changes in arrival order;
 //! `scheduling` analyses documents off the request path and hands requests their snapshot;
 //! `workspace` analyses the watched logs on disk, which `watch` finds and opens;
+//! `streamed` turns a log analysed in parts (a file too big to hold, the first look at a big log
+//! just opened) into diagnostics;
 //! `capabilities` is what `initialize` answers; `to_lsp`/`from_lsp` are the only places
 //! positions and LSP types are built from core values; `documents` keeps ropes and snapshots;
 //! `markdown` renders untrusted text inertly; `config` is what was negotiated; `framing` cuts
@@ -21,6 +23,7 @@ mod project;
 mod scheduling;
 pub mod server;
 pub mod session;
+mod streamed;
 pub mod to_lsp;
 mod transport;
 pub mod watch;

@@ -12,9 +12,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower_lsp_server::ls_types::{Diagnostic, MessageType, Uri};
 
-use super::documents::{Snapshot, SnapshotParts};
+use super::documents::{FirstLook, Snapshot, SnapshotParts};
 use super::handlers;
 use super::session::{lock, panic_message, Backend};
+use super::streamed;
 
 /// Edits arriving closer together than this are analysed once (a burst arriving while an
 /// analysis runs is merged anyway: the running analysis picks up the newest text).
@@ -26,6 +27,8 @@ const SNAPSHOT_WAIT: Duration = Duration::from_millis(500);
 /// How long a request waits when there is no analysis at all yet (just opened): there is
 /// nothing older to answer from.
 const FIRST_SNAPSHOT_WAIT: Duration = Duration::from_secs(3);
+/// Logs at least this big get a first look (`Backend::first_look`) when opened.
+const FIRST_LOOK_MIN: usize = 1 << 20;
 /// With debug requests enabled, a document containing this makes its analysis panic.
 const DEBUG_PANIC_MARKER: &str = "runlog-lsp:debug-panic-in-analysis";
 
@@ -64,6 +67,8 @@ impl Backend {
             let (text, version, revision, previous) = job;
             let editor = self.settings();
             let encoding = self.encoding();
+            let first_look = (previous.is_none() && text.len() >= FIRST_LOOK_MIN)
+                .then(|| self.first_look(&uri, &text, &editor, encoding));
             let task_uri = uri.clone();
             let inner = self.inner.clone();
             let built = tokio::task::spawn_blocking(move || {
@@ -79,8 +84,16 @@ impl Backend {
                     debug_requests: settings_debug,
                 });
                 (built, project.warning)
-            })
-            .await;
+            });
+            let looked = match first_look {
+                Some(task) => {
+                    let found = task.await.ok().flatten();
+                    self.publish_first_look(&uri, version, revision, found)
+                        .await
+                }
+                None => None,
+            };
+            let built = built.await;
             let (snap, diagnostics, panicked) = match built {
                 Ok((b, warning)) => {
                     if let Some(w) = warning {
@@ -129,15 +142,113 @@ impl Backend {
             match next {
                 Some(newer) => job = newer,
                 None => {
-                    if !self.negotiated().pull_diagnostics {
+                    // The first look's diagnostics are the snapshot's (both are `analyze`'s);
+                    // they are sent again only if a limit made the two differ.
+                    let again = looked.as_ref().is_none_or(|l| **l != diagnostics);
+                    let n = self.negotiated();
+                    if !n.pull_diagnostics && again {
                         self.client
                             .publish_diagnostics(uri, diagnostics, Some(version))
                             .await;
+                    } else if n.pull_diagnostics
+                        && again
+                        && looked.is_some()
+                        && n.diagnostic_refresh
+                    {
+                        let _ = self.client.workspace_diagnostic_refresh().await;
                     }
                     drop(replaced);
                     return;
                 }
             }
+        }
+    }
+
+    /// Streams a big log just opened through the unit pipeline, beside its whole analysis:
+    /// most of its calls succeeded and are not parsed there, so its diagnostics are out well
+    /// before the snapshot. `None` when the stream's result is not exactly `analyze`'s, or it
+    /// took longer than `runlog.limits.analysisTimeMs`.
+    fn first_look(
+        &self,
+        uri: &Uri,
+        text: &Arc<String>,
+        editor: &Arc<Settings>,
+        encoding: Encoding,
+    ) -> tokio::task::JoinHandle<Option<Vec<Diagnostic>>> {
+        let (uri, text, editor, inner) = (
+            uri.clone(),
+            text.clone(),
+            editor.clone(),
+            self.inner.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            let settings = inner.projects.resolve(&uri, editor).settings;
+            let streamed = catch_unwind(AssertUnwindSafe(|| {
+                streamed::diagnostics(&uri, text.as_bytes(), &settings, encoding)
+            }));
+            // Past the time limit the whole analysis stops early: it would not give these.
+            let in_time = settings
+                .analysis
+                .analysis_time
+                .is_none_or(|limit| started.elapsed() < limit);
+            let exact = streamed
+                .ok()?
+                .ok()
+                .filter(|s| s.inexact.is_none() && in_time);
+            tracing::debug!(
+                "{}: first look {} in {:?}",
+                uri.as_str(),
+                match &exact {
+                    Some(s) => format!("found {} diagnostics", s.diagnostics.len()),
+                    None => "was not exact".to_string(),
+                },
+                started.elapsed()
+            );
+            exact.map(|s| s.diagnostics)
+        })
+    }
+
+    /// Hands out a first look's diagnostics if the revision is still current: published, and
+    /// kept for a diagnostic request that comes before the snapshot.
+    async fn publish_first_look(
+        &self,
+        uri: &Uri,
+        version: i32,
+        revision: u64,
+        found: Option<Vec<Diagnostic>>,
+    ) -> Option<Arc<Vec<Diagnostic>>> {
+        let diagnostics = Arc::new(found?);
+        {
+            let docs = lock(&self.inner.docs);
+            let doc = docs.get(uri).filter(|d| d.revision == revision)?;
+            doc.first_look.send_replace(Some(FirstLook {
+                revision,
+                diagnostics: diagnostics.clone(),
+            }));
+        }
+        if !self.negotiated().pull_diagnostics {
+            self.client
+                .publish_diagnostics(uri.clone(), diagnostics.to_vec(), Some(version))
+                .await;
+        }
+        Some(diagnostics)
+    }
+
+    /// Where the diagnostics of the document's current revision come from: its first look if
+    /// that comes before its snapshot. `None` for unknown documents.
+    pub(super) async fn current_diagnostics(&self, uri: &Uri) -> Option<Current> {
+        let (mut looks, revision) = {
+            let docs = lock(&self.inner.docs);
+            let doc = docs.get(uri)?;
+            (doc.first_look.subscribe(), doc.revision)
+        };
+        tokio::select! {
+            biased;
+            Ok(look) = looks.wait_for(|l| l.as_ref().is_some_and(|l| l.revision == revision)) => {
+                look.as_ref().map(|l| Current::FirstLook(l.diagnostics.clone()))
+            }
+            snap = self.snapshot(uri) => snap.map(Current::Snapshot),
         }
     }
 
@@ -173,6 +284,12 @@ impl Backend {
             None => rx.borrow().clone(),
         }
     }
+}
+
+/// See [`Backend::current_diagnostics`].
+pub(super) enum Current {
+    FirstLook(Arc<Vec<Diagnostic>>),
+    Snapshot(Arc<Snapshot>),
 }
 
 /// What `build_snapshot` analyses: one revision of a document, the snapshot it may be

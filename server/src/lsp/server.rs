@@ -14,6 +14,7 @@ use super::capabilities;
 use super::handlers;
 use super::handlers::failures::{Failures, FailuresParams};
 use super::handlers::payload::PayloadParams;
+use super::scheduling::Current;
 use super::session::{self, lock, Backend};
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -178,8 +179,11 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
-        let items = match self.snapshot(&params.text_document.uri).await {
-            Some(snap) => self.guard("diagnostic", || handlers::diagnostics::diagnostics(&snap))?,
+        let items = match self.current_diagnostics(&params.text_document.uri).await {
+            Some(Current::FirstLook(diagnostics)) => diagnostics.to_vec(),
+            Some(Current::Snapshot(snap)) => {
+                self.guard("diagnostic", || handlers::diagnostics::diagnostics(&snap))?
+            }
             None => Vec::new(),
         };
         Ok(DocumentDiagnosticReportResult::Report(

@@ -3,7 +3,6 @@
 //! workspace roots (`watch`), and analysing each file from disk — whole up to
 //! `runlog.maxFileSize`, streamed above it — to publish its diagnostics.
 
-use crate::core::groups;
 use crate::core::line_index::Encoding;
 use crate::settings::Settings;
 use std::collections::HashSet;
@@ -19,7 +18,7 @@ use super::handlers::failures;
 use super::project;
 use super::scheduling::{build_snapshot, Build};
 use super::session::{lock, panic_message, Backend};
-use super::to_lsp;
+use super::streamed;
 use super::watch::{self, Watch};
 
 const WATCH_REGISTRATION: &str = "runlog-watched-files";
@@ -452,8 +451,7 @@ struct DiskAnalysis {
 }
 
 /// Analyses a file over `runlog.maxFileSize` streaming from disk (`core::stream`), in memory
-/// bounded whatever its size; positions are computed in the negotiated encoding while each part
-/// is in memory. Blocking.
+/// bounded whatever its size. Blocking.
 fn stream_diagnostics(
     uri: &Uri,
     file: std::fs::File,
@@ -461,22 +459,16 @@ fn stream_diagnostics(
     settings: &Settings,
     encoding: Encoding,
 ) -> DiskAnalysis {
-    use crate::core::stream::{analyze_reader, StreamError};
-    let codes = &settings.analysis.status_codes;
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        analyze_reader(file, &settings.analysis, |f, ex, view| {
-            let body = ex
-                .and_then(|e| e.body.as_ref())
-                .map(|b| to_lsp::view_range(view, b.span, encoding));
-            (to_lsp::view_range(view, f.span, encoding), body)
-        })
-    }));
+    use crate::core::stream::StreamError;
     let mut analysis = DiskAnalysis {
         diagnostics: Vec::new(),
         failures: Vec::new(),
         panicked: None,
         streamed: None,
     };
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        streamed::diagnostics(uri, file, settings, encoding)
+    }));
     let streamed = match result {
         Ok(Ok(streamed)) => streamed,
         Ok(Err(e)) => {
@@ -493,32 +485,6 @@ fn stream_diagnostics(
             return analysis;
         }
     };
-    let cap = settings.analysis.max_findings.saturating_add(1);
-    analysis.diagnostics = streamed
-        .findings
-        .iter()
-        .take(cap)
-        .chain(streamed.inexact.iter().flat_map(|_| streamed.notes.iter()))
-        .map(|l| {
-            let (range, body) = l.at;
-            let body = body
-                .filter(|_| l.finding.exchange.is_some())
-                .map(|range| Location {
-                    uri: uri.clone(),
-                    range,
-                });
-            to_lsp::diagnostic_at(&l.finding, range, body, codes)
-        })
-        .collect();
-    analysis.failures = groups::failures_of(streamed.findings.iter().take(cap).map(|l| {
-        let failure = failures::FailureCall {
-            uri: uri.clone(),
-            range: l.at.0,
-            name: None,
-            run: None,
-        };
-        (&l.finding, failure)
-    }));
     analysis.streamed = Some(match &streamed.inexact {
         None => format!("{len} bytes, analysed from disk in parts (streaming)"),
         Some(why) => format!(
@@ -526,5 +492,7 @@ fn stream_diagnostics(
             why.describe()
         ),
     });
+    analysis.diagnostics = streamed.diagnostics;
+    analysis.failures = streamed.failures;
     analysis
 }
