@@ -67,8 +67,19 @@ impl Backend {
             let (text, version, revision, previous) = job;
             let editor = self.settings();
             let encoding = self.encoding();
-            let first_look = (previous.is_none() && text.len() >= FIRST_LOOK_MIN)
-                .then(|| self.first_look(&uri, &text, &editor, encoding));
+            // First: with one malloc arena (see `lsp::one_malloc_arena`) the two analyses
+            // side by side slowed each other down more than the first look takes alone.
+            let looked = if previous.is_none() && text.len() >= FIRST_LOOK_MIN {
+                let found = self
+                    .first_look(&uri, &text, &editor, encoding)
+                    .await
+                    .ok()
+                    .flatten();
+                self.publish_first_look(&uri, version, revision, found)
+                    .await
+            } else {
+                None
+            };
             let task_uri = uri.clone();
             let inner = self.inner.clone();
             let built = tokio::task::spawn_blocking(move || {
@@ -85,14 +96,6 @@ impl Backend {
                 });
                 (built, project.warning)
             });
-            let looked = match first_look {
-                Some(task) => {
-                    let found = task.await.ok().flatten();
-                    self.publish_first_look(&uri, version, revision, found)
-                        .await
-                }
-                None => None,
-            };
             let built = built.await;
             let (snap, diagnostics, panicked) = match built {
                 Ok((b, warning)) => {
@@ -164,9 +167,9 @@ impl Backend {
         }
     }
 
-    /// Streams a big log just opened through the unit pipeline, beside its whole analysis:
-    /// most of its calls succeeded and are not parsed there, so its diagnostics are out well
-    /// before the snapshot. `None` when the stream's result is not exactly `analyze`'s, or it
+    /// Streams a big log just opened through the unit pipeline before its whole analysis: most
+    /// of its calls succeeded and are not parsed there, so its diagnostics are out well before
+    /// the snapshot. `None` when the stream's result is not exactly `analyze`'s, or it
     /// took longer than `runlog.limits.analysisTimeMs`.
     fn first_look(
         &self,
