@@ -3,9 +3,9 @@
 
 use super::input::{detect_json_lines, Input};
 use super::split::{Item, Lex, Pending, Splitter, UnitArray};
-use super::view::TextPos;
 use super::{Inexact, Located, StreamError, Streamed, UnitView, CONTEXT, MAX_UNIT};
 use crate::core::exchange::{self, Extracted};
+use crate::core::line_index::TextPos;
 use crate::core::model::{AnalysisConfig, Exchange, Finding, FindingKind, Severity};
 use crate::core::parse::{self, Piece};
 use crate::core::quiet::QuietProbe;
@@ -50,6 +50,7 @@ pub(super) fn run<R: Read, L>(
         stopped: false,
         notes: Vec::new(),
         units: 0,
+        quiet: 0,
     };
     if config.max_nesting_depth < parse::PARSER_DEPTH {
         // `analyze` checks a lowered nesting limit over the whole text.
@@ -190,6 +191,7 @@ impl<L> Splitter<L> {
         // Most calls succeeded: a unit that cannot report anything is not parsed. Until its
         // array is known to hold a call, every unit is (whether any does decides the format).
         if p.complete && arr.exchanges > 0 && quiet.is_quiet(unit) {
+            self.quiet += 1;
             return;
         }
         let mut problems = Vec::new();

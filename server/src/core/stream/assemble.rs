@@ -182,6 +182,7 @@ impl<L> Splitter<L> {
             notes: self.notes,
             bytes,
             units: self.units,
+            quiet: self.quiet,
             peak_buffer: peak,
         }
     }

@@ -18,8 +18,8 @@
 //! unit's text plus `CONTEXT` bytes on each side, and the line and columns where that text
 //! starts — so findings get line/column and source excerpts without a line index of the file.
 //!
-//! The parts: `input` holds the read buffer and decides JSON Lines; `view` turns offsets in a
-//! unit's window into lines and columns; `split` is the byte-level splitter that cuts units and
+//! The parts: `input` holds the read buffer and decides JSON Lines (a unit's window and its
+//! positions are `line_index::UnitView`); `split` is the byte-level splitter that cuts units and
 //! keeps the skeleton; `analyse` drives the reading and analyses each unit; `assemble` checks
 //! the skeleton and merges the units' findings into the result; `inexact` says why a result is
 //! not exactly `analyze`'s and notes what was not analysed.
@@ -29,10 +29,9 @@ mod assemble;
 mod inexact;
 mod input;
 mod split;
-mod view;
 
+pub use crate::core::line_index::{TextPos, UnitView};
 pub use inexact::Inexact;
-pub use view::{TextPos, UnitView};
 
 use crate::core::model::{AnalysisConfig, Exchange, Finding, Format};
 use analyse::run;
@@ -81,6 +80,8 @@ pub struct Streamed<L> {
     pub bytes: usize,
     /// Units cut.
     pub units: usize,
+    /// Units not parsed because they could not report anything (`core::quiet`).
+    pub quiet: usize,
     /// Largest read buffer held at once (bounds the memory, whatever the input's size).
     pub peak_buffer: usize,
 }

@@ -130,6 +130,8 @@ pub(super) struct Splitter<L> {
     pub(super) stopped: bool,
     pub(super) notes: Vec<Located<L>>,
     pub(super) units: usize,
+    /// Units not parsed (`core::quiet`).
+    pub(super) quiet: usize,
 }
 
 impl<L> Splitter<L> {
