@@ -1,9 +1,11 @@
 //! Structured input: JSON trees built from run-log vocabulary (status keys, bodies, headers,
 //! HAR/Newman/integration shapes) so the fuzzer reaches detection, extraction and explanation,
-//! then every query the server makes on the result. Nothing may panic; spans stay in bounds.
+//! then every query the server makes on the result. Nothing may panic; spans stay in bounds; a
+//! HAR read entry by entry is analysed as its whole tree.
 #![no_main]
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
+use runlog_lsp::core::analysis::analyze_as_one_tree;
 use runlog_lsp::core::{analyze, payload, AnalysisConfig};
 
 const KEYS: &[&str] = &[
@@ -90,6 +92,8 @@ fuzz_target!(|input: (Node, u16)| {
     let config = AnalysisConfig::default();
     for text in [&text[..], &text[..cut]] {
         let analysis = analyze(text, &config);
+        // A HAR read entry by entry gives what its whole tree gives.
+        assert_eq!(analysis, analyze_as_one_tree(text, &config));
         for finding in &analysis.findings {
             assert!(finding.span.start <= finding.span.end && finding.span.end <= text.len());
             assert!(text.is_char_boundary(finding.span.start) && text.is_char_boundary(finding.span.end));

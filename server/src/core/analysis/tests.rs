@@ -733,3 +733,61 @@ fn errors_without_a_request_or_with_a_response_are_not_calls_without_response() 
         );
     }
 }
+
+/// Every fixture (and a generated HAR, whole and cut short) analysed entry by entry equals the
+/// whole tree's analysis, and the HARs really are read entry by entry.
+#[test]
+fn a_har_read_entry_by_entry_is_analysed_as_the_whole_tree() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures");
+    let mut texts: Vec<(String, String)> = Vec::new();
+    for dir in std::fs::read_dir(root).into_iter().flatten().flatten() {
+        for file in std::fs::read_dir(dir.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if let Ok(text) = std::fs::read_to_string(file.path()) {
+                texts.push((file.path().display().to_string(), text));
+            }
+        }
+    }
+    let generated =
+        crate::core::bench_gen::generate(crate::core::bench_gen::GenFormat::Har, 1 << 20);
+    texts.push(("generated".into(), generated.clone()));
+    let cut = generated.len() * 2 / 3;
+    texts.push((
+        "generated, cut".into(),
+        generated[..generated.floor_char_boundary(cut)].to_string(),
+    ));
+    let mut by_entries = Vec::new();
+    for config in [
+        AnalysisConfig::default(),
+        AnalysisConfig {
+            max_findings: 3,
+            redact: vec!["X-Request-Id".into()],
+            ..AnalysisConfig::default()
+        },
+    ] {
+        for (name, text) in &texts {
+            assert_eq!(
+                analyze(text, &config),
+                analyze_as_one_tree(text, &config),
+                "{name}"
+            );
+            if units::har_by_entries(text, &config).is_some() {
+                by_entries.push(name.clone());
+            }
+        }
+    }
+    for name in [
+        "chromium-recorded.har",
+        "chromium-recorded.pretty.har",
+        "generated",
+    ] {
+        assert!(
+            by_entries.iter().any(|n| n.ends_with(name)),
+            "{name} is read entry by entry: {by_entries:?}"
+        );
+    }
+    assert!(!by_entries.iter().any(|n| n.ends_with("cut")));
+}

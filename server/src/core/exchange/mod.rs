@@ -153,7 +153,7 @@ pub(crate) struct UnitPlace<'a> {
 }
 
 /// Records the unit of an exchange just pushed to `out` (the object `span` recorded it).
-pub(super) fn push_exchange_unit(out: &mut Extracted, kind: UnitKind) {
+pub(crate) fn push_exchange_unit(out: &mut Extracted, kind: UnitKind) {
     let index = out.exchanges.len() - 1;
     out.units.push(Unit {
         span: out.exchanges[index].span,

@@ -16,9 +16,32 @@ use std::io::Read;
 pub(super) fn run<R: Read, L>(
     reader: R,
     config: &AnalysisConfig,
-    mut locate: Option<impl FnMut(&Finding, Option<&Exchange>, &UnitView<'_>) -> L>,
+    locate: Option<impl FnMut(&Finding, Option<&Exchange>, &UnitView<'_>) -> L>,
     chunk: usize,
 ) -> Result<Streamed<L>, StreamError> {
+    let split = split(reader, config, locate, chunk, false)?;
+    Ok(split
+        .splitter
+        .select(split.lines, config, split.bytes, split.peak_buffer))
+}
+
+/// What reading an input through the splitter left.
+pub(super) struct Split<L> {
+    pub(super) splitter: Splitter<L>,
+    pub(super) lines: bool,
+    pub(super) bytes: usize,
+    pub(super) peak_buffer: usize,
+}
+
+/// Reads `reader` through the splitter, analysing each unit with `locate` when it is given, and
+/// keeping the units cut with `keep_units`.
+pub(super) fn split<R: Read, L>(
+    reader: R,
+    config: &AnalysisConfig,
+    mut locate: Option<impl FnMut(&Finding, Option<&Exchange>, &UnitView<'_>) -> L>,
+    chunk: usize,
+    keep_units: bool,
+) -> Result<Split<L>, StreamError> {
     let mut input = Input {
         reader,
         chunk,
@@ -51,6 +74,8 @@ pub(super) fn run<R: Read, L>(
         notes: Vec::new(),
         units: 0,
         quiet: 0,
+        cut: keep_units.then(Vec::new),
+        deepest: 0,
     };
     if config.max_nesting_depth < parse::PARSER_DEPTH {
         // `analyze` checks a lowered nesting limit over the whole text.
@@ -114,9 +139,12 @@ pub(super) fn run<R: Read, L>(
         sp.finish_document(&mut input, &mut work, &mut locate);
     }
     sp.flush_ready(&mut input, &mut work, &mut locate, true);
-    let bytes = input.end();
-    let peak_buffer = input.peak;
-    Ok(sp.select(lines, config, bytes, peak_buffer))
+    Ok(Split {
+        splitter: sp,
+        lines,
+        bytes: input.end(),
+        peak_buffer: input.peak,
+    })
 }
 
 /// Reused per unit: extraction state (its header-name memo), the wrapped text and the test
@@ -145,6 +173,9 @@ impl<L> Splitter<L> {
             self.pending.pop_front();
             self.units += 1;
             self.arrays[p.array].units += 1;
+            if let Some(cut) = self.cut.as_mut() {
+                cut.push(p);
+            }
             if let Some(locate) = locate.as_mut() {
                 self.analyse(input, work, p, locate);
             }

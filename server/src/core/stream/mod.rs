@@ -33,7 +33,8 @@ mod split;
 pub use crate::core::line_index::{TextPos, UnitView};
 pub use inexact::Inexact;
 
-use crate::core::model::{AnalysisConfig, Exchange, Finding, Format};
+use crate::core::detect::Shape;
+use crate::core::model::{AnalysisConfig, Exchange, Finding, Format, Span};
 use analyse::run;
 use std::io::Read;
 
@@ -102,6 +103,49 @@ pub fn analyze_reader<R: Read, L>(
     locate: impl FnMut(&Finding, Option<&Exchange>, &UnitView<'_>) -> L,
 ) -> Result<Streamed<L>, StreamError> {
     run(reader, config, Some(locate), CHUNK)
+}
+
+/// A document cut into the units of its one array of calls: every byte outside them is in
+/// `skeleton` (the text with each unit replaced by `0`).
+pub(crate) struct Cut {
+    pub skeleton: String,
+    /// The units, in text order.
+    pub units: Vec<Span>,
+    /// The shape whose array of calls holds them (`log.entries`: HAR).
+    pub shape: Shape,
+    /// Offset of that array's `[` in the skeleton.
+    pub array_at: usize,
+}
+
+/// Cuts an in-memory `text` into the units of one array of calls, when the cut is exact: the
+/// text one valid document as far as the splitter sees, nested less deeply than the parser
+/// goes, within `config`'s nesting limit, without a byte order mark, and every unit in one array
+/// nested where a shape keeps its calls.
+pub(crate) fn cut(text: &str, config: &AnalysisConfig) -> Option<Cut> {
+    if text.starts_with('\u{feff}') {
+        return None;
+    }
+    let none: Option<fn(&Finding, Option<&Exchange>, &UnitView<'_>)> = None;
+    let split = analyse::split(text.as_bytes(), config, none, text.len().max(1), true).ok()?;
+    let sp = split.splitter;
+    if split.lines || sp.inexact.is_some() || sp.deepest >= crate::core::parse::PARSER_DEPTH {
+        return None;
+    }
+    let mut with_units = sp.arrays.iter().enumerate().filter(|(_, a)| a.units > 0);
+    let (index, array) = with_units.next()?;
+    if with_units.next().is_some() {
+        return None;
+    }
+    let units = sp.cut?;
+    if units.iter().any(|u| u.array != index || !u.complete) {
+        return None;
+    }
+    Some(Cut {
+        skeleton: String::from_utf8(sp.skeleton).ok()?,
+        units: units.iter().map(|u| Span::new(u.start, u.end)).collect(),
+        shape: array.nested?,
+        array_at: array.skeleton_at,
+    })
 }
 
 /// Only splits `reader` into units, analysing nothing: the cost of reading and tokenising, the

@@ -132,6 +132,10 @@ pub(super) struct Splitter<L> {
     pub(super) units: usize,
     /// Units not parsed (`core::quiet`).
     pub(super) quiet: usize,
+    /// The units cut, kept when only cutting (`stream::cut`).
+    pub(super) cut: Option<Vec<Pending>>,
+    /// The deepest nesting met.
+    pub(super) deepest: usize,
 }
 
 impl<L> Splitter<L> {
@@ -346,6 +350,7 @@ impl<L> Splitter<L> {
             key: None,
             array,
         });
+        self.deepest = self.deepest.max(self.stack.len());
     }
 
     /// Closes a container; false when the bracket matches nothing.
