@@ -17,8 +17,8 @@ pub fn analyze(text: &str, config: &AnalysisConfig) -> Analysis {
     analyze_with(text, config, true)
 }
 
-/// [`analyze`] parsing the whole text as one tree, even a HAR whose entries could be parsed
-/// one by one: what the differential tests compare `analyze` with.
+/// [`analyze`] parsing the whole text as one tree, even a HAR or a Newman report whose calls
+/// could be parsed one by one: what the differential tests compare `analyze` with.
 #[doc(hidden)]
 pub fn analyze_as_one_tree(text: &str, config: &AnalysisConfig) -> Analysis {
     analyze_with(text, config, false)
@@ -32,12 +32,10 @@ fn analyze_with(text: &str, config: &AnalysisConfig, by_units: bool) -> Analysis
         max_line_length: config.max_line_length,
         deadline,
     };
-    // A HAR is read entry by entry (no tree of the whole log in memory); anything else, or a HAR
-    // whose cut is not exact, as one tree.
-    let by_entries = by_units
-        .then(|| units::har_by_entries(text, config))
-        .flatten();
-    let (extracted, parsed) = match by_entries {
+    // A HAR or a Newman report is read call by call (no tree of the whole log in memory);
+    // anything else, or one whose cut is not exact, as one tree.
+    let by_calls = by_units.then(|| units::by_units(text, config)).flatten();
+    let (extracted, parsed) = match by_calls {
         Some(extracted) => (extracted, parse::Parsed::default()),
         None => {
             let mut extracted = Extracted::default();

@@ -734,10 +734,10 @@ fn errors_without_a_request_or_with_a_response_are_not_calls_without_response() 
     }
 }
 
-/// Every fixture (and a generated HAR, whole and cut short) analysed entry by entry equals the
-/// whole tree's analysis, and the HARs really are read entry by entry.
+/// Every fixture (and a generated HAR, whole and cut short) analysed call by call equals the
+/// whole tree's analysis, and the HARs and Newman reports really are read call by call.
 #[test]
-fn a_har_read_entry_by_entry_is_analysed_as_the_whole_tree() {
+fn a_log_read_call_by_call_is_analysed_as_the_whole_tree() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures");
     let mut texts: Vec<(String, String)> = Vec::new();
     for dir in std::fs::read_dir(root).into_iter().flatten().flatten() {
@@ -759,6 +759,39 @@ fn a_har_read_entry_by_entry_is_analysed_as_the_whole_tree() {
         "generated, cut".into(),
         generated[..generated.floor_char_boundary(cut)].to_string(),
     ));
+    let entry = |status: u16, page: &str| {
+        format!(
+            r#"{{"pageref": "{page}", "request": {{"method": "GET", "url": "https://a.example/x"}},
+            "response": {{"status": {status}, "content": {{"text": "{{\"error\": \"nope\"}}"}}}}}}"#
+        )
+    };
+    let crafted = [
+        // Pages after the entries: their spans move by what the entries take in the text.
+        (
+            "pages after entries",
+            format!(
+                r#"{{"log": {{"entries": [{}, {}], "pages": [{{"id": "p1", "title": "Shop"}}, {{"id": "p2"}}]}}}}"#,
+                entry(404, "p2"),
+                entry(200, "p1")
+            ),
+        ),
+        (
+            "jsonc",
+            format!(
+                "{{\"log\": {{ /* pages */ \"pages\": [], // entries\n \"entries\": [{}, ], }}}}",
+                entry(503, "p")
+            ),
+        ),
+        ("bom", format!("\u{feff}{{\"log\": {{\"entries\": [{}]}}}}", entry(404, "p"))),
+        (
+            "newman crafted",
+            r#"{"collection": {"info": {"name": "Shop API"}}, "run": {"executions": [
+                {"item": {"name": "Create"}, "response": {"code": 422, "body": "{\"message\": \"bad\"}"}},
+                {"item": {"name": "List"}, "response": {"code": 200}}]}}"#
+                .to_string(),
+        ),
+    ];
+    texts.extend(crafted.iter().map(|(n, t)| (n.to_string(), t.clone())));
     let mut by_entries = Vec::new();
     for config in [
         AnalysisConfig::default(),
@@ -774,7 +807,7 @@ fn a_har_read_entry_by_entry_is_analysed_as_the_whole_tree() {
                 analyze_as_one_tree(text, &config),
                 "{name}"
             );
-            if units::har_by_entries(text, &config).is_some() {
+            if units::by_units(text, &config).is_some() {
                 by_entries.push(name.clone());
             }
         }
@@ -783,11 +816,17 @@ fn a_har_read_entry_by_entry_is_analysed_as_the_whole_tree() {
         "chromium-recorded.har",
         "chromium-recorded.pretty.har",
         "generated",
+        "newman-report.json",
+        "pages after entries",
+        "jsonc",
+        "newman crafted",
     ] {
         assert!(
             by_entries.iter().any(|n| n.ends_with(name)),
-            "{name} is read entry by entry: {by_entries:?}"
+            "{name} is read call by call: {by_entries:?}"
         );
     }
-    assert!(!by_entries.iter().any(|n| n.ends_with("cut")));
+    assert!(!by_entries
+        .iter()
+        .any(|n| n.ends_with("cut") || n.ends_with("bom")));
 }

@@ -1,39 +1,46 @@
-//! The calls of a HAR from its entries, each parsed alone, without a tree of the whole log: the
-//! streaming splitter cuts the text, the text around the entries (the skeleton) is parsed for
-//! the shape and the pages, and every entry goes through `exchange::extract_unit`, as an edit
-//! inside it does. `None` whenever the result could differ from what the whole tree gives;
-//! `analyze` then parses the whole tree.
+//! The calls of a log whose format keeps them in one array (HAR `log.entries`, Newman
+//! `run.executions`: `detect::CALL_ARRAYS`), each parsed alone, without a tree of the whole
+//! log: the streaming splitter cuts the text, the text around the calls (the skeleton) is parsed
+//! for the shape and the runs (HAR pages, Newman's run), and every call goes through
+//! `exchange::extract_unit`, as an edit inside it does. `None` whenever the result could differ
+//! from what the whole tree gives; `analyze` then parses the whole tree.
 
 use crate::core::detect::{self, get, get_object, Shape};
 use crate::core::exchange::{self, Extracted, UnitPlace};
-use crate::core::model::{AnalysisConfig, UnitKind};
+use crate::core::model::{AnalysisConfig, Span, UnitKind};
 use crate::core::parse::{self, Piece};
 use crate::core::stream;
 use jsonc_parser::ast::Value;
 use memchr::memmem;
 
-/// The calls of `text` found entry by entry, when it is a HAR whose cut is exact.
-pub(super) fn har_by_entries(text: &str, config: &AnalysisConfig) -> Option<Extracted> {
-    // Cutting costs a pass over the text: only for what may be a HAR.
+/// The calls of `text` found unit by unit, when its format keeps them in one array and the cut
+/// is exact.
+pub(super) fn by_units(text: &str, config: &AnalysisConfig) -> Option<Extracted> {
+    // Cutting costs a pass over the text: only for what may be such a log.
+    let bytes = text.as_bytes();
     if !text.trim_start().starts_with('{')
-        || memmem::find(text.as_bytes(), b"\"entries\"").is_none()
+        || !(memmem::find(bytes, b"\"entries\"").is_some()
+            || memmem::find(bytes, b"\"executions\"").is_some())
     {
         return None;
     }
     let cut = stream::cut(text, config)?;
-    if cut.shape != Shape::Har {
-        return None;
-    }
+    let kind = match cut.shape {
+        Shape::Har => UnitKind::HarEntry,
+        Shape::Newman => UnitKind::Exchange,
+        _ => return None,
+    };
+    let (outer, inner) = cut.shape.call_array()?;
     let Ok(Some(root)) = parse::parse_str(&cut.skeleton) else {
         return None;
     };
-    // The units are the entries of this very tree (the shape is read from the top-level keys
-    // and `log.entries`, which the skeleton keeps).
-    let entries_at = match get(get_object(root.as_object()?, "log")?, "entries") {
-        Some(Value::Array(entries)) => entries.range.start,
+    // The units are the calls of this very tree (the shape is read from the top-level keys and
+    // the array of calls, which the skeleton keeps).
+    let array_at = match get(get_object(root.as_object()?, outer)?, inner) {
+        Some(Value::Array(calls)) => calls.range.start,
         _ => return None,
     };
-    if detect::shape(&root) != Shape::Har || entries_at != cut.array_at {
+    if detect::shape(&root) != cut.shape || array_at != cut.array_at {
         return None;
     }
     let mut out = Extracted::default();
@@ -43,34 +50,73 @@ pub(super) fn har_by_entries(text: &str, config: &AnalysisConfig) -> Option<Extr
         line: None,
         clean: true,
     };
-    // The pages (the skeleton's entries are `0`s, never calls).
+    // The runs (the skeleton's calls are `0`s, never calls), moved to the text.
     exchange::extract(&root, &piece, &cut.skeleton, &config.redact, &mut out);
-    // Up to the first entry the skeleton is the text: the pages' spans are the text's.
-    let first = cut.units.first().map_or(cut.skeleton.len(), |u| u.start);
-    if !out.exchanges.is_empty() || out.runs.iter().any(|r| r.span.end > first) {
+    if !out.exchanges.is_empty() {
         return None;
     }
+    let to_text = SkeletonMap::new(&cut.units);
+    for run in &mut out.runs {
+        run.span = to_text.span(run.span);
+        run.name_span = to_text.span(run.name_span);
+    }
     let pages = std::mem::take(&mut out.pages);
+    // Newman's calls belong to its one run.
+    let run = (kind == UnitKind::Exchange && out.runs.len() == 1).then_some(0);
     for unit in &cut.units {
         let before = out.exchanges.len();
-        let clean = parse::parse_clean(&text[unit.start..unit.end], unit.start, |entry, piece| {
+        let clean = parse::parse_clean(&text[unit.start..unit.end], unit.start, |call, piece| {
             let place = UnitPlace {
-                kind: UnitKind::HarEntry,
-                run: None,
+                kind,
+                run,
                 pages: &pages,
             };
-            exchange::extract_unit(entry, piece, text, place, &config.redact, &mut out);
+            exchange::extract_unit(call, piece, text, place, &config.redact, &mut out);
         });
         if !clean {
             return None;
         }
         if out.exchanges.len() > before {
-            exchange::push_exchange_unit(&mut out, UnitKind::HarEntry);
+            exchange::push_exchange_unit(&mut out, kind);
         }
     }
     if !out.exchanges.is_empty() {
-        out.shape = Some(Shape::Har);
+        out.shape = Some(cut.shape);
     }
     out.pages = pages;
     Some(out)
+}
+
+/// Offsets of the skeleton as offsets of the text: each unit is one `0` in the skeleton.
+struct SkeletonMap {
+    /// Where each unit's `0` is in the skeleton.
+    at: Vec<usize>,
+    /// Bytes the skeleton lacks before each unit's `0`, and after the last (one more entry).
+    lacking: Vec<usize>,
+}
+
+impl SkeletonMap {
+    fn new(units: &[Span]) -> Self {
+        let mut at = Vec::with_capacity(units.len());
+        let mut lacking = Vec::with_capacity(units.len() + 1);
+        let mut total = 0;
+        for u in units {
+            at.push(u.start - total);
+            lacking.push(total);
+            total += u.len() - 1;
+        }
+        lacking.push(total);
+        SkeletonMap { at, lacking }
+    }
+
+    fn offset(&self, skeleton: usize) -> usize {
+        // Units whose `0` lies before `skeleton` (a span ending just after a `0` ends after its
+        // unit).
+        let before = self.at.partition_point(|&at| at < skeleton);
+        skeleton + self.lacking[before]
+    }
+
+    fn span(&self, span: Span) -> Span {
+        Span::new(self.offset(span.start), self.offset(span.end))
+    }
 }
