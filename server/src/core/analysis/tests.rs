@@ -734,10 +734,11 @@ fn errors_without_a_request_or_with_a_response_are_not_calls_without_response() 
     }
 }
 
-/// Every fixture (and a generated HAR, whole and cut short) analysed call by call equals the
-/// whole tree's analysis, and the HARs and Newman reports really are read call by call.
+/// Every fixture (and generated logs, whole and cut short) analysed unit by unit equals the
+/// whole tree's analysis, and HARs, Newman reports, run logs and cassettes really are read unit
+/// by unit.
 #[test]
-fn a_log_read_call_by_call_is_analysed_as_the_whole_tree() {
+fn a_log_read_unit_by_unit_is_analysed_as_the_whole_tree() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures");
     let mut texts: Vec<(String, String)> = Vec::new();
     for dir in std::fs::read_dir(root).into_iter().flatten().flatten() {
@@ -751,9 +752,13 @@ fn a_log_read_call_by_call_is_analysed_as_the_whole_tree() {
             }
         }
     }
-    let generated =
-        crate::core::bench_gen::generate(crate::core::bench_gen::GenFormat::Har, 1 << 20);
+    use crate::core::bench_gen::{generate, GenFormat};
+    let generated = generate(GenFormat::Har, 1 << 20);
     texts.push(("generated".into(), generated.clone()));
+    texts.push((
+        "generated run log".into(),
+        generate(GenFormat::RunLog, 1 << 20),
+    ));
     let cut = generated.len() * 2 / 3;
     texts.push((
         "generated, cut".into(),
@@ -792,7 +797,7 @@ fn a_log_read_call_by_call_is_analysed_as_the_whole_tree() {
         ),
     ];
     texts.extend(crafted.iter().map(|(n, t)| (n.to_string(), t.clone())));
-    let mut by_entries = Vec::new();
+    let mut by_units = Vec::new();
     for config in [
         AnalysisConfig::default(),
         AnalysisConfig {
@@ -808,7 +813,7 @@ fn a_log_read_call_by_call_is_analysed_as_the_whole_tree() {
                 "{name}"
             );
             if units::by_units(text, &config).is_some() {
-                by_entries.push(name.clone());
+                by_units.push(name.clone());
             }
         }
     }
@@ -820,13 +825,17 @@ fn a_log_read_call_by_call_is_analysed_as_the_whole_tree() {
         "pages after entries",
         "jsonc",
         "newman crafted",
+        "generated run log",
+        "seed-168379.json",
+        "multi-run.json",
+        "vcrpy-errors.json",
     ] {
         assert!(
-            by_entries.iter().any(|n| n.ends_with(name)),
-            "{name} is read call by call: {by_entries:?}"
+            by_units.iter().any(|n| n.ends_with(name)),
+            "{name} is read unit by unit: {by_units:?}"
         );
     }
-    assert!(!by_entries
+    assert!(!by_units
         .iter()
         .any(|n| n.ends_with("cut") || n.ends_with("bom")));
 }

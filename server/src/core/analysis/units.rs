@@ -1,9 +1,11 @@
-//! The calls of a log whose format keeps them in one array (HAR `log.entries`, Newman
-//! `run.executions`: `detect::CALL_ARRAYS`), each parsed alone, without a tree of the whole
-//! log: the streaming splitter cuts the text, the text around the calls (the skeleton) is parsed
-//! for the shape and the runs (HAR pages, Newman's run), and every call goes through
-//! `exchange::extract_unit`, as an edit inside it does. `None` whenever the result could differ
-//! from what the whole tree gives; `analyze` then parses the whole tree.
+//! The calls of a log read unit by unit, without a tree of the whole log: the streaming
+//! splitter cuts the text, and the text around the units (the skeleton) is parsed for the shape.
+//! Where a format keeps its calls in one array (HAR `log.entries`, Newman `run.executions`:
+//! `detect::CALL_ARRAYS`), the skeleton also gives the runs (HAR pages, Newman's run) and every
+//! call goes through `exchange::extract_unit`, as an edit inside it does; the elements of one
+//! root-level array (an integration run log's runs) or of a root array are each parsed wrapped
+//! in a copy of their path. `None` whenever the result could differ from what the whole tree
+//! gives; `analyze` then parses the whole tree.
 
 use crate::core::detect::{self, get, get_object, Shape};
 use crate::core::exchange::{self, Extracted, UnitPlace};
@@ -11,36 +13,30 @@ use crate::core::model::{AnalysisConfig, Span, UnitKind};
 use crate::core::parse::{self, Piece};
 use crate::core::stream;
 use jsonc_parser::ast::Value;
-use memchr::memmem;
 
 /// The calls of `text` found unit by unit, when its format keeps them in one array and the cut
 /// is exact.
 pub(super) fn by_units(text: &str, config: &AnalysisConfig) -> Option<Extracted> {
-    // Cutting costs a pass over the text: only for what may be such a log.
-    let bytes = text.as_bytes();
-    if !text.trim_start().starts_with('{')
-        || !(memmem::find(bytes, b"\"entries\"").is_some()
-            || memmem::find(bytes, b"\"executions\"").is_some())
-    {
-        return None;
-    }
     let cut = stream::cut(text, config)?;
-    let kind = match cut.shape {
+    let Ok(Some(root)) = parse::parse_str(&cut.skeleton) else {
+        return None;
+    };
+    let Some(shape) = cut.nested else {
+        return by_wrapped_units(text, config, &cut, &root);
+    };
+    let kind = match shape {
         Shape::Har => UnitKind::HarEntry,
         Shape::Newman => UnitKind::Exchange,
         _ => return None,
     };
-    let (outer, inner) = cut.shape.call_array()?;
-    let Ok(Some(root)) = parse::parse_str(&cut.skeleton) else {
-        return None;
-    };
+    let (outer, inner) = shape.call_array()?;
     // The units are the calls of this very tree (the shape is read from the top-level keys and
     // the array of calls, which the skeleton keeps).
     let array_at = match get(get_object(root.as_object()?, outer)?, inner) {
         Some(Value::Array(calls)) => calls.range.start,
         _ => return None,
     };
-    if detect::shape(&root) != cut.shape || array_at != cut.array_at {
+    if detect::shape(&root) != shape || array_at != cut.array_at {
         return None;
     }
     let mut out = Extracted::default();
@@ -81,9 +77,52 @@ pub(super) fn by_units(text: &str, config: &AnalysisConfig) -> Option<Extracted>
         }
     }
     if !out.exchanges.is_empty() {
-        out.shape = Some(cut.shape);
+        out.shape = Some(shape);
     }
     out.pages = pages;
+    Some(out)
+}
+
+/// The calls of a document whose units are the elements of one root-level array (an
+/// integration run log's `runs`, any `{"calls": [...]}`) or of a root array: each unit is parsed
+/// wrapped in a copy of its path, so that the generic pass sees it where it sits (at its depth,
+/// in its run array, with the document's shape), and its spans land on the text.
+fn by_wrapped_units(
+    text: &str,
+    config: &AnalysisConfig,
+    cut: &stream::Cut,
+    root: &Value<'_>,
+) -> Option<Extracted> {
+    let shape = detect::shape(root);
+    if !matches!(shape, Shape::Integration | Shape::Generic | Shape::Cassette) {
+        return None;
+    }
+    let mut out = Extracted::default();
+    let piece = Piece {
+        base: 0,
+        end: cut.skeleton.len(),
+        line: None,
+        clean: true,
+    };
+    // Nothing around the units: every call and run is in them.
+    exchange::extract(root, &piece, &cut.skeleton, &config.redact, &mut out);
+    if !out.exchanges.is_empty() || !out.runs.is_empty() {
+        return None;
+    }
+    let mut wrapped = String::new();
+    for unit in &cut.units {
+        wrapped.clear();
+        wrapped.push_str(&cut.prefix);
+        wrapped.push_str(&text[unit.start..unit.end]);
+        wrapped.push_str(&cut.suffix);
+        let base = unit.start.checked_sub(cut.prefix.len())?;
+        let clean = parse::parse_clean(&wrapped, base, |wrapper, piece| {
+            exchange::extract_as(wrapper, shape, piece, text, &config.redact, &mut out);
+        });
+        if !clean {
+            return None;
+        }
+    }
     Some(out)
 }
 

@@ -79,7 +79,19 @@ pub fn extract(
     redact_extra: &[String],
     out: &mut Extracted,
 ) {
-    let shape = detect::shape(root);
+    extract_as(root, detect::shape(root), piece, text, redact_extra, out);
+}
+
+/// [`extract`] with the shape given: that of the whole document, for one of its parts wrapped
+/// in a copy of its path (`analysis::units`), whose own keys would not tell it.
+pub(crate) fn extract_as(
+    root: &Value<'_>,
+    shape: Shape,
+    piece: &Piece,
+    text: &str,
+    redact_extra: &[String],
+    out: &mut Extracted,
+) {
     let memo = std::mem::take(&mut out.secret_names);
     let cx = Cx {
         piece,

@@ -91,6 +91,15 @@ pub(super) fn split<R: Read, L>(
         sp.arrays
             .push(UnitArray::new(None, false, String::new(), String::new()));
     }
+    if lines && keep_units {
+        // Only cutting: `analyze` reads JSON Lines line by line itself.
+        return Ok(Split {
+            splitter: sp,
+            lines,
+            bytes: input.end(),
+            peak_buffer: input.peak,
+        });
+    }
     let mut at = bom;
     let mut line_no = 0usize;
     // The line being read (`None` while skipping an oversized one).

@@ -111,16 +111,20 @@ pub(crate) struct Cut {
     pub skeleton: String,
     /// The units, in text order.
     pub units: Vec<Span>,
-    /// The shape whose array of calls holds them (`log.entries`: HAR).
-    pub shape: Shape,
+    /// The shape whose array of calls holds them (`log.entries`: HAR); `None` for a root-level
+    /// array or a root array.
+    pub nested: Option<Shape>,
     /// Offset of that array's `[` in the skeleton.
     pub array_at: usize,
+    /// The path around a unit (`{"runs":[`) and its closing (`]}`).
+    pub prefix: String,
+    pub suffix: String,
 }
 
 /// Cuts an in-memory `text` into the units of one array of calls, when the cut is exact: the
 /// text one valid document as far as the splitter sees, nested less deeply than the parser
-/// goes, within `config`'s nesting limit, without a byte order mark, and every unit in one array
-/// nested where a shape keeps its calls.
+/// goes, within `config`'s nesting limit, without a byte order mark, and every unit in one
+/// array.
 pub(crate) fn cut(text: &str, config: &AnalysisConfig) -> Option<Cut> {
     if text.starts_with('\u{feff}') {
         return None;
@@ -143,8 +147,10 @@ pub(crate) fn cut(text: &str, config: &AnalysisConfig) -> Option<Cut> {
     Some(Cut {
         skeleton: String::from_utf8(sp.skeleton).ok()?,
         units: units.iter().map(|u| Span::new(u.start, u.end)).collect(),
-        shape: array.nested?,
+        nested: array.nested,
         array_at: array.skeleton_at,
+        prefix: array.prefix.clone(),
+        suffix: array.suffix.clone(),
     })
 }
 
