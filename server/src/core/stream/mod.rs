@@ -130,7 +130,7 @@ pub(crate) fn cut(text: &str, config: &AnalysisConfig) -> Option<Cut> {
         return None;
     }
     let none: Option<fn(&Finding, Option<&Exchange>, &UnitView<'_>)> = None;
-    let split = analyse::split(text.as_bytes(), config, none, text.len().max(1), true).ok()?;
+    let split = analyse::split(text.as_bytes(), config, none, CHUNK, true).ok()?;
     let sp = split.splitter;
     if split.lines || sp.inexact.is_some() || sp.deepest >= crate::core::parse::PARSER_DEPTH {
         return None;
