@@ -1,9 +1,11 @@
 //! The analysis core: text in, plain data with byte ranges out. It knows nothing about LSP,
 //! does no IO and never panics on any input.
 //!
-//! Data flow: `parse` (JSON/JSONC/JSON Lines, tolerant of truncation) → `detect` (which format,
-//! or not a run log) → `exchange` (every HTTP call with its spans) → `status` (what the code
-//! means) → `body` + `explain` (why it failed, in the body's own words) → `analysis` (findings).
+//! Data flow: `stream` cuts the text into units at byte level (`quiet` says which cannot report
+//! anything) → `parse` (JSON/JSONC/JSON Lines, tolerant of truncation; a unit, or the whole text
+//! when the cut is not exact) → `detect` (which format, or not a run log) → `exchange` (every
+//! HTTP call with its spans) → `status` (what the code means) → `body` + `explain` (why it
+//! failed, in the body's own words) → `report` (all of it, redacted) → `analysis` (findings).
 
 pub mod analysis;
 pub mod body;
