@@ -98,8 +98,10 @@ pub(super) fn raw_offset(raw: &str, at: usize) -> Option<usize> {
     let (mut i, mut decoded) = (1, 0);
     while decoded < at && i < last {
         if bytes[i] == b'\\' {
-            let (step, len) = match bytes.get(i + 1)? {
-                b'u' => {
+            // As jsonc-parser decodes escapes, JSON5's included.
+            let escaped = raw.get(i + 1..)?.chars().next()?;
+            let (step, len) = match escaped {
+                'u' => {
                     let unit = u32::from_str_radix(raw.get(i + 2..i + 6)?, 16).ok()?;
                     let pair =
                         (0xD800..0xDC00).contains(&unit) && raw.get(i + 6..i + 8) == Some("\\u");
@@ -110,12 +112,21 @@ pub(super) fn raw_offset(raw: &str, at: usize) -> Option<usize> {
                         (6, char::from_u32(unit).map_or(3, char::len_utf8))
                     }
                 }
-                _ => (2, 1),
+                'x' => {
+                    let value = u32::from_str_radix(raw.get(i + 2..i + 4)?, 16).ok()?;
+                    (4, char::from_u32(value).map_or(1, char::len_utf8))
+                }
+                // Line continuations decode to nothing.
+                '\n' | '\u{2028}' | '\u{2029}' => (1 + escaped.len_utf8(), 0),
+                '\r' if raw.get(i + 2..i + 3) == Some("\n") => (3, 0),
+                '\r' => (2, 0),
+                // `\n`, `\"`, … are one byte; any other character stands for itself.
+                c => (1 + c.len_utf8(), c.len_utf8()),
             };
             i += step;
             decoded += len;
         } else {
-            let len = raw[i..].chars().next()?.len_utf8();
+            let len = raw.get(i..)?.chars().next()?.len_utf8();
             i += len;
             decoded += len;
         }

@@ -191,3 +191,21 @@ fn ecs_flattened_body() {
     assert_eq!(body.encoding, BodyEncoding::String);
     assert_eq!(&text[body.span.start..body.span.end], "\"down\"");
 }
+
+/// A call logged in a string field whose escapes decode to other lengths than JSON's (a
+/// backslash before a multi-byte character, `\x41`, a line continuation): its status is still
+/// placed on its digits. A backslash before `é` once made the mapping index inside the
+/// character and panic (found by the `analyze_bytes` fuzz target).
+#[test]
+fn escapes_of_every_length_before_an_embedded_status() {
+    for text in [
+        r#"{"message": "{\"url\": \"caf\é\", \"status\": 404}"}"#,
+        r#"{"message": "{\"url\": \"\x41\", \"status\": 404}"}"#,
+        "{\"message\": \"{\\\"url\\\": \\\"a\\\nb\\\", \\\"status\\\": 404}\"}",
+        r#"{"message": "{\"url\": \"\ud83d\ude00\", \"status\": 404}"}"#,
+    ] {
+        let a = crate::core::analyze(text, &crate::core::AnalysisConfig::default());
+        let f = a.findings.first().unwrap_or_else(|| panic!("{text}"));
+        assert_eq!(&text[f.span.start..f.span.end], "404", "{text}");
+    }
+}
