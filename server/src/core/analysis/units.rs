@@ -39,15 +39,8 @@ pub(super) fn by_units(text: &str, config: &AnalysisConfig) -> Option<Extracted>
     if detect::shape(&root) != shape || array_at != cut.array_at {
         return None;
     }
-    let mut out = Extracted::default();
-    let piece = Piece {
-        base: 0,
-        end: cut.skeleton.len(),
-        line: None,
-        clean: true,
-    };
     // The runs (the skeleton's calls are `0`s, never calls), moved to the text.
-    exchange::extract(&root, &piece, &cut.skeleton, &config.redact, &mut out);
+    let mut out = around_units(&root, cut, config);
     if !out.exchanges.is_empty() {
         return None;
     }
@@ -97,15 +90,8 @@ fn by_wrapped_units(
     if !matches!(shape, Shape::Integration | Shape::Generic | Shape::Cassette) {
         return None;
     }
-    let mut out = Extracted::default();
-    let piece = Piece {
-        base: 0,
-        end: cut.skeleton.len(),
-        line: None,
-        clean: true,
-    };
     // Nothing around the units: every call and run is in them.
-    exchange::extract(root, &piece, &cut.skeleton, &config.redact, &mut out);
+    let mut out = around_units(root, cut, config);
     if !out.exchanges.is_empty() || !out.runs.is_empty() {
         return None;
     }
@@ -124,6 +110,19 @@ fn by_wrapped_units(
         }
     }
     Some(out)
+}
+
+/// What the skeleton (`root`, parsed) holds around the units, with the skeleton's offsets.
+fn around_units(root: &Value<'_>, cut: &stream::Cut, config: &AnalysisConfig) -> Extracted {
+    let mut out = Extracted::default();
+    let piece = Piece {
+        base: 0,
+        end: cut.skeleton.len(),
+        line: None,
+        clean: true,
+    };
+    exchange::extract(root, &piece, &cut.skeleton, &config.redact, &mut out);
+    out
 }
 
 /// Offsets of the skeleton as offsets of the text: each unit is one `0` in the skeleton.
