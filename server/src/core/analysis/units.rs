@@ -40,7 +40,7 @@ pub(super) fn by_units(text: &str, config: &AnalysisConfig) -> Option<Extracted>
         return None;
     }
     // The runs (the skeleton's calls are `0`s, never calls), moved to the text.
-    let mut out = around_units(&root, cut, config);
+    let mut out = around_units(&root, &cut, config);
     if !out.exchanges.is_empty() {
         return None;
     }
