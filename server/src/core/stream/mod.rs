@@ -105,8 +105,9 @@ pub fn analyze_reader<R: Read, L>(
     run(reader, config, Some(locate), CHUNK)
 }
 
-/// A document cut into the units of its one array of calls: every byte outside them is in
-/// `skeleton` (the text with each unit replaced by `0`).
+/// A document cut into the units of its one array of units (HAR entries, a run log's runs, a
+/// root array's elements): every byte outside them is in `skeleton` (the text with each unit
+/// replaced by `0`).
 pub(crate) struct Cut {
     pub skeleton: String,
     /// The units, in text order.
@@ -121,7 +122,7 @@ pub(crate) struct Cut {
     pub suffix: String,
 }
 
-/// Cuts an in-memory `text` into the units of one array of calls, when the cut is exact: the
+/// Cuts an in-memory `text` into the units of one array, when the cut is exact: the
 /// text one valid document as far as the splitter sees, nested less deeply than the parser
 /// goes, within `config`'s nesting limit, without a byte order mark, and every unit in one
 /// array.
