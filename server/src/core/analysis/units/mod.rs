@@ -158,3 +158,6 @@ impl SkeletonMap {
         Span::new(self.offset(span.start), self.offset(span.end))
     }
 }
+
+#[cfg(test)]
+mod tests;
