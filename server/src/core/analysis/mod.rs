@@ -1,5 +1,5 @@
 //! The entry point: text in, `Analysis` out. Reads the text unit by unit when its cut is exact
-//! (`units.rs`), else parses it whole (tolerantly); extracts the exchanges, then turns failing
+//! (`units/`), else parses it whole (tolerantly); extracts the exchanges, then turns failing
 //! calls, 2xx calls whose body reports an error, broken JSON and limits into findings, in text
 //! order.
 
