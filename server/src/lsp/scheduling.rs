@@ -14,6 +14,7 @@ use tower_lsp_server::ls_types::{Diagnostic, MessageType, Uri};
 
 use super::documents::{FirstLook, Snapshot, SnapshotParts};
 use super::handlers;
+use super::project::Resolved;
 use super::session::{lock, panic_message, Backend};
 use super::streamed;
 
@@ -67,53 +68,42 @@ impl Backend {
             let (text, version, revision, previous) = job;
             let editor = self.settings();
             let encoding = self.encoding();
-            // First: with one malloc arena (see `lsp::one_malloc_arena`) the two analyses
-            // side by side slowed each other down more than the first look takes alone.
-            let looked = if previous.is_none() && text.len() >= FIRST_LOOK_MIN {
-                let found = self
-                    .first_look(&uri, &text, &editor, encoding)
-                    .await
-                    .ok()
-                    .flatten();
-                self.publish_first_look(&uri, version, revision, found)
-                    .await
-            } else {
-                None
+            // The settings, and for a big log just opened a first look, before the whole
+            // analysis: with one malloc arena (see `lsp::one_malloc_arena`) the two analyses side
+            // by side slowed each other down more than the first look takes alone.
+            let wanted = previous.is_none() && text.len() >= FIRST_LOOK_MIN;
+            let (settings, found) = match self
+                .resolve_and_look(&uri, &text, editor, encoding, wanted)
+                .await
+            {
+                Ok((project, found)) => {
+                    if let Some(w) = project.warning {
+                        self.log(MessageType::WARNING, w);
+                    }
+                    (project.settings, found)
+                }
+                Err(e) => return self.task_failed(&uri, e),
             };
+            let looked = self
+                .publish_first_look(&uri, version, revision, found)
+                .await;
             let task_uri = uri.clone();
-            let inner = self.inner.clone();
             let built = tokio::task::spawn_blocking(move || {
-                let project = inner.projects.resolve(&task_uri, editor);
-                let built = build_snapshot(Build {
+                build_snapshot(Build {
                     uri: task_uri,
                     version: Some(version),
                     revision,
                     text,
                     previous,
-                    settings: project.settings,
+                    settings,
                     encoding,
                     debug_requests: settings_debug,
-                });
-                (built, project.warning)
-            });
-            let built = built.await;
+                })
+            })
+            .await;
             let (snap, diagnostics, panicked) = match built {
-                Ok((b, warning)) => {
-                    if let Some(w) = warning {
-                        self.log(MessageType::WARNING, w);
-                    }
-                    b
-                }
-                Err(e) => {
-                    if let Some(d) = lock(&self.inner.docs).get_mut(&uri) {
-                        d.analysing = false;
-                    }
-                    self.log(
-                        MessageType::ERROR,
-                        format!("analysis task of {} failed: {e}", uri.as_str()),
-                    );
-                    return;
-                }
+                Ok(b) => b,
+                Err(e) => return self.task_failed(&uri, e),
             };
             if let Some(what) = panicked {
                 self.log(
@@ -167,49 +157,39 @@ impl Backend {
         }
     }
 
-    /// Streams a big log just opened through the unit pipeline before its whole analysis: most
-    /// of its calls succeeded and are not parsed there, so its diagnostics are out well before
-    /// the snapshot. `None` when the stream's result is not exactly `analyze`'s, or it
-    /// took longer than `runlog.limits.analysisTimeMs`.
-    fn first_look(
+    /// The document's settings (the editor's over its project file's), and with `look`, a
+    /// first look: the log streamed through the unit pipeline, where most of its calls (those
+    /// that succeeded) are not parsed, so its diagnostics are out well before the snapshot. The
+    /// first look is `None` when the stream's result is not exactly `analyze`'s, or it took
+    /// longer than `runlog.limits.analysisTimeMs`.
+    fn resolve_and_look(
         &self,
         uri: &Uri,
         text: &Arc<String>,
-        editor: &Arc<Settings>,
+        editor: Arc<Settings>,
         encoding: Encoding,
-    ) -> tokio::task::JoinHandle<Option<Vec<Diagnostic>>> {
-        let (uri, text, editor, inner) = (
-            uri.clone(),
-            text.clone(),
-            editor.clone(),
-            self.inner.clone(),
-        );
+        look: bool,
+    ) -> tokio::task::JoinHandle<(Resolved, Option<Vec<Diagnostic>>)> {
+        let (uri, text, inner) = (uri.clone(), text.clone(), self.inner.clone());
         tokio::task::spawn_blocking(move || {
-            let started = std::time::Instant::now();
-            let settings = inner.projects.resolve(&uri, editor).settings;
-            let streamed = catch_unwind(AssertUnwindSafe(|| {
-                streamed::diagnostics(&uri, text.as_bytes(), &settings, encoding)
-            }));
-            // Past the time limit the whole analysis stops early: it would not give these.
-            let in_time = settings
-                .analysis
-                .analysis_time
-                .is_none_or(|limit| started.elapsed() < limit);
-            let exact = streamed
-                .ok()?
-                .ok()
-                .filter(|s| s.inexact.is_none() && in_time);
-            tracing::debug!(
-                "{}: first look {} in {:?}",
-                uri.as_str(),
-                match &exact {
-                    Some(s) => format!("found {} diagnostics", s.diagnostics.len()),
-                    None => "was not exact".to_string(),
-                },
-                started.elapsed()
-            );
-            exact.map(|s| s.diagnostics)
+            let project = inner.projects.resolve(&uri, editor);
+            let found = look
+                .then(|| first_look(&uri, &text, &project.settings, encoding))
+                .flatten();
+            (project, found)
         })
+    }
+
+    /// An analysis task that ended without a result (it cannot panic: the core's panics are
+    /// caught inside it).
+    fn task_failed(&self, uri: &Uri, e: tokio::task::JoinError) {
+        if let Some(d) = lock(&self.inner.docs).get_mut(uri) {
+            d.analysing = false;
+        }
+        self.log(
+            MessageType::ERROR,
+            format!("analysis task of {} failed: {e}", uri.as_str()),
+        );
     }
 
     /// Hands out a first look's diagnostics if the revision is still current: published, and
@@ -287,6 +267,38 @@ impl Backend {
             None => rx.borrow().clone(),
         }
     }
+}
+
+/// See [`Backend::resolve_and_look`]. Blocking.
+fn first_look(
+    uri: &Uri,
+    text: &str,
+    settings: &Settings,
+    encoding: Encoding,
+) -> Option<Vec<Diagnostic>> {
+    let started = std::time::Instant::now();
+    let streamed = catch_unwind(AssertUnwindSafe(|| {
+        streamed::diagnostics(uri, text.as_bytes(), settings, encoding)
+    }));
+    // Past the time limit the whole analysis stops early: it would not give these.
+    let in_time = settings
+        .analysis
+        .analysis_time
+        .is_none_or(|limit| started.elapsed() < limit);
+    let exact = streamed
+        .ok()?
+        .ok()
+        .filter(|s| s.inexact.is_none() && in_time);
+    tracing::debug!(
+        "{}: first look {} in {:?}",
+        uri.as_str(),
+        match &exact {
+            Some(s) => format!("found {} diagnostics", s.diagnostics.len()),
+            None => "was not exact".to_string(),
+        },
+        started.elapsed()
+    );
+    exact.map(|s| s.diagnostics)
 }
 
 /// See [`Backend::current_diagnostics`].
