@@ -85,7 +85,8 @@ pub(super) fn split<R: Read, L>(
         config,
         extracted: Extracted::default(),
         scratch: String::new(),
-        quiet: QuietProbe::new(config),
+        // Only analysing needs it (not cutting).
+        quiet: locate.is_some().then(|| QuietProbe::new(config)),
     };
     if lines {
         sp.arrays
@@ -162,7 +163,7 @@ pub(super) struct Work<'c> {
     pub(super) config: &'c AnalysisConfig,
     pub(super) extracted: Extracted,
     pub(super) scratch: String,
-    pub(super) quiet: QuietProbe,
+    pub(super) quiet: Option<QuietProbe>,
 }
 
 impl<L> Splitter<L> {
@@ -208,18 +209,8 @@ impl<L> Splitter<L> {
         let arr = &self.arrays[p.array];
         let unit = input.text(p.start, p.end);
         // Spans come out relative to `src`; `shift` makes them absolute.
-        let (src, shift) = if arr.prefix.is_empty() {
-            (unit, Some(p.start))
-        } else {
-            scratch.clear();
-            scratch.push_str(&arr.prefix);
-            scratch.push_str(unit);
-            if p.complete {
-                scratch.push_str(&arr.suffix);
-            }
-            (scratch.as_str(), p.start.checked_sub(arr.prefix.len()))
-        };
-        let Some(shift) = shift else {
+        let path = (arr.prefix.as_str(), arr.suffix.as_str());
+        let Some((src, shift)) = super::wrapped(path, unit, p.start, p.complete, scratch) else {
             self.inexact
                 .get_or_insert(Inexact::Layout("a record starts where its path cannot"));
             return;
@@ -230,7 +221,7 @@ impl<L> Splitter<L> {
         }
         // Most calls succeeded: a unit that cannot report anything is not parsed. Until its
         // array is known to hold a call, every unit is (whether any does decides the format).
-        if p.complete && arr.exchanges > 0 && quiet.is_quiet(unit) {
+        if p.complete && arr.exchanges > 0 && quiet.as_ref().is_some_and(|q| q.is_quiet(unit)) {
             self.quiet += 1;
             return;
         }

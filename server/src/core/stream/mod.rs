@@ -155,6 +155,29 @@ pub(crate) fn cut(text: &str, config: &AnalysisConfig) -> Option<Cut> {
     })
 }
 
+/// A unit's text as its parse sees it, and where in the whole text that would start: wrapped in
+/// a copy of its path (`{"runs":[` unit `]}`, the closing only for a complete unit), so that
+/// detection, nesting depth and the extraction see what they see in the whole text. `None` when
+/// the unit starts where its path cannot.
+pub(crate) fn wrapped<'a>(
+    (prefix, suffix): (&str, &str),
+    unit: &'a str,
+    start: usize,
+    complete: bool,
+    scratch: &'a mut String,
+) -> Option<(&'a str, usize)> {
+    if prefix.is_empty() {
+        return Some((unit, start));
+    }
+    scratch.clear();
+    scratch.push_str(prefix);
+    scratch.push_str(unit);
+    if complete {
+        scratch.push_str(suffix);
+    }
+    Some((scratch.as_str(), start.checked_sub(prefix.len())?))
+}
+
 /// Only splits `reader` into units, analysing nothing: the cost of reading and tokenising, the
 /// baseline the streaming analysis is measured against. Returns the number of units.
 pub fn split_only<R: Read>(reader: R) -> Result<usize, StreamError> {

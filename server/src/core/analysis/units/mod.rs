@@ -95,14 +95,12 @@ fn by_wrapped_units(
     if !out.exchanges.is_empty() || !out.runs.is_empty() {
         return None;
     }
-    let mut wrapped = String::new();
+    let mut scratch = String::new();
+    let path = (cut.prefix.as_str(), cut.suffix.as_str());
     for unit in &cut.units {
-        wrapped.clear();
-        wrapped.push_str(&cut.prefix);
-        wrapped.push_str(&text[unit.start..unit.end]);
-        wrapped.push_str(&cut.suffix);
-        let base = unit.start.checked_sub(cut.prefix.len())?;
-        let clean = parse::parse_clean(&wrapped, base, |wrapper, piece| {
+        let unit_text = &text[unit.start..unit.end];
+        let (wrapped, base) = stream::wrapped(path, unit_text, unit.start, true, &mut scratch)?;
+        let clean = parse::parse_clean(wrapped, base, |wrapper, piece| {
             exchange::extract_as(wrapper, shape, piece, text, &config.redact, &mut out);
         });
         if !clean {
