@@ -115,3 +115,22 @@ fn an_invalid_runlog_toml_is_said_with_its_line_and_the_editor_settings_apply() 
     assert_eq!(warning["type"], 2, "a warning: {warning}");
     c.shutdown();
 }
+
+#[test]
+fn an_invalid_runlog_toml_is_said_for_a_big_log_too() {
+    // A log of over 1 MB gets a first look before its analysis; both use the settings read once,
+    // so the warning, given when the file is first read, is said.
+    let (_dir, uri, _) = project("[diagnostics]\nminimumStatus = \"high\"\n");
+    let call = r#"{"url": "https://api.invalid/a", "status": 200, "body": {"items": [1, 2, 3]}}"#;
+    let big = format!("[\n{}\n]", vec![call; 15_000].join(",\n"));
+    assert!(big.len() > 1 << 20);
+    let mut c = Client::start(Options::default());
+    c.open(&uri, &big);
+    let warning = c.wait_for("window/logMessage", |p| {
+        p["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("runlog.toml"))
+    });
+    assert_eq!(warning["type"], 2, "a warning: {warning}");
+    c.shutdown();
+}
