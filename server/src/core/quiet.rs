@@ -19,14 +19,17 @@
 //!   inside a string field);
 //! - what `report::may_report_error` finds in a 2xx body, looked for in the whole unit's text.
 //!
-//! `serde_json` walks the unit (strings decoded, so escapes hide nothing) and stops at the first
-//! sign; it accepts strict JSON only, so JSONC (comments, trailing commas, single quotes) and
-//! anything else it rejects (a lone surrogate, nesting over 128) takes the parser's path.
+//! A byte-level scanner reads the unit once and stops at the first sign. It accepts strict JSON
+//! only (RFC 8259: no comments, trailing commas or single quotes, no control character in a
+//! string, no lone surrogate, nesting under 128), so anything else takes the parser's path. A
+//! string is decoded only when what it spells matters (a key with escapes, a short string, a
+//! value under a status or record key); of a long escaped string under another key (a HAR body)
+//! only the end is looked at, as only a `\u` escape can spell a letter of `Error`. It replaced a
+//! `serde_json` walk that decoded every string and copied every number (`arbitrary_precision`);
+//! the tests keep that walk as the oracle the scanner is checked against.
 
 use super::model::AnalysisConfig;
 use super::report;
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use std::fmt;
 
 /// The verdicts of one configuration (which codes are failing), reused for every unit.
 pub(crate) struct QuietProbe {
@@ -48,23 +51,33 @@ impl QuietProbe {
         if report::raw_may_report_error(unit) {
             return false;
         }
-        let mut de = serde_json::Deserializer::from_str(unit);
-        Walk {
+        let mut scan = Scan {
             probe: self,
-            key: KeyKind::Plain,
+            unit,
+            text: unit.as_bytes(),
+            at: 0,
+            scratch: String::new(),
+        };
+        scan.value(KeyKind::Plain, 0).is_some() && {
+            scan.skip_whitespace();
+            scan.at == scan.text.len()
         }
-        .deserialize(&mut de)
-        .and_then(|()| de.end())
-        .is_ok()
     }
 
-    fn failing(&self, code: u64) -> bool {
-        usize::try_from(code).is_ok_and(|c| (100..1000).contains(&c) && self.failing[c])
+    /// True for the 3-digit text of a code the configuration treats as failing.
+    fn failing_digits(&self, digits: &[u8]) -> bool {
+        match *digits {
+            [a @ b'1'..=b'9', b @ b'0'..=b'9', c @ b'0'..=b'9'] => {
+                let code = usize::from(a - b'0') * 100 + usize::from(b - b'0') * 10;
+                self.failing[code + usize::from(c - b'0')]
+            }
+            _ => false,
+        }
     }
 }
 
 /// What a key says about its value.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum KeyKind {
     Sign,
     Status,
@@ -88,10 +101,20 @@ fn key_kind(key: &str) -> KeyKind {
         n += 1;
     }
     let key = &buf[..n];
-    let has = |w: &[u8]| key.windows(w.len()).any(|k| k == w);
-    if has(b"error") || has(b"fail") || has(b"base64") {
-        KeyKind::Sign
-    } else if has(b"status") || has(b"code") {
+    // One pass: a sign word anywhere decides; a status word decides unless a sign follows.
+    let mut status = false;
+    for at in 0..key.len() {
+        let rest = &key[at..];
+        match rest[0] {
+            b'e' if rest.starts_with(b"error") => return KeyKind::Sign,
+            b'f' if rest.starts_with(b"fail") => return KeyKind::Sign,
+            b'b' if rest.starts_with(b"base64") => return KeyKind::Sign,
+            b's' if rest.starts_with(b"status") => status = true,
+            b'c' if rest.starts_with(b"code") => status = true,
+            _ => {}
+        }
+    }
+    if status {
         KeyKind::Status
     } else if matches!(key, b"message" | b"msg" | b"log") {
         KeyKind::Record
@@ -105,116 +128,337 @@ fn string_is_sign(s: &str) -> bool {
     s.eq_ignore_ascii_case("buffer") || s.eq_ignore_ascii_case("base64") || s.ends_with("Error")
 }
 
-/// Walks one value; `Err` at the first sign (or when the text is not strict JSON).
-#[derive(Clone, Copy)]
-struct Walk<'p> {
-    probe: &'p QuietProbe,
-    /// The key the value sits under (`Plain` for array elements and the unit itself).
-    key: KeyKind,
+/// A string value that is a sign under a key of this kind.
+fn value_is_sign(probe: &QuietProbe, key: KeyKind, s: &str) -> bool {
+    let telling = match key {
+        KeyKind::Status => probe.failing_digits(s.as_bytes()),
+        KeyKind::Record => s.trim_start().starts_with('{'),
+        KeyKind::Sign | KeyKind::Plain => false,
+    };
+    telling || string_is_sign(s)
 }
 
-/// The error that stops the walk at a sign.
-fn sign<E: de::Error>() -> E {
-    E::custom("may report")
+/// Containers nested deeper than this are not scanned (`serde_json`'s limit).
+const MAX_DEPTH: usize = 128;
+/// An escaped string at most this long is decoded whatever its key: it may spell `Buffer` or
+/// `base64` (6 characters, each at most 12 bytes escaped as a surrogate pair).
+const DECODED_UP_TO: usize = 72;
+
+/// Bytes that end a run of plain string content: `"`, `\` and control characters.
+const STRING_STOP: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+/// One string token, read and checked.
+struct RawString {
+    /// The text between the quotes.
+    start: usize,
+    end: usize,
+    /// Where the last escape ends, if any, and whether it was `\u`.
+    last_escape: Option<(usize, bool)>,
 }
 
-impl<'de> DeserializeSeed<'de> for Walk<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
+/// `None` from any step: a sign, or text that is not strict JSON.
+struct Scan<'a> {
+    probe: &'a QuietProbe,
+    unit: &'a str,
+    /// `unit`'s bytes.
+    text: &'a [u8],
+    at: usize,
+    /// Decoded strings, reused.
+    scratch: String,
 }
 
-impl<'de> Visitor<'de> for Walk<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-
-    /// A whole non-negative integer; a status's text is exactly its three digits, which only
-    /// an integer of 100..=999 has (strict JSON has no leading zeros).
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
-        if self.key == KeyKind::Status && self.probe.failing(v) {
-            return Err(sign());
+impl Scan<'_> {
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.text.get(self.at) {
+            self.at += 1;
         }
-        Ok(())
     }
 
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
-        let telling = match self.key {
-            KeyKind::Status => {
-                s.len() == 3
-                    && s.bytes().all(|b| b.is_ascii_digit())
-                    && s.parse().is_ok_and(|c| self.probe.failing(c))
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.text.get(self.at) == Some(&byte)).then(|| self.at += 1)
+    }
+
+    /// One value under a key of kind `key` (array elements inherit their array's).
+    fn value(&mut self, key: KeyKind, depth: usize) -> Option<()> {
+        self.skip_whitespace();
+        match *self.text.get(self.at)? {
+            b'{' => self.object(depth + 1),
+            b'[' => self.array(key, depth + 1),
+            b'"' => {
+                let raw = self.string()?;
+                self.string_is_quiet(key, &raw).then_some(())
             }
-            KeyKind::Record => s.trim_start().starts_with('{'),
-            KeyKind::Sign | KeyKind::Plain => false,
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            _ => self.number(key),
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        self.text[self.at..]
+            .starts_with(word)
+            .then(|| self.at += word.len())
+    }
+
+    fn object(&mut self, depth: usize) -> Option<()> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        self.at += 1;
+        self.skip_whitespace();
+        if self.eat(b'}').is_some() {
+            return Some(());
+        }
+        loop {
+            self.skip_whitespace();
+            let key = self.string()?;
+            let kind = match key.last_escape {
+                None => key_kind(self.str_of(&key)),
+                Some(_) => {
+                    self.decode(&key)?;
+                    key_kind(&self.scratch)
+                }
+            };
+            if kind == KeyKind::Sign {
+                return None;
+            }
+            self.skip_whitespace();
+            self.eat(b':')?;
+            // Inside an object under a status key (a cassette's `{"code": 403}`), its own keys
+            // count.
+            self.value(kind, depth)?;
+            self.skip_whitespace();
+            if self.eat(b',').is_none() {
+                return self.eat(b'}');
+            }
+        }
+    }
+
+    fn array(&mut self, key: KeyKind, depth: usize) -> Option<()> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        self.at += 1;
+        self.skip_whitespace();
+        if self.eat(b']').is_some() {
+            return Some(());
+        }
+        loop {
+            self.value(key, depth)?;
+            self.skip_whitespace();
+            if self.eat(b',').is_none() {
+                return self.eat(b']');
+            }
+        }
+    }
+
+    /// A number, checked against the JSON grammar; under a status key, a failing code is a
+    /// sign (a status's text is exactly its three digits: no sign, fraction or exponent).
+    fn number(&mut self, key: KeyKind) -> Option<()> {
+        let start = self.at;
+        self.eat(b'-');
+        let int = self.at;
+        match self.text.get(self.at)? {
+            b'0' => self.at += 1,
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        let int_end = self.at;
+        let mut whole = true;
+        if self.eat(b'.').is_some() {
+            whole = false;
+            self.at_least_one_digit()?;
+        }
+        if let Some(b'e' | b'E') = self.text.get(self.at) {
+            whole = false;
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.text.get(self.at) {
+                self.at += 1;
+            }
+            self.at_least_one_digit()?;
+        }
+        let unsigned = int == start;
+        if key == KeyKind::Status
+            && whole
+            && unsigned
+            && self.probe.failing_digits(&self.text[int..int_end])
+        {
+            return None;
+        }
+        Some(())
+    }
+
+    fn digits(&mut self) {
+        while self.text.get(self.at).is_some_and(u8::is_ascii_digit) {
+            self.at += 1;
+        }
+    }
+
+    fn at_least_one_digit(&mut self) -> Option<()> {
+        let from = self.at;
+        self.digits();
+        (self.at > from).then_some(())
+    }
+
+    /// Reads a string token (the scanner at its opening quote), checking its escapes.
+    fn string(&mut self) -> Option<RawString> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let mut last_escape = None;
+        loop {
+            self.skip_plain_words();
+            while !STRING_STOP[usize::from(*self.text.get(self.at)?)] {
+                self.at += 1;
+            }
+            match self.text[self.at] {
+                b'"' => {
+                    let end = self.at;
+                    self.at += 1;
+                    return Some(RawString {
+                        start,
+                        end,
+                        last_escape,
+                    });
+                }
+                b'\\' => {
+                    self.at += 1;
+                    let unicode = self.escape()?;
+                    last_escape = Some((self.at, unicode));
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Skips string content eight bytes at a time up to the word holding a quote, a backslash
+    /// or a control character (the byte loop after it finds which).
+    fn skip_plain_words(&mut self) {
+        const ONES: u64 = u64::from_ne_bytes([1; 8]);
+        const HIGH: u64 = ONES << 7;
+        let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+        while let Some(word) = self.text.get(self.at..self.at + 8) {
+            let Ok(word) = <[u8; 8]>::try_from(word) else {
+                return;
+            };
+            let w = u64::from_le_bytes(word);
+            let stop = zero_byte(w ^ (ONES * u64::from(b'"')))
+                | zero_byte(w ^ (ONES * u64::from(b'\\')))
+                | (w.wrapping_sub(ONES * 0x20) & !w & HIGH);
+            if stop != 0 {
+                // The lowest flagged byte is a true stop (false flags only follow one).
+                self.at += (stop.trailing_zeros() / 8) as usize;
+                return;
+            }
+            self.at += 8;
+        }
+    }
+
+    /// One escape after its backslash; true for `\u`. A surrogate must come in a pair.
+    fn escape(&mut self) -> Option<bool> {
+        match *self.text.get(self.at)? {
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {
+                self.at += 1;
+                Some(false)
+            }
+            b'u' => {
+                self.at += 1;
+                let unit = self.hex4()?;
+                match unit {
+                    0xD800..=0xDBFF => {
+                        self.eat(b'\\')?;
+                        self.eat(b'u')?;
+                        matches!(self.hex4()?, 0xDC00..=0xDFFF).then_some(true)
+                    }
+                    0xDC00..=0xDFFF => None,
+                    _ => Some(true),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn hex4(&mut self) -> Option<u16> {
+        let digits = self.text.get(self.at..self.at + 4)?;
+        let digits = std::str::from_utf8(digits).ok()?;
+        if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        self.at += 4;
+        u16::from_str_radix(digits, 16).ok()
+    }
+
+    /// The text of a string without escapes.
+    fn str_of(&self, raw: &RawString) -> &str {
+        // A string token starts and ends at an ASCII quote: a character boundary.
+        self.unit.get(raw.start..raw.end).unwrap_or_default()
+    }
+
+    fn string_is_quiet(&mut self, key: KeyKind, raw: &RawString) -> bool {
+        let Some((escape_end, unicode)) = raw.last_escape else {
+            return !value_is_sign(self.probe, key, self.str_of(raw));
         };
-        if telling || string_is_sign(s) {
-            return Err(sign());
+        let long = raw.end - raw.start > DECODED_UP_TO;
+        if long && matches!(key, KeyKind::Plain | KeyKind::Sign) {
+            // Too long to be `Buffer` or `base64`: only its end can be a sign. After the last
+            // escape the text is as written; before it, only a `\u` can spell a letter.
+            let tail = &self.text[escape_end..raw.end];
+            let sign =
+                tail.ends_with(b"Error") || (unicode && tail.len() < 5 && b"Error".ends_with(tail));
+            return !sign;
         }
-        Ok(())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(self)?.is_some() {}
-        Ok(())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key_seed(Key)? {
-            if key == KeyKind::Sign {
-                return Err(sign());
-            }
-            // Inside an object under a status key (a cassette's `{"code": 403}`), its own
-            // keys count.
-            map.next_value_seed(Walk {
-                probe: self.probe,
-                key,
-            })?;
+        if self.decode(raw).is_none() {
+            return false;
         }
-        Ok(())
-    }
-}
-
-/// Reads a key without keeping it.
-struct Key;
-
-impl<'de> DeserializeSeed<'de> for Key {
-    type Value = KeyKind;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<KeyKind, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Key {
-    type Value = KeyKind;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a key")
+        !value_is_sign(self.probe, key, &self.scratch)
     }
 
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<KeyKind, E> {
-        Ok(key_kind(s))
+    /// Decodes a checked string token into `scratch`.
+    fn decode(&mut self, raw: &RawString) -> Option<()> {
+        self.scratch.clear();
+        let mut rest = self.text.get(raw.start..raw.end)?;
+        while let Some(slash) = rest.iter().position(|&b| b == b'\\') {
+            self.scratch
+                .push_str(std::str::from_utf8(&rest[..slash]).ok()?);
+            let (c, len) = match rest.get(slash + 1)? {
+                b'"' => ('"', 2),
+                b'\\' => ('\\', 2),
+                b'/' => ('/', 2),
+                b'b' => ('\u{8}', 2),
+                b'f' => ('\u{c}', 2),
+                b'n' => ('\n', 2),
+                b'r' => ('\r', 2),
+                b't' => ('\t', 2),
+                _ => {
+                    let unit = |at: usize| {
+                        let hex = std::str::from_utf8(rest.get(at..at + 4)?).ok()?;
+                        u32::from_str_radix(hex, 16).ok()
+                    };
+                    let high = unit(slash + 2)?;
+                    if (0xD800..0xDC00).contains(&high) {
+                        let low = unit(slash + 8)?;
+                        let c = 0x10000 + ((high - 0xD800) << 10) + low.checked_sub(0xDC00)?;
+                        (char::from_u32(c)?, 12)
+                    } else {
+                        (char::from_u32(high)?, 6)
+                    }
+                }
+            };
+            self.scratch.push(c);
+            rest = &rest[slash + len..];
+        }
+        self.scratch.push_str(std::str::from_utf8(rest).ok()?);
+        Some(())
     }
 }
 

@@ -3,7 +3,148 @@ use crate::core::analyze;
 use proptest::prelude::*;
 
 fn quiet(unit: &str) -> bool {
-    QuietProbe::new(&AnalysisConfig::default()).is_quiet(unit)
+    let fast = QuietProbe::new(&AnalysisConfig::default()).is_quiet(unit);
+    assert!(
+        !fast || oracle::is_quiet(unit, &AnalysisConfig::default()),
+        "the scanner finds {unit:?} quiet, the serde_json walk does not"
+    );
+    fast
+}
+
+/// The oracle: the `serde_json` walk the scanner replaced (every string decoded, every number
+/// read), with the same signs. Whatever the scanner finds quiet, it finds quiet too.
+mod oracle {
+    use super::super::{key_kind, string_is_sign, KeyKind};
+    use crate::core::model::AnalysisConfig;
+    use crate::core::report;
+    use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    use std::fmt;
+
+    pub(super) fn is_quiet(unit: &str, config: &AnalysisConfig) -> bool {
+        if report::raw_may_report_error(unit) {
+            return false;
+        }
+        let mut de = serde_json::Deserializer::from_str(unit);
+        Walk {
+            config,
+            key: KeyKind::Plain,
+        }
+        .deserialize(&mut de)
+        .and_then(|()| de.end())
+        .is_ok()
+    }
+
+    #[derive(Clone, Copy)]
+    struct Walk<'c> {
+        config: &'c AnalysisConfig,
+        key: KeyKind,
+    }
+
+    impl Walk<'_> {
+        fn failing(&self, code: u64) -> bool {
+            (100..1000).contains(&code)
+                && u16::try_from(code).is_ok_and(|c| report::is_failing(c, self.config))
+        }
+    }
+
+    fn sign<E: de::Error>() -> E {
+        E::custom("may report")
+    }
+
+    impl<'de> DeserializeSeed<'de> for Walk<'_> {
+        type Value = ();
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Walk<'_> {
+        type Value = ();
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+            if self.key == KeyKind::Status && self.failing(v) {
+                return Err(sign());
+            }
+            Ok(())
+        }
+
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
+            let telling = match self.key {
+                KeyKind::Status => {
+                    s.len() == 3
+                        && s.bytes().all(|b| b.is_ascii_digit())
+                        && s.parse().is_ok_and(|c| self.failing(c))
+                }
+                KeyKind::Record => s.trim_start().starts_with('{'),
+                KeyKind::Sign | KeyKind::Plain => false,
+            };
+            if telling || string_is_sign(s) {
+                return Err(sign());
+            }
+            Ok(())
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while seq.next_element_seed(self)?.is_some() {}
+            Ok(())
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while let Some(key) = map.next_key_seed(Key)? {
+                if key == KeyKind::Sign {
+                    return Err(sign());
+                }
+                map.next_value_seed(Walk {
+                    config: self.config,
+                    key,
+                })?;
+            }
+            Ok(())
+        }
+    }
+
+    struct Key;
+
+    impl<'de> DeserializeSeed<'de> for Key {
+        type Value = KeyKind;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<KeyKind, D::Error> {
+            d.deserialize_str(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Key {
+        type Value = KeyKind;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a key")
+        }
+
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<KeyKind, E> {
+            Ok(key_kind(s))
+        }
+    }
 }
 
 #[test]
@@ -129,4 +270,72 @@ proptest! {
             prop_assert!(a.findings.is_empty(), "{wrapped}: {:?}", a.findings);
         }
     }
+}
+
+/// Tokens a scanner can trip on: escapes of every kind, letters spelled by `\u`, surrogates,
+/// control characters, numbers at the grammar's edges, comments, whitespace.
+#[rustfmt::skip]
+const TOKENS: &[&str] = &[
+    "{", "}", "[", "]", ":", ",", "\"", "\\", " ", "\n", "\t", "\u{1}", "/*", "*/", "//",
+    "\"status\"", "\"code\"", "\"message\"", "\"msg\"", "\"body\"", "\"st\\u0061tus\"",
+    "\"er\\u0072or\"", "404", "200", "-404", "0404", "404.0", "4e2", "-0", "1e", "1.",
+    "true", "false", "null", "tru", "\"404\"", "\"Error\"", "\\u0045rror", "rror", "Error",
+    "\\u0045", "\\ud83d\\ude00", "\\ud83d", "\\ude00", "\\n", "\\\"", "\\\\", "\\/",
+    "\\b", "\\f", "\\r", "\\t", "\\x", "\\u00", "Buffer", "b\\u0061se64", "{\\\"", "é",
+    "\u{2028}", "'",
+];
+
+fn jsonish() -> impl Strategy<Value = String> {
+    let token = prop::sample::select(TOKENS);
+    prop::collection::vec(token, 0..40).prop_map(|t| t.concat())
+}
+
+/// A long string under a plain key whose end may spell `Error` through escapes.
+fn long_body() -> impl Strategy<Value = String> {
+    let piece = prop::sample::select(vec![
+        "x",
+        "\\\"",
+        "\\\\",
+        "\\n",
+        "\\u0045",
+        "\\u0072",
+        "\\u006f",
+        "E",
+        "r",
+        "o",
+        "{",
+        "}",
+        "\\ud83d\\ude00",
+    ]);
+    (
+        prop::collection::vec(piece, 60..90),
+        prop::sample::select(vec!["", "r", "or", "ror", "rror", "Error", "}"]),
+    )
+        .prop_map(|(body, end)| format!("{{\"text\": \"{}{end}\"}}", body.concat()))
+}
+
+proptest! {
+    /// Whatever the scanner finds quiet, the serde_json walk finds quiet (`quiet` asserts it).
+    #[test]
+    fn the_scanner_is_never_quieter_than_the_walk(text in jsonish()) {
+        quiet(&text);
+    }
+
+    #[test]
+    fn long_escaped_strings_are_read_to_their_end(text in long_body()) {
+        quiet(&text);
+    }
+
+    /// Nor much louder: on units made of real pieces, both give the same verdict.
+    #[test]
+    fn the_scanner_agrees_with_the_walk_on_real_pieces(unit in unit()) {
+        prop_assert_eq!(quiet(&unit), oracle::is_quiet(&unit, &AnalysisConfig::default()), "{}", unit);
+    }
+}
+
+#[test]
+fn nesting_past_the_limit_is_not_quiet() {
+    let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    assert!(quiet(&deep(100)));
+    assert!(!quiet(&deep(200)));
 }

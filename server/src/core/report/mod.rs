@@ -333,15 +333,20 @@ pub(crate) fn may_report_error(text: &str, b: &BodyRef) -> bool {
 }
 
 pub(crate) fn raw_may_report_error(raw: &str) -> bool {
-    // Every 2xx body is searched: SIMD substring search (memchr) rather than `str::contains`.
-    use memchr::memmem;
+    // Every 2xx body (and every unit streamed) is searched: SIMD substring search (memchr)
+    // rather than `str::contains`, with searchers built once.
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+    static ERRORS: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"errors"));
+    static FALSE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"false"));
+    static STATUS: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"status"));
     let bytes = raw.as_bytes();
-    if memmem::find(bytes, b"errors").is_some() {
+    if ERRORS.find(bytes).is_some() {
         return true;
     }
     // Separators between a key and its value, escaped or not: `"ok": false`, `\"ok\":false`.
     let sep = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b':' | b'"' | b'\\');
-    for at in memmem::find_iter(bytes, b"false") {
+    for at in FALSE.find_iter(bytes) {
         let mut i = at;
         while i > 0 && sep(bytes[i - 1]) {
             i -= 1;
@@ -351,7 +356,7 @@ pub(crate) fn raw_may_report_error(raw: &str) -> bool {
             return true;
         }
     }
-    for at in memmem::find_iter(bytes, b"status") {
+    for at in STATUS.find_iter(bytes) {
         let mut i = at + "status".len();
         while i < bytes.len() && sep(bytes[i]) {
             i += 1;
