@@ -93,13 +93,13 @@ fn build(text: &str, ex: &Exchange, redactor: &Redactor, config: &AnalysisConfig
 
     let (url_word, userinfo) = url_word(&mut b, url);
     let headers = match request.as_ref().and_then(request_headers) {
-        Some(h) => h,
+        Some(h) => h.into(),
         None => ex.request.headers.clone(),
     };
     let url_authority = authority(url);
     let mut header_words = Vec::new();
     let mut compressed = false;
-    for h in &headers {
+    for h in headers.iter() {
         let name = one_line(&h.name);
         let lower = name.to_ascii_lowercase();
         // HTTP/2 pseudo-headers and what curl computes itself.

@@ -2,6 +2,7 @@
 //! no LSP types. Every front end (LSP, CLI) reads these and nothing else.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A half-open byte range `[start, end)` into the analysed text, always on `char` boundaries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
@@ -101,7 +102,7 @@ pub struct BodyRef {
     pub span: Span,
     pub encoding: BodyEncoding,
     /// The body's media type when the log records it (`content-type` header, HAR `mimeType`).
-    pub mime_type: Option<String>,
+    pub mime_type: Option<Arc<str>>,
 }
 
 impl BodyRef {
@@ -118,13 +119,18 @@ pub struct Header {
     pub value: String,
 }
 
+/// A call's headers, shared: an edit re-analyses a few calls and copies every other one into
+/// the new analysis, where copying a list is a count increment, not an allocation per string
+/// (the call's other texts are `Arc<str>` for the same reason).
+pub type Headers = Arc<[Header]>;
+
 /// The request side of an exchange, as far as the log shows it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestInfo {
-    pub method: Option<String>,
+    pub method: Option<Arc<str>>,
     /// Already redacted (query secrets, userinfo).
-    pub url: Option<String>,
-    pub headers: Vec<Header>,
+    pub url: Option<Arc<str>>,
+    pub headers: Headers,
     /// The request object (or request body) in the text, for the payload view.
     pub span: Option<Span>,
     pub body: Option<BodyRef>,
@@ -180,15 +186,15 @@ pub struct Exchange {
     pub span: Span,
     /// The response object, when the log has one distinct from `span`.
     pub response_span: Option<Span>,
-    pub status_text: Option<String>,
+    pub status_text: Option<Arc<str>>,
     pub request: RequestInfo,
     /// Response headers, secrets redacted.
-    pub response_headers: Vec<Header>,
+    pub response_headers: Headers,
     pub body: Option<BodyRef>,
     /// The body was not recorded in full.
     pub body_truncated: Option<BodyTruncation>,
     /// Step / request / entry name as the log calls it.
-    pub name: Option<String>,
+    pub name: Option<Arc<str>>,
     /// Index into `Analysis::runs`, when the log groups calls into runs.
     pub run: Option<usize>,
 }

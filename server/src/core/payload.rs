@@ -229,6 +229,7 @@ fn explanation_value(e: &explain::Explanation) -> Value {
 mod tests {
     use super::*;
     use crate::core::model::{BodyEncoding, RequestInfo, Span};
+    use std::sync::Arc;
 
     fn seed() -> String {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -307,7 +308,8 @@ mod tests {
                         name: "X-Custom-Secret".into(),
                         value: "s3cr3t-value".into(),
                     },
-                ],
+                ]
+                .into(),
                 span: None,
                 body: Some(BodyRef {
                     span: Span::new(req_start - 1, req_end + 1),
@@ -328,11 +330,12 @@ mod tests {
                     name: "Content-Type".into(),
                     value: "text/html".into(),
                 },
-            ],
+            ]
+            .into(),
             body: Some(BodyRef {
                 span: Span::new(start, start + body.len()),
                 encoding,
-                mime_type: mime.map(str::to_string),
+                mime_type: mime.map(Arc::from),
             }),
             body_truncated: None,
             name: Some("Log in".into()),

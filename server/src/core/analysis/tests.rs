@@ -296,7 +296,7 @@ fn real_producers() {
     assert_eq!(statuses(&a), statuses(&b));
     // No secret survives extraction into headers or URLs.
     for e in a.exchanges.iter().chain(&b.exchanges) {
-        for h in e.request.headers.iter().chain(&e.response_headers) {
+        for h in e.request.headers.iter().chain(e.response_headers.iter()) {
             if h.name.eq_ignore_ascii_case("authorization") {
                 assert!(h.value.contains("[redacted]"), "{}", h.value);
             }

@@ -1,11 +1,12 @@
 use super::*;
 use crate::core::model::Span;
+use std::sync::Arc;
 
 fn body(text: &str, encoding: BodyEncoding, mime: Option<&str>) -> DecodedBody {
     let r = BodyRef {
         span: Span::new(0, text.len()),
         encoding,
-        mime_type: mime.map(str::to_string),
+        mime_type: mime.map(Arc::from),
     };
     decode(text, &r)
 }

@@ -5,6 +5,7 @@ use super::{value_range, Cx};
 use crate::core::detect::{get, get_str, key_in, key_str};
 use crate::core::model::{BodyEncoding, BodyRef};
 use jsonc_parser::ast::{Object, Value};
+use std::sync::Arc;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum BodyPlace {
@@ -132,7 +133,7 @@ pub(super) fn body_ref(value: &Value<'_>, cx: &Cx<'_>) -> Option<BodyRef> {
                         } else {
                             BodyEncoding::String
                         },
-                        mime_type,
+                        mime_type: mime_type.map(Arc::from),
                     }),
                     _ => None,
                 };

@@ -6,8 +6,9 @@ use super::request::{header_list, request_info};
 use super::{embedded, n8n, truncation};
 use super::{name_range, Cx};
 use crate::core::detect::{self, get, get_object, get_str, key_in, key_is, key_str, StatusKey};
-use crate::core::model::{Exchange, Header, NoResponse, Span};
+use crate::core::model::{Exchange, Header, Headers, NoResponse, Span};
 use jsonc_parser::ast::{Object, ObjectProp, Value};
+use std::sync::Arc;
 
 /// The first property of `obj` holding a status code, honouring the `code` rule.
 pub(super) fn direct_status<'v, 'a>(
@@ -85,7 +86,7 @@ fn cassette_response(obj: &Object<'_>, response: &Object<'_>, cx: &Cx<'_>) -> Op
     let mut ex = build(obj, Some(response), code_prop, code, StatusKey::Strong, cx);
     if ex.status_text.is_none() {
         if let Value::Object(o) = status {
-            ex.status_text = get_str(o, "message").map(str::to_string);
+            ex.status_text = get_str(o, "message").map(Arc::from);
         }
     }
     Some(ex)
@@ -195,10 +196,10 @@ fn unanswered(
             .filter(|r| *r != span),
         status_text: None,
         request,
-        response_headers: Vec::new(),
+        response_headers: Headers::default(),
         body: None,
         body_truncated: None,
-        name,
+        name: name.map(Arc::from),
         run: None,
     }
 }
@@ -244,7 +245,7 @@ fn build(
         .or_else(|| body_in(obj, BodyPlace::Exchange, cx));
     if let Some(b) = body.as_mut() {
         if b.mime_type.is_none() {
-            b.mime_type = content_type;
+            b.mime_type = content_type.map(Arc::from);
         }
     }
     let body_truncated = truncation::truncation(response, body.as_ref(), cx);
@@ -257,12 +258,12 @@ fn build(
         no_response: None,
         span,
         response_span: response_span.filter(|r| *r != span),
-        status_text,
+        status_text: status_text.map(Arc::from),
         request,
         response_headers,
         body,
         body_truncated,
-        name,
+        name: name.map(Arc::from),
         run: None,
     }
 }

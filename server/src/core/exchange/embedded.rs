@@ -10,6 +10,7 @@ use crate::core::detect::{get, get_object, get_str, key_in, key_str};
 use crate::core::model::{BodyEncoding, BodyRef, Exchange, RequestInfo, Span};
 use crate::core::{parse, redact};
 use jsonc_parser::ast::{Object, Value};
+use std::sync::Arc;
 
 /// Fields whose string may hold the record of a call: a logger's message, Docker's line.
 const FIELDS: &[&str] = &["message", "msg", "log"];
@@ -60,7 +61,7 @@ pub(super) fn exchange_in(obj: &Object<'_>, cx: &Cx<'_>) -> Option<Exchange> {
         response_span: None,
         status_text: get_str(holder, "statustext")
             .or_else(|| get_str(holder, "statusmessage"))
-            .map(str::to_string),
+            .map(Arc::from),
         request,
         response_headers: header_list(get(holder, "headers"), cx),
         body: Some(BodyRef {
@@ -69,7 +70,7 @@ pub(super) fn exchange_in(obj: &Object<'_>, cx: &Cx<'_>) -> Option<Exchange> {
             mime_type: None,
         }),
         body_truncated: None,
-        name,
+        name: name.map(Arc::from),
         run: None,
     })
 }
@@ -81,10 +82,10 @@ fn record_request(record: &Object<'_>, cx: &Cx<'_>) -> RequestInfo {
         .find_map(|k| get_object(record, k))
         .unwrap_or(record);
     RequestInfo {
-        method: get_str(holder, "method").map(str::to_string),
+        method: get_str(holder, "method").map(Arc::from),
         url: get_str(holder, "url")
             .or_else(|| get_str(holder, "path"))
-            .map(|u| redact::redact_url(u, cx.extra)),
+            .map(|u| redact::redact_url(u, cx.extra).into()),
         ..RequestInfo::default()
     }
 }

@@ -57,7 +57,7 @@ pub(super) fn har_entry(
 ) -> Option<Exchange> {
     let mut ex = exchange_in(e, Some("entries"), cx)?;
     if let Some(path) = ex.request.url.as_deref().and_then(url_path) {
-        ex.name = Some(path);
+        ex.name = Some(path.into());
     }
     if let Some(pageref) = get_str(e, "pageref") {
         ex.run = pages.iter().find(|(id, _)| id == pageref).map(|(_, i)| *i);

@@ -11,9 +11,10 @@
 
 use super::{name_range, Cx};
 use crate::core::detect::{self, get, get_object, get_str, key_is, key_str};
-use crate::core::model::{BodyEncoding, BodyRef, Exchange, NoResponse, RequestInfo};
+use crate::core::model::{BodyEncoding, BodyRef, Exchange, Headers, NoResponse, RequestInfo};
 use crate::core::{network_errors, redact};
 use jsonc_parser::ast::{Object, ObjectProp, Value};
+use std::sync::Arc;
 
 /// Where an n8n error without a status holds a network error's code or text, in order.
 const NETWORK_ERROR_KEYS: &[&str] = &["httpcode", "code", "description", "message"];
@@ -35,7 +36,7 @@ pub(super) fn exchange_in(
     if is_node_run(obj) {
         let error = get_object(obj, "error")?;
         let mut ex = from_error(obj, error, cx)?;
-        ex.name = parent_key.map(str::to_string).or(ex.name);
+        ex.name = parent_key.map(Arc::from).or(ex.name);
         Some(ex)
     } else if details {
         let error_details = get_object(obj, "errordetails")?;
@@ -48,7 +49,7 @@ pub(super) fn exchange_in(
         ex.response_span = None;
         ex.name = get_object(obj, "n8ndetails")
             .and_then(|d| get_str(d, "nodename"))
-            .map(str::to_string);
+            .map(Arc::from);
         Some(ex)
     } else if named && is_node_error(obj) {
         from_error(obj, obj, cx)
@@ -117,10 +118,10 @@ fn from_error(obj: &Object<'_>, error: &Object<'_>, cx: &Cx<'_>) -> Option<Excha
         response_span: Some(cx.piece.span(error.range)).filter(|r| *r != span),
         status_text: None,
         request: node.map(|n| node_request(n, cx)).unwrap_or_default(),
-        response_headers: Vec::new(),
+        response_headers: Headers::default(),
         body,
         body_truncated: None,
-        name: node.and_then(|n| get_str(n, "name")).map(str::to_string),
+        name: node.and_then(|n| get_str(n, "name")).map(Arc::from),
         run: None,
     })
 }
@@ -165,10 +166,10 @@ fn network_failure<'v, 'a>(error: &'v Object<'a>) -> Option<(&'v ObjectProp<'a>,
 /// The request an HTTP Request node was configured to send (its `parameters`).
 fn node_request(node: &Object<'_>, cx: &Cx<'_>) -> RequestInfo {
     let params = get_object(node, "parameters");
-    let param = |key| params.and_then(|p| get_str(p, key)).map(str::to_string);
+    let param = |key| params.and_then(|p| get_str(p, key));
     RequestInfo {
-        method: param("method"),
-        url: param("url").map(|u| redact::redact_url(&u, cx.extra)),
+        method: param("method").map(Arc::from),
+        url: param("url").map(|u| redact::redact_url(u, cx.extra).into()),
         ..RequestInfo::default()
     }
 }

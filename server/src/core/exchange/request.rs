@@ -3,13 +3,14 @@
 use super::body_ref::body_ref;
 use super::{scalar_text, Cx, MAX_HEADERS};
 use crate::core::detect::{get, get_object, get_str, key_str};
-use crate::core::model::{Header, RequestInfo};
+use crate::core::model::{Header, Headers, RequestInfo};
 use crate::core::redact;
 use jsonc_parser::ast::{Object, Value};
+use std::sync::Arc;
 
 /// Reads headers stored as an object or as an array of `{name|key, value}`; values of secret
 /// headers are redacted.
-pub(super) fn header_list(value: Option<&Value<'_>>, cx: &Cx<'_>) -> Vec<Header> {
+pub(super) fn header_list(value: Option<&Value<'_>>, cx: &Cx<'_>) -> Headers {
     let mut out = Vec::new();
     let mut push = |name: &str, value: Option<&Value<'_>>| {
         let text = match value {
@@ -46,7 +47,7 @@ pub(super) fn header_list(value: Option<&Value<'_>>, cx: &Cx<'_>) -> Vec<Header>
         }
         _ => {}
     }
-    out
+    out.into()
 }
 
 /// The request object (or request line string) of an exchange.
@@ -76,10 +77,11 @@ pub(super) fn request_info(obj: &Object<'_>, cx: &Cx<'_>) -> RequestInfo {
     match request_value(obj) {
         Some(value @ Value::Object(req)) => {
             info.span = Some(cx.span(value));
-            info.method = get_str(req, "method").map(str::to_string);
+            info.method = get_str(req, "method").map(Arc::from);
             info.url = get(req, "url")
                 .or_else(|| get(req, "uri"))
-                .and_then(url_text);
+                .and_then(url_text)
+                .map(Arc::from);
             info.headers = header_list(get(req, "headers").or_else(|| get(req, "header")), cx);
             let body = get(req, "body")
                 .or_else(|| get_object(req, "postdata").and_then(|p| get(p, "text")))
@@ -92,8 +94,8 @@ pub(super) fn request_info(obj: &Object<'_>, cx: &Cx<'_>) -> RequestInfo {
             let mut words = line.value.split_whitespace();
             if let (Some(m), Some(u)) = (words.next(), words.next()) {
                 if m.bytes().all(|b| b.is_ascii_uppercase()) {
-                    info.method = Some(m.to_string());
-                    info.url = Some(u.to_string());
+                    info.method = Some(m.into());
+                    info.url = Some(u.into());
                 }
             }
         }
@@ -106,15 +108,16 @@ pub(super) fn request_info(obj: &Object<'_>, cx: &Cx<'_>) -> RequestInfo {
                         .and_then(|h| get_object(h, "request"))
                         .and_then(|r| get_str(r, "method"))
                 })
-                .map(str::to_string);
+                .map(Arc::from);
             info.url = get(obj, "url")
                 .and_then(url_text)
                 .or_else(|| get_str(obj, "url.full").map(str::to_string))
                 .or_else(|| get_str(obj, "url.original").map(str::to_string))
-                .or_else(|| get_str(obj, "url.path").map(str::to_string));
+                .or_else(|| get_str(obj, "url.path").map(str::to_string))
+                .map(Arc::from);
         }
     }
-    info.url = info.url.map(|u| redact::redact_url(&u, cx.extra));
+    info.url = info.url.map(|u| redact::redact_url(&u, cx.extra).into());
     info
 }
 

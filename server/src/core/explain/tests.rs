@@ -1,5 +1,6 @@
 use super::*;
 use serde_json::json;
+use std::sync::Arc;
 
 fn ex(v: Value) -> Explanation {
     explain(&DecodedBody::Json(v)).expect("an explanation")
@@ -232,7 +233,7 @@ fn every_storage_gives_the_same_explanation() {
             let r = BodyRef {
                 span: Span::new(0, text.len()),
                 encoding,
-                mime_type: mime.clone(),
+                mime_type: mime.as_deref().map(Arc::from),
             };
             assert_eq!(
                 explain(&decode(&text, &r)),

@@ -134,7 +134,7 @@ impl CallReport {
                 )
                 .map(|(label, value)| (label, redactor.text(&value)))
                 .collect(),
-            method: exchange.request.method.clone(),
+            method: exchange.request.method.as_deref().map(str::to_string),
             url: exchange.request.url.as_deref().map(|u| redactor.url(u)),
             name: exchange.name.as_deref().map(|n| redactor.text(n)),
             body_cut,
@@ -178,7 +178,7 @@ impl CallReport {
             failing: true,
             explanation: None,
             extras,
-            method: exchange.request.method.clone(),
+            method: exchange.request.method.as_deref().map(str::to_string),
             url: exchange.request.url.as_deref().map(|u| redactor.url(u)),
             name: exchange.name.as_deref().map(|n| redactor.text(n)),
             body_cut: false,

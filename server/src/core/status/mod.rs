@@ -315,7 +315,7 @@ pub fn extras(exchange: &Exchange) -> Vec<(String, String)> {
     let mut out = Vec::new();
     match exchange.status {
         429 | 503 => {
-            for h in &exchange.response_headers {
+            for h in exchange.response_headers.iter() {
                 let n = squash(&h.name);
                 if n == "retryafter" || n.contains("ratelimit") || n.contains("calllimit") {
                     out.push((h.name.clone(), h.value.clone()));
