@@ -131,7 +131,12 @@ impl Reframer {
             return Next::NeedMore;
         }
         let body = &pending[body_start..body_start + len];
-        let out = match decode(body) {
+        let started = std::time::Instant::now();
+        let decoded = decode(body);
+        if len >= 1 << 20 {
+            tracing::debug!("decoded a {len}-byte message in {:?}", started.elapsed());
+        }
+        let out = match decoded {
             Some(message) => Next::Message(message),
             None => Next::Dropped(Dropped::Malformed(len)),
         };

@@ -379,3 +379,39 @@ fn the_cap_is_applied_again() {
     // And back: the summary counts two again.
     assert_eq!(path_of(&new, text, &config), ReanalysisPath::Incremental);
 }
+
+#[test]
+fn whitespace_between_calls_only_moves_what_follows() {
+    let config = AnalysisConfig::default();
+    for path in [
+        "har/chromium-recorded.pretty.har",
+        "integration/multi-run.json",
+        "newman/newman-report.json",
+    ] {
+        let text = fixture(path);
+        let prev = analyze(&text, &config);
+        let (first, second) = (&prev.units.list[0], &prev.units.list[1]);
+        let comma = first.span.end + text[first.span.end..].find(',').expect(path);
+        // A blank line between two calls, indentation added and taken away before one.
+        for (at, len, insert) in [
+            (comma + 1, 0, "\n\n"),
+            (second.span.start, 0, "  "),
+            (second.span.start - 1, 1, ""),
+        ] {
+            let new = edited(&text, at, len, insert);
+            let (_, taken) = step(&prev, &text, &new, &config);
+            assert_eq!(taken, ReanalysisPath::Shifted, "{path}: {insert:?} at {at}");
+        }
+        // Right after a call's closing bracket: that call's end must not move.
+        let new = edited(&text, first.span.end, 0, " ");
+        assert_ne!(step(&prev, &text, &new, &config).1, ReanalysisPath::Shifted);
+    }
+    // Inside a string of the text around the calls, or in JSON Lines: analysed otherwise.
+    let text = r#"{"name": "a  b", "runs": [{"steps": [{"status": 404}]}]}"#;
+    let new = text.replacen("a  b", "a   b", 1);
+    assert_ne!(path_of(text, &new, &config), ReanalysisPath::Shifted);
+    let jsonl = fixture("jsonl/pino-http.jsonl");
+    let first_end = jsonl.find('\n').unwrap();
+    let new = edited(&jsonl, first_end, 0, "\n");
+    assert_ne!(path_of(&jsonl, &new, &config), ReanalysisPath::Shifted);
+}
