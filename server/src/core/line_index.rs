@@ -26,7 +26,30 @@ pub struct LineCol {
 pub struct LineIndex {
     line_starts: Vec<usize>,
     len: usize,
+    last_line: LastLine,
 }
+
+/// The line of the last offset looked up. Offsets mostly come in text order (an outline, the
+/// diagnostics, folding ranges), so the next one is on that line or a few after it: found there
+/// without a binary search over every line start (on a 50 MB log, a dozen cache misses each).
+/// Shared by the threads reading a snapshot: a stale hint only costs the search.
+#[derive(Debug, Default)]
+struct LastLine(std::sync::atomic::AtomicUsize);
+
+impl Clone for LastLine {
+    fn clone(&self) -> Self {
+        LastLine(self.0.load(std::sync::atomic::Ordering::Relaxed).into())
+    }
+}
+
+/// A hint, not content: every two indexes of the same text are equal.
+impl PartialEq for LastLine {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for LastLine {}
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
@@ -35,7 +58,35 @@ impl LineIndex {
         LineIndex {
             line_starts,
             len: text.len(),
+            last_line: LastLine::default(),
         }
+    }
+
+    /// The line holding byte `offset` (a char boundary within the text): searched from the last
+    /// line found, in steps doubling away from it, so an offset near it costs a few lookups.
+    fn line_of(&self, offset: usize) -> usize {
+        use std::sync::atomic::Ordering::Relaxed;
+        let starts = &self.line_starts;
+        let last = self.last_line.0.load(Relaxed).min(starts.len() - 1);
+        // The answer lies in [lo, hi): the last line whose start is at or before `offset`.
+        let (mut lo, mut hi) = (last, last + 1);
+        let mut step = 1;
+        if starts[last] <= offset {
+            while hi < starts.len() && starts[hi] <= offset {
+                lo = hi;
+                hi = (hi + step).min(starts.len());
+                step *= 2;
+            }
+        } else {
+            while lo > 0 && starts[lo] > offset {
+                hi = lo;
+                lo = lo.saturating_sub(step);
+                step *= 2;
+            }
+        }
+        let line = lo + starts[lo..hi].partition_point(|&start| start <= offset) - 1;
+        self.last_line.0.store(line, Relaxed);
+        line
     }
 
     pub fn line_count(&self) -> usize {
@@ -65,7 +116,7 @@ impl LineIndex {
     /// The position of byte `offset` (clamped to the text and moved back to a char boundary).
     pub fn line_col(&self, text: &str, offset: usize, encoding: Encoding) -> LineCol {
         let offset = floor_char_boundary(text, offset);
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let line = self.line_of(offset);
         let start = self.line_starts[line];
         let col = measure(&text[start..offset], encoding);
         LineCol {
@@ -185,6 +236,19 @@ impl LongLines {
         LongLines { lines }
     }
 
+    /// Where `line`'s checkpoints are in `lines`: only a long line has any, and most are short
+    /// (no search through every long line for them).
+    fn checkpoints(&self, index: &LineIndex, line: u32) -> &[(usize, u32)] {
+        let length = index.line_start(line.saturating_add(1)) - index.line_start(line);
+        if length < LONG_LINE {
+            return &[];
+        }
+        match self.lines.binary_search_by_key(&line, |(l, _)| *l) {
+            Ok(i) => &self.lines[i].1,
+            Err(_) => &[],
+        }
+    }
+
     /// The byte offset of `pos` (clamped exactly like `LineIndex::offset`), starting from the
     /// nearest checkpoint of its line.
     pub fn offset(&self, text: &str, index: &LineIndex, pos: LineCol, encoding: Encoding) -> usize {
@@ -197,15 +261,10 @@ impl LongLines {
         if encoding == Encoding::Utf8 {
             return floor_char_boundary(text, line_start.saturating_add(col).min(line_end));
         }
-        let (mut at, mut counted) = match self.lines.binary_search_by_key(&pos.line, |(l, _)| *l) {
-            Ok(i) => {
-                let points = &self.lines[i].1;
-                match points.partition_point(|(_, c)| (*c as usize) <= col) {
-                    0 => (line_start, 0),
-                    n => (points[n - 1].0, points[n - 1].1 as usize),
-                }
-            }
-            Err(_) => (line_start, 0),
+        let points = self.checkpoints(index, pos.line);
+        let (mut at, mut counted) = match points.partition_point(|(_, c)| (*c as usize) <= col) {
+            0 => (line_start, 0),
+            n => (points[n - 1].0, points[n - 1].1 as usize),
         };
         if at >= line_end {
             return line_end;
@@ -239,15 +298,10 @@ impl LongLines {
             return lc8;
         }
         let line_start = offset - lc8.col as usize;
-        let (from, base) = match self.lines.binary_search_by_key(&lc8.line, |(l, _)| *l) {
-            Ok(i) => {
-                let points = &self.lines[i].1;
-                match points.partition_point(|(o, _)| *o <= offset) {
-                    0 => (line_start, 0),
-                    n => (points[n - 1].0, points[n - 1].1 as usize),
-                }
-            }
-            Err(_) => (line_start, 0),
+        let points = self.checkpoints(index, lc8.line);
+        let (from, base) = match points.partition_point(|(o, _)| *o <= offset) {
+            0 => (line_start, 0),
+            n => (points[n - 1].0, points[n - 1].1 as usize),
         };
         let col = base + measure(text.get(from..offset).unwrap_or(""), encoding);
         LineCol {
@@ -401,6 +455,32 @@ impl UnitView<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Whatever order offsets are asked in (the hint follows the last one), each gets the
+        /// line its newlines say.
+        #[test]
+        fn lines_are_found_in_any_order(
+            lines in proptest::collection::vec(0..30usize, 1..200),
+            asked in proptest::collection::vec(0.0..=1.0f64, 1..60),
+            sorted in proptest::bool::ANY,
+        ) {
+            let text: String = lines.iter().map(|&n| "x".repeat(n) + "\n").collect();
+            let index = LineIndex::new(&text);
+            let mut offsets: Vec<usize> =
+                asked.iter().map(|f| (f * text.len() as f64) as usize).collect();
+            if sorted {
+                offsets.sort_unstable();
+            }
+            for offset in offsets {
+                let line = text[..offset].matches('\n').count();
+                proptest::prop_assert_eq!(
+                    index.line_col(&text, offset, Encoding::Utf8).line as usize,
+                    line
+                );
+            }
+        }
+    }
 
     #[test]
     fn columns_in_every_encoding_with_emoji_and_cjk() {
