@@ -6,6 +6,12 @@
 
 use tower_lsp_server::jsonrpc::{Request, Response};
 
+mod open;
+
+/// A message this big is first tried as a plain `didOpen` (`open`): below it, the general
+/// decode costs nothing worth saving.
+const OPEN_BY_HAND_FROM: usize = 64 << 10;
+
 /// Messages longer than this are skipped unread (a 50 MB log is about 55 MB as a didOpen).
 const MAX_MESSAGE: usize = 512 << 20;
 /// A header block longer than this is junk.
@@ -35,6 +41,11 @@ pub fn is_exit(request: &Request) -> bool {
 /// response. (tower-lsp-server's own untagged decode buffers the whole message before trying
 /// each shape: a 10 MB didOpen was copied twice more.)
 fn decode(body: &[u8]) -> Option<Incoming> {
+    if body.len() >= OPEN_BY_HAND_FROM {
+        if let Some(request) = open::decode(body) {
+            return Some(Incoming::Request(request));
+        }
+    }
     match serde_json::from_slice::<Request>(body) {
         Ok(request) if !request.method().is_empty() => Some(Incoming::Request(request)),
         request => serde_json::from_slice::<Response>(body)
@@ -225,6 +236,98 @@ mod tests {
 
     fn message(text: &str) -> Next {
         Next::Message(decode(text.as_bytes()).expect("a message"))
+    }
+
+    /// A `didOpen` of `text` (JSON, escapes as the caller wrote them), padded past the size
+    /// from which it is decoded by hand.
+    fn did_open(text_json: &str) -> String {
+        let pad = " ".repeat(OPEN_BY_HAND_FROM);
+        format!(
+            r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"file:///a%20b.har","languageId":"json","version":3,"text":{text_json}}}}}}}{pad}"#
+        )
+    }
+
+    fn general(body: &str) -> Option<Request> {
+        serde_json::from_str::<Request>(body).ok()
+    }
+
+    #[test]
+    fn a_big_did_open_decodes_by_hand_as_the_general_decode_does() {
+        for text in [
+            r#""{\n  \"log\": {\"entries\": [\"\\\"a\\\"\"]}\r\n}""#,
+            r#""\u00e9\u20AC\ud83d\ude00 \/ \b\f\t é😀 \u0041BCDEFGHIJKLMNOP""#,
+            r#""""#,
+            r#""0123456789abcdef0123456789abcdef""#,
+        ] {
+            let body = did_open(text);
+            let by_hand = open::decode(body.as_bytes());
+            assert!(by_hand.is_some(), "{text}");
+            assert_eq!(by_hand, general(&body), "{text}");
+            assert_eq!(
+                decode(body.as_bytes()),
+                general(&body).map(Incoming::Request)
+            );
+        }
+        // Keys in another order and spaced out are still a plain didOpen.
+        let spaced = did_open(r#""a""#).replacen(
+            r#"{"jsonrpc":"2.0","method":"textDocument/didOpen","#,
+            r#"{ "method" : "textDocument/didOpen" , "jsonrpc" : "2.0" ,"#,
+            1,
+        );
+        assert_eq!(open::decode(spaced.as_bytes()), general(&spaced));
+        assert!(open::decode(spaced.as_bytes()).is_some());
+        // Anything unusual is left to the general decode.
+        for body in [
+            did_open(r#""\ud800 lone""#),
+            did_open(r#""\udc00""#),
+            did_open(r#""\ud83dx""#),
+            did_open(r#""\u+041""#),
+            did_open(r#""\x""#),
+            did_open("\"raw\u{1}control\""),
+            did_open(r#""unterminated"#).replace(&" ".repeat(OPEN_BY_HAND_FROM), ""),
+            did_open(r#""a", "extra": 1"#),
+            did_open(r#""a", "text": "b""#),
+            did_open(r#""a""#).replacen(r#""jsonrpc":"2.0","#, r#""jsonrpc":"2.0","id":7,"#, 1),
+            did_open(r#""a""#).replacen(
+                r#""jsonrpc":"2.0","#,
+                r#""jsonrpc":"2.0","jsonrpc":"2.0","#,
+                1,
+            ),
+            did_open(r#""a""#).replacen("didOpen", "didClose", 1),
+            did_open(r#""a""#).replacen(r#""jsonrpc":"2.0""#, r#""jsonrpc":"1.0""#, 1),
+            did_open(r#""a""#).replacen(r#""uri""#, r#""u\u0072i""#, 1),
+            did_open(r#""a""#) + "x",
+        ] {
+            assert_eq!(
+                open::decode(body.as_bytes()),
+                None,
+                "{}",
+                &body[..body.len().min(200)]
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text, escaped as serde_json writes it or with every character as `\u`.
+        #[test]
+        fn any_opened_text_decodes_by_hand_as_the_general_decode_does(
+            text in "(?s).{0,64}",
+            every_char_escaped in proptest::bool::ANY,
+        ) {
+            let json = if every_char_escaped {
+                let mut out = String::from("\"");
+                for unit in text.encode_utf16() {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+                out + "\""
+            } else {
+                serde_json::to_string(&text).unwrap()
+            };
+            let body = did_open(&json);
+            let by_hand = open::decode(body.as_bytes());
+            proptest::prop_assert!(by_hand.is_some());
+            proptest::prop_assert_eq!(by_hand, general(&body));
+        }
     }
 
     #[test]
