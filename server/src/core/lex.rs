@@ -157,6 +157,56 @@ pub fn walk_brackets(bytes: &[u8], mut on: impl FnMut(usize, u8, usize) -> bool)
     }
 }
 
+/// The bytes of `word` (eight bytes of a JSON string, read little-endian) that end a run of
+/// plain content: a quote, a backslash or a control character, each marked by its high bit. The
+/// lowest mark is always a true one (a false mark only follows a true one), so
+/// `trailing_zeros() / 8` is the first such byte. Zero: all eight are plain.
+#[inline]
+pub fn string_stops(word: u64) -> u64 {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    zero_byte(word ^ (ONES * u64::from(b'"')))
+        | zero_byte(word ^ (ONES * u64::from(b'\\')))
+        | (word.wrapping_sub(ONES * 0x20) & !word & HIGH)
+}
+
+/// The JSON escape whose backslash is at `at`: the character it stands for and its length in
+/// bytes (12 for a surrogate pair). `None` for an escape JSON does not allow or a surrogate
+/// without its other half.
+#[inline]
+pub fn json_escape(bytes: &[u8], at: usize) -> Option<(char, usize)> {
+    let simple = match *bytes.get(at + 1)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let hex = |from: usize| {
+                let digits = bytes.get(from..from + 4)?;
+                digits
+                    .iter()
+                    .try_fold(0u32, |n, &d| Some(n * 16 + char::from(d).to_digit(16)?))
+            };
+            let unit = hex(at + 2)?;
+            if !(0xD800..0xDC00).contains(&unit) {
+                return Some((char::from_u32(unit)?, 6));
+            }
+            if bytes.get(at + 6..at + 8)? != b"\\u" {
+                return None;
+            }
+            let low = hex(at + 8)?.checked_sub(0xDC00).filter(|l| *l < 0x400)?;
+            return Some((char::from_u32(0x10000 + ((unit - 0xD800) << 10) + low)?, 12));
+        }
+        _ => return None,
+    };
+    Some((simple, 2))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,6 +28,7 @@
 //! `serde_json` walk that decoded every string and copied every number (`arbitrary_precision`);
 //! the tests keep that walk as the oracle the scanner is checked against.
 
+use super::lex;
 use super::model::AnalysisConfig;
 use super::report;
 
@@ -344,58 +345,25 @@ impl Scan<'_> {
     /// Skips string content eight bytes at a time up to the word holding a quote, a backslash
     /// or a control character (the byte loop after it finds which).
     fn skip_plain_words(&mut self) {
-        const ONES: u64 = u64::from_ne_bytes([1; 8]);
-        const HIGH: u64 = ONES << 7;
-        let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
         while let Some(word) = self.text.get(self.at..self.at + 8) {
             let Ok(word) = <[u8; 8]>::try_from(word) else {
                 return;
             };
-            let w = u64::from_le_bytes(word);
-            let stop = zero_byte(w ^ (ONES * u64::from(b'"')))
-                | zero_byte(w ^ (ONES * u64::from(b'\\')))
-                | (w.wrapping_sub(ONES * 0x20) & !w & HIGH);
-            if stop != 0 {
-                // The lowest flagged byte is a true stop (false flags only follow one).
-                self.at += (stop.trailing_zeros() / 8) as usize;
+            let stops = lex::string_stops(u64::from_le_bytes(word));
+            if stops != 0 {
+                self.at += (stops.trailing_zeros() / 8) as usize;
                 return;
             }
             self.at += 8;
         }
     }
 
-    /// One escape after its backslash; true for `\u`. A surrogate must come in a pair.
+    /// One escape after its backslash; true for `\u`.
     fn escape(&mut self) -> Option<bool> {
-        match *self.text.get(self.at)? {
-            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {
-                self.at += 1;
-                Some(false)
-            }
-            b'u' => {
-                self.at += 1;
-                let unit = self.hex4()?;
-                match unit {
-                    0xD800..=0xDBFF => {
-                        self.eat(b'\\')?;
-                        self.eat(b'u')?;
-                        matches!(self.hex4()?, 0xDC00..=0xDFFF).then_some(true)
-                    }
-                    0xDC00..=0xDFFF => None,
-                    _ => Some(true),
-                }
-            }
-            _ => None,
-        }
-    }
-
-    fn hex4(&mut self) -> Option<u16> {
-        let digits = self.text.get(self.at..self.at + 4)?;
-        let digits = std::str::from_utf8(digits).ok()?;
-        if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
-        }
-        self.at += 4;
-        u16::from_str_radix(digits, 16).ok()
+        let (_, len) = lex::json_escape(self.text, self.at - 1)?;
+        let unicode = self.text[self.at] == b'u';
+        self.at += len - 1;
+        Some(unicode)
     }
 
     /// The text of a string without escapes.
@@ -426,38 +394,15 @@ impl Scan<'_> {
     /// Decodes a checked string token into `scratch`.
     fn decode(&mut self, raw: &RawString) -> Option<()> {
         self.scratch.clear();
-        let mut rest = self.text.get(raw.start..raw.end)?;
-        while let Some(slash) = rest.iter().position(|&b| b == b'\\') {
-            self.scratch
-                .push_str(std::str::from_utf8(&rest[..slash]).ok()?);
-            let (c, len) = match rest.get(slash + 1)? {
-                b'"' => ('"', 2),
-                b'\\' => ('\\', 2),
-                b'/' => ('/', 2),
-                b'b' => ('\u{8}', 2),
-                b'f' => ('\u{c}', 2),
-                b'n' => ('\n', 2),
-                b'r' => ('\r', 2),
-                b't' => ('\t', 2),
-                _ => {
-                    let unit = |at: usize| {
-                        let hex = std::str::from_utf8(rest.get(at..at + 4)?).ok()?;
-                        u32::from_str_radix(hex, 16).ok()
-                    };
-                    let high = unit(slash + 2)?;
-                    if (0xD800..0xDC00).contains(&high) {
-                        let low = unit(slash + 8)?;
-                        let c = 0x10000 + ((high - 0xD800) << 10) + low.checked_sub(0xDC00)?;
-                        (char::from_u32(c)?, 12)
-                    } else {
-                        (char::from_u32(high)?, 6)
-                    }
-                }
-            };
+        let text = self.unit.get(raw.start..raw.end)?;
+        let mut at = 0;
+        while let Some(slash) = text.get(at..)?.find('\\') {
+            self.scratch.push_str(text.get(at..at + slash)?);
+            let (c, len) = lex::json_escape(text.as_bytes(), at + slash)?;
             self.scratch.push(c);
-            rest = &rest[slash + len..];
+            at += slash + len;
         }
-        self.scratch.push_str(std::str::from_utf8(rest).ok()?);
+        self.scratch.push_str(text.get(at..)?);
         Some(())
     }
 }

@@ -6,6 +6,7 @@
 //! key, a lone surrogate, a control character) gives `None`, and the message takes the general
 //! decode, which says what is wrong with it.
 
+use crate::core::lex;
 use serde_json::{Map, Value};
 use tower_lsp_server::jsonrpc::Request;
 
@@ -124,25 +125,18 @@ impl<'a> Cursor<'a> {
         let bytes = self.bytes;
         let mut out: Vec<u8> = Vec::with_capacity(bytes.len() - self.at);
         let mut at = self.at;
-        const ONES: u64 = u64::from_ne_bytes([1; 8]);
-        const HIGH: u64 = ONES << 7;
-        let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
         loop {
             if let Some(&word) = bytes
                 .get(at..at + 8)
                 .and_then(|w| <&[u8; 8]>::try_from(w).ok())
             {
-                let w = u64::from_le_bytes(word);
-                let stop = zero_byte(w ^ (ONES * u64::from(b'"')))
-                    | zero_byte(w ^ (ONES * u64::from(b'\\')))
-                    | (w.wrapping_sub(ONES * 0x20) & !w & HIGH);
-                if stop == 0 {
+                let stops = lex::string_stops(u64::from_le_bytes(word));
+                if stops == 0 {
                     out.extend_from_slice(&word);
                     at += 8;
                     continue;
                 }
-                // The lowest flagged byte is a true stop (false flags only follow one).
-                for &b in &word[..(stop.trailing_zeros() / 8) as usize] {
+                for &b in &word[..(stops.trailing_zeros() / 8) as usize] {
                     out.push(b);
                     at += 1;
                 }
@@ -150,7 +144,7 @@ impl<'a> Cursor<'a> {
             match *bytes.get(at)? {
                 b'"' => break,
                 b'\\' => {
-                    let (decoded, len) = escape(bytes, at)?;
+                    let (decoded, len) = lex::json_escape(bytes, at)?;
                     out.extend_from_slice(decoded.encode_utf8(&mut [0; 4]).as_bytes());
                     at += len;
                 }
@@ -165,37 +159,4 @@ impl<'a> Cursor<'a> {
         out.shrink_to_fit();
         String::from_utf8(out).ok()
     }
-}
-
-/// The escape at `at` (its backslash): the character and the escape's length.
-fn escape(bytes: &[u8], at: usize) -> Option<(char, usize)> {
-    let simple = match *bytes.get(at + 1)? {
-        b'"' => '"',
-        b'\\' => '\\',
-        b'/' => '/',
-        b'b' => '\u{8}',
-        b'f' => '\u{c}',
-        b'n' => '\n',
-        b'r' => '\r',
-        b't' => '\t',
-        b'u' => {
-            let hex = |from: usize| {
-                let digits = std::str::from_utf8(bytes.get(from..from + 4)?).ok()?;
-                u32::from_str_radix(digits, 16)
-                    .ok()
-                    .filter(|_| digits.bytes().all(|d| d.is_ascii_hexdigit()))
-            };
-            let unit = hex(at + 2)?;
-            if !(0xD800..0xDC00).contains(&unit) {
-                return Some((char::from_u32(unit)?, 6));
-            }
-            if bytes.get(at + 6..at + 8)? != b"\\u" {
-                return None;
-            }
-            let low = hex(at + 8)?.checked_sub(0xDC00).filter(|l| *l < 0x400)?;
-            return Some((char::from_u32(0x10000 + ((unit - 0xD800) << 10) + low)?, 12));
-        }
-        _ => return None,
-    };
-    Some((simple, 2))
 }
