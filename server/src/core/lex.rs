@@ -7,6 +7,9 @@
 //! arrives in chunks; what it cuts is checked against the whole-text analysis (stream ==
 //! analyze on every fixture, and a fuzz target). `unfold` keeps its own strict tokenizer: it
 //! rewrites JSON losslessly and must reject what JSON does not allow.
+//!
+//! It also has what reading a JSON string strictly takes (`string_stops`, `json_escape`), for
+//! the quiet-unit scanner and the server's `didOpen` decoder.
 
 /// What a lexeme is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
