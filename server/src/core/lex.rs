@@ -8,7 +8,7 @@
 //! analyze on every fixture, and a fuzz target). `unfold` keeps its own strict tokenizer: it
 //! rewrites JSON losslessly and must reject what JSON does not allow.
 //!
-//! It also has what reading a JSON string strictly takes (`string_stops`, `json_escape`), for
+//! It also has what reading a JSON string strictly takes (`plain_string_run`, `json_escape`), for
 //! the quiet-unit scanner and the server's `didOpen` decoder.
 
 /// What a lexeme is.
@@ -160,12 +160,34 @@ pub fn walk_brackets(bytes: &[u8], mut on: impl FnMut(usize, u8, usize) -> bool)
     }
 }
 
+/// Where the run of plain content of a JSON string that starts at `from` ends: at its first
+/// quote, backslash or control character, or at the end of `bytes`. Eight bytes at a time.
+#[inline]
+pub fn plain_string_run(bytes: &[u8], mut from: usize) -> usize {
+    while let Some(word) = bytes.get(from..from + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(word) else {
+            break;
+        };
+        let stops = string_stops(u64::from_le_bytes(word));
+        if stops != 0 {
+            return from + (stops.trailing_zeros() / 8) as usize;
+        }
+        from += 8;
+    }
+    from + bytes
+        .get(from..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|&&b| b != b'"' && b != b'\\' && b >= 0x20)
+        .count()
+}
+
 /// The bytes of `word` (eight bytes of a JSON string, read little-endian) that end a run of
 /// plain content: a quote, a backslash or a control character, each marked by its high bit. The
 /// lowest mark is always a true one (a false mark only follows a true one), so
 /// `trailing_zeros() / 8` is the first such byte. Zero: all eight are plain.
 #[inline]
-pub fn string_stops(word: u64) -> u64 {
+fn string_stops(word: u64) -> u64 {
     const ONES: u64 = u64::from_ne_bytes([1; 8]);
     const HIGH: u64 = ONES << 7;
     let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;

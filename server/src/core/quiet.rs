@@ -145,19 +145,6 @@ const MAX_DEPTH: usize = 128;
 /// `base64` (6 characters, each at most 12 bytes escaped as a surrogate pair).
 const DECODED_UP_TO: usize = 72;
 
-/// Bytes that end a run of plain string content: `"`, `\` and control characters.
-const STRING_STOP: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = true;
-        b += 1;
-    }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table
-};
-
 /// One string token, read and checked.
 struct RawString {
     /// The text between the quotes.
@@ -318,11 +305,8 @@ impl Scan<'_> {
         let start = self.at;
         let mut last_escape = None;
         loop {
-            self.skip_plain_words();
-            while !STRING_STOP[usize::from(*self.text.get(self.at)?)] {
-                self.at += 1;
-            }
-            match self.text[self.at] {
+            self.at = lex::plain_string_run(self.text, self.at);
+            match *self.text.get(self.at)? {
                 b'"' => {
                     let end = self.at;
                     self.at += 1;
@@ -339,22 +323,6 @@ impl Scan<'_> {
                 }
                 _ => return None,
             }
-        }
-    }
-
-    /// Skips string content eight bytes at a time up to the word holding a quote, a backslash
-    /// or a control character (the byte loop after it finds which).
-    fn skip_plain_words(&mut self) {
-        while let Some(word) = self.text.get(self.at..self.at + 8) {
-            let Ok(word) = <[u8; 8]>::try_from(word) else {
-                return;
-            };
-            let stops = lex::string_stops(u64::from_le_bytes(word));
-            if stops != 0 {
-                self.at += (stops.trailing_zeros() / 8) as usize;
-                return;
-            }
-            self.at += 8;
         }
     }
 

@@ -117,30 +117,16 @@ impl<'a> Cursor<'a> {
         (item.len() == 4).then_some(item)
     }
 
-    /// A string value, unescaped in one pass. Eight bytes at a time while none of them is a
-    /// quote, a backslash or a control character; the bytes before one are pushed one by one
-    /// (no copy call per escape).
+    /// A string value, unescaped in one pass into one buffer.
     fn text(&mut self) -> Option<String> {
         self.eat(b'"')?;
         let bytes = self.bytes;
         let mut out: Vec<u8> = Vec::with_capacity(bytes.len() - self.at);
         let mut at = self.at;
         loop {
-            if let Some(&word) = bytes
-                .get(at..at + 8)
-                .and_then(|w| <&[u8; 8]>::try_from(w).ok())
-            {
-                let stops = lex::string_stops(u64::from_le_bytes(word));
-                if stops == 0 {
-                    out.extend_from_slice(&word);
-                    at += 8;
-                    continue;
-                }
-                for &b in &word[..(stops.trailing_zeros() / 8) as usize] {
-                    out.push(b);
-                    at += 1;
-                }
-            }
+            let run_end = lex::plain_string_run(bytes, at);
+            out.extend_from_slice(&bytes[at..run_end]);
+            at = run_end;
             match *bytes.get(at)? {
                 b'"' => break,
                 b'\\' => {
@@ -148,11 +134,7 @@ impl<'a> Cursor<'a> {
                     out.extend_from_slice(decoded.encode_utf8(&mut [0; 4]).as_bytes());
                     at += len;
                 }
-                b if b < 0x20 => return None,
-                b => {
-                    out.push(b);
-                    at += 1;
-                }
+                _ => return None, // a control character
             }
         }
         self.at = at + 1;
