@@ -74,29 +74,30 @@ fn request_value<'v, 'a>(obj: &'v Object<'a>) -> Option<&'v Value<'a>> {
 
 pub(super) fn request_info(obj: &Object<'_>, cx: &Cx<'_>) -> RequestInfo {
     let mut info = RequestInfo::default();
-    match request_value(obj) {
+    // As written; redacted once, below.
+    let url: Option<String> = match request_value(obj) {
         Some(value @ Value::Object(req)) => {
             info.span = Some(cx.span(value));
             info.method = get_str(req, "method").map(Arc::from);
-            info.url = get(req, "url")
-                .or_else(|| get(req, "uri"))
-                .and_then(url_text)
-                .map(Arc::from);
             info.headers = header_list(get(req, "headers").or_else(|| get(req, "header")), cx);
             let body = get(req, "body")
                 .or_else(|| get_object(req, "postdata").and_then(|p| get(p, "text")))
                 .or_else(|| get(req, "data"));
             info.body = body.and_then(|b| body_ref(b, cx));
+            get(req, "url")
+                .or_else(|| get(req, "uri"))
+                .and_then(url_text)
         }
         Some(value @ Value::StringLit(line)) => {
             // nginx: "GET /path HTTP/1.1".
             info.span = Some(cx.span(value));
             let mut words = line.value.split_whitespace();
-            if let (Some(m), Some(u)) = (words.next(), words.next()) {
-                if m.bytes().all(|b| b.is_ascii_uppercase()) {
+            match (words.next(), words.next()) {
+                (Some(m), Some(u)) if m.bytes().all(|b| b.is_ascii_uppercase()) => {
                     info.method = Some(m.into());
-                    info.url = Some(u.into());
+                    Some(u.to_string())
                 }
+                _ => None,
             }
         }
         _ => {
@@ -109,15 +110,14 @@ pub(super) fn request_info(obj: &Object<'_>, cx: &Cx<'_>) -> RequestInfo {
                         .and_then(|r| get_str(r, "method"))
                 })
                 .map(Arc::from);
-            info.url = get(obj, "url")
+            get(obj, "url")
                 .and_then(url_text)
                 .or_else(|| get_str(obj, "url.full").map(str::to_string))
                 .or_else(|| get_str(obj, "url.original").map(str::to_string))
                 .or_else(|| get_str(obj, "url.path").map(str::to_string))
-                .map(Arc::from);
         }
-    }
-    info.url = info.url.map(|u| redact::redact_url(&u, cx.extra).into());
+    };
+    info.url = url.map(|u| redact::redact_url(&u, cx.extra).into());
     info
 }
 
