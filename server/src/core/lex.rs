@@ -163,23 +163,48 @@ pub fn walk_brackets(bytes: &[u8], mut on: impl FnMut(usize, u8, usize) -> bool)
 /// Where the run of plain content of a JSON string that starts at `from` ends: at its first
 /// quote, backslash or control character, or at the end of `bytes`. Eight bytes at a time.
 #[inline]
-pub fn plain_string_run(bytes: &[u8], mut from: usize) -> usize {
+pub fn plain_string_run(bytes: &[u8], from: usize) -> usize {
+    plain_string_run_each(bytes, from, |_, _| ())
+}
+
+/// [`plain_string_run`] that also copies the run to the start of `out`, which must have room
+/// for the rest of `bytes` (`bytes.len() - from`): whole words are stored as they are read, so
+/// up to seven bytes past the run's end are written too. A copy call per run (mostly a few
+/// bytes between two escapes) is what made decoding slow, musl's `memcpy` most of all.
+#[inline]
+pub fn copy_plain_string_run(bytes: &[u8], from: usize, out: &mut [u8]) -> usize {
+    plain_string_run_each(bytes, from, |at, chunk| {
+        out[at..at + chunk.len()].copy_from_slice(chunk)
+    })
+}
+
+/// The scan of [`plain_string_run`], giving `each` every chunk it reads (eight-byte words, then
+/// the last bytes of `bytes` one chunk) with its offset from `from`.
+#[inline(always)]
+fn plain_string_run_each(
+    bytes: &[u8],
+    mut from: usize,
+    mut each: impl FnMut(usize, &[u8]),
+) -> usize {
+    let start = from;
     while let Some(word) = bytes.get(from..from + 8) {
         let Ok(word) = <[u8; 8]>::try_from(word) else {
             break;
         };
+        each(from - start, &word);
         let stops = string_stops(u64::from_le_bytes(word));
         if stops != 0 {
             return from + (stops.trailing_zeros() / 8) as usize;
         }
         from += 8;
     }
-    from + bytes
-        .get(from..)
-        .unwrap_or_default()
+    let tail = bytes.get(from..).unwrap_or_default();
+    let plain = tail
         .iter()
         .take_while(|&&b| b != b'"' && b != b'\\' && b >= 0x20)
-        .count()
+        .count();
+    each(from - start, &tail[..plain]);
+    from + plain
 }
 
 /// The bytes of `word` (eight bytes of a JSON string, read little-endian) that end a run of

@@ -121,22 +121,26 @@ impl<'a> Cursor<'a> {
     fn text(&mut self) -> Option<String> {
         self.eat(b'"')?;
         let bytes = self.bytes;
-        let mut out: Vec<u8> = Vec::with_capacity(bytes.len() - self.at);
+        // Unescaping only shortens: the rest of the message is room enough, also for the words
+        // `copy_plain_string_run` stores whole.
+        let mut out = vec![0; bytes.len() - self.at];
+        let mut len = 0;
         let mut at = self.at;
         loop {
-            let run_end = lex::plain_string_run(bytes, at);
-            out.extend_from_slice(&bytes[at..run_end]);
+            let run_end = lex::copy_plain_string_run(bytes, at, &mut out[len..]);
+            len += run_end - at;
             at = run_end;
             match *bytes.get(at)? {
                 b'"' => break,
                 b'\\' => {
-                    let (decoded, len) = lex::json_escape(bytes, at)?;
-                    out.extend_from_slice(decoded.encode_utf8(&mut [0; 4]).as_bytes());
-                    at += len;
+                    let (decoded, escape_len) = lex::json_escape(bytes, at)?;
+                    len += decoded.encode_utf8(&mut out[len..]).len();
+                    at += escape_len;
                 }
                 _ => return None, // a control character
             }
         }
+        out.truncate(len);
         self.at = at + 1;
         out.shrink_to_fit();
         String::from_utf8(out).ok()
