@@ -1,8 +1,8 @@
 //! `cargo xtask dist`: the platform VSIX with the server inside.
 //!
-//! Builds `runlog-lsp` in release mode — on Linux as a static musl binary
-//! (`x86_64-unknown-linux-musl`, `aarch64-unknown-linux-musl`, linked with the rust-lld that
-//! rustup ships), so that the extension starts on any Linux, whatever its glibc — checks that the
+//! Builds `runlog-lsp` in release mode — on Linux linked by zig against glibc 2.17
+//! (`x86_64-unknown-linux-gnu.2.17`, `aarch64-unknown-linux-gnu.2.17`, see `zig.rs`), so that
+//! the extension starts on any Linux VS Code supports, whatever its glibc — checks that the
 //! binary is what the platform needs (ELF machine, static or no newer than GLIBC_2.17, starts with
 //! `--version`, under qemu-user for another CPU when `qemu-aarch64` is installed), copies it into
 //! `editors/vscode/server/`, bundles the extension with esbuild, stages the files that go into
@@ -93,8 +93,8 @@ fn parse_platforms(args: &[String]) -> Result<Vec<&'static str>> {
 
 /// VS Code platform, Rust target of its server.
 const PLATFORMS: &[(&str, &str)] = &[
-    ("linux-x64", "x86_64-unknown-linux-musl"),
-    ("linux-arm64", "aarch64-unknown-linux-musl"),
+    ("linux-x64", "x86_64-unknown-linux-gnu"),
+    ("linux-arm64", "aarch64-unknown-linux-gnu"),
     ("darwin-x64", "x86_64-apple-darwin"),
     ("darwin-arm64", "aarch64-apple-darwin"),
     ("win32-x64", "x86_64-pc-windows-msvc"),
@@ -151,8 +151,8 @@ fn package(root: &Path, ext_dir: &Path, platform: &'static str, version: &str) -
     Ok(vsix)
 }
 
-/// The release server for `platform`: a static musl binary for Linux (its rustup target added
-/// when missing), the host build for the host's own platform otherwise.
+/// The release server for `platform`: for Linux, linked by zig against the glibc floor (its
+/// rustup target added when missing); the host build for the host's own platform otherwise.
 fn build_for(root: &Path, platform: &str) -> Result<PathBuf> {
     let target = rust_target(platform).ok_or_else(|| format!("unknown platform {platform}"))?;
     if !platform.starts_with("linux-") {
@@ -164,19 +164,17 @@ fn build_for(root: &Path, platform: &str) -> Result<PathBuf> {
         return build_server(root);
     }
     ensure_rust_target(target)?;
-    let mut cmd = Command::new(cargo());
-    cmd.args(["build", "--release", "-p", "runlog-lsp", "--target", target])
-        .current_dir(root);
-    // musl targets link their own C runtime (rustup's self-contained crt and libc.a); rust-lld,
-    // shipped with rustup, links any of them from any host, with no cross gcc.
-    let linker_var = format!(
-        "CARGO_TARGET_{}_LINKER",
-        target.to_uppercase().replace('-', "_")
-    );
-    if std::env::var_os(&linker_var).is_none() && !target.starts_with(std::env::consts::ARCH) {
-        cmd.env(&linker_var, "rust-lld");
-    }
-    util::run(&mut cmd)?;
+    let zig = crate::zig::tools(&target_dir(root))?;
+    let Glibc(major, minor) = GLIBC_FLOOR;
+    // zig links any Linux target from any host, against the stubs of the glibc named in the
+    // target's suffix.
+    util::run(
+        zig.cargo_zigbuild()
+            .args(["--release", "-p", "runlog-lsp", "--bin", "runlog-lsp"])
+            .arg("--target")
+            .arg(format!("{target}.{major}.{minor}"))
+            .current_dir(root),
+    )?;
     let binary = target_dir(root)
         .join(target)
         .join("release")
@@ -191,7 +189,7 @@ fn build_for(root: &Path, platform: &str) -> Result<PathBuf> {
 /// `rustup target add TARGET` unless it is installed.
 fn ensure_rust_target(target: &str) -> Result {
     let installed = util::output(Command::new("rustup").args(["target", "list", "--installed"]))
-        .map_err(|e| format!("{e} (rustup manages the musl targets the VSIX's server needs)"))?;
+        .map_err(|e| format!("{e} (rustup manages the Linux targets the VSIX's server needs)"))?;
     if installed.lines().any(|l| l.trim() == target) {
         return Ok(());
     }
@@ -203,6 +201,9 @@ fn ensure_rust_target(target: &str) -> Result {
     }
     util::run(Command::new("rustup").args(["target", "add", target]))
 }
+
+/// Where Debian's libc6-arm64-cross puts arm64's loader and glibc, for qemu-user.
+const ARM64_SYSROOT: &str = "/usr/aarch64-linux-gnu";
 
 /// Checks that the server binary at `path` suits `platform`: the right CPU, static or needing
 /// no glibc newer than GLIBC_FLOOR, and, when this machine can run it, that `--version` works.
@@ -217,6 +218,14 @@ pub fn check_server(path: &Path, platform: &str) -> Result {
     let runner: Option<PathBuf> = match (platform, std::env::consts::ARCH) {
         ("linux-x64", "x86_64") | ("linux-arm64", "aarch64") => None,
         ("linux-arm64", _) => match util::find_on_path("qemu-aarch64") {
+            // A dynamic binary needs arm64's loader and libc: Debian's libc6-arm64-cross.
+            Some(_) if !needs.is_static() && !Path::new(ARM64_SYSROOT).is_dir() => {
+                eprintln!(
+                    "not run: {platform} binary without arm64's glibc at {ARM64_SYSROOT} \
+                     (apt-get install libc6-arm64-cross)"
+                );
+                return Ok(());
+            }
             Some(qemu) => Some(qemu),
             None => {
                 eprintln!(
@@ -235,7 +244,7 @@ pub fn check_server(path: &Path, platform: &str) -> Result {
     let mut cmd = match &runner {
         Some(qemu) => {
             let mut c = Command::new(qemu);
-            c.arg(path);
+            c.env("QEMU_LD_PREFIX", ARM64_SYSROOT).arg(path);
             c
         }
         None => Command::new(path),
@@ -274,7 +283,7 @@ fn portability(needs: &elf::Needs, platform: &str) -> Result<String> {
     match needs.glibc_floor() {
         Some(floor) if floor > GLIBC_FLOOR => Err(format!(
             "the {platform} server needs {floor}, newer than {GLIBC_FLOOR}: it would not start \
-             on Ubuntu 20.04, Debian 11 or RHEL 8 (build it for musl)"
+             on Ubuntu 20.04, Debian 11 or RHEL 8 (link it with zig against glibc {GLIBC_FLOOR})"
         )),
         floor => Ok(format!(
             "dynamic ELF for {platform} needing {} (at most {GLIBC_FLOOR}), libraries {}",
@@ -475,7 +484,7 @@ mod tests {
     }
 
     #[test]
-    fn platforms_default_to_the_host_and_map_to_musl_on_linux() {
+    fn platforms_default_to_the_host_and_map_to_glibc_on_linux() {
         assert_eq!(
             parse_platforms(&[]).ok(),
             host_platform().ok().map(|p| vec![p])
@@ -491,11 +500,8 @@ mod tests {
         assert_eq!(both.ok(), Some(vec!["linux-arm64", "linux-x64"]));
         assert!(parse_platforms(&strings(&["--platform", "linux-mips"])).is_err());
         assert!(parse_platforms(&strings(&["--platform"])).is_err());
-        assert_eq!(rust_target("linux-x64"), Some("x86_64-unknown-linux-musl"));
-        assert_eq!(
-            rust_target("linux-arm64"),
-            Some("aarch64-unknown-linux-musl")
-        );
+        assert_eq!(rust_target("linux-x64"), Some("x86_64-unknown-linux-gnu"));
+        assert_eq!(rust_target("linux-arm64"), Some("aarch64-unknown-linux-gnu"));
     }
 
     fn elf_needs(machine: u16, loader: bool, versions: &[&str]) -> elf::Needs {
@@ -513,7 +519,7 @@ mod tests {
 
     #[test]
     fn the_glibc_floor_is_2_17() {
-        // A static musl binary runs everywhere.
+        // A static binary runs everywhere.
         assert!(portability(&elf_needs(elf::EM_X86_64, false, &[]), "linux-x64").is_ok());
         assert!(portability(&elf_needs(elf::EM_AARCH64, false, &[]), "linux-arm64").is_ok());
         // A glibc build made on Debian 12 (what the VSIX shipped before) is refused.

@@ -32,7 +32,7 @@ impl fmt::Display for Glibc {
 }
 
 impl Needs {
-    /// Fully static: no loader and no shared library (a musl build).
+    /// Fully static: no loader and no shared library.
     pub fn is_static(&self) -> bool {
         self.interpreter.is_none() && self.libraries.is_empty()
     }

@@ -13,6 +13,7 @@ mod neovim;
 mod provision;
 mod test;
 mod util;
+mod zig;
 mod vscode;
 
 use std::process::ExitCode;
@@ -25,8 +26,8 @@ tasks:
                         build and install runlog-lsp (and the VS Code extension when VS Code is found)
   dist [--platform P]...
                         build dist/runlog-lsp-<platform>.vsix with the server inside (default: this
-                        machine's platform; Linux servers are static musl binaries, checked to
-                        start); P: linux-x64, linux-arm64, ...
+                        machine's platform; Linux servers are linked by zig against glibc 2.17,
+                        checked to start); P: linux-x64, linux-arm64, ...
   test [--skip-tier NAME]... [--no-install]
                         run every test tier: cargo, neovim, emacs, vscode; first installs what a
                         tier is missing (Debian packages with apt-get as root or with sudo,
