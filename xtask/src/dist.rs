@@ -501,7 +501,10 @@ mod tests {
         assert!(parse_platforms(&strings(&["--platform", "linux-mips"])).is_err());
         assert!(parse_platforms(&strings(&["--platform"])).is_err());
         assert_eq!(rust_target("linux-x64"), Some("x86_64-unknown-linux-gnu"));
-        assert_eq!(rust_target("linux-arm64"), Some("aarch64-unknown-linux-gnu"));
+        assert_eq!(
+            rust_target("linux-arm64"),
+            Some("aarch64-unknown-linux-gnu")
+        );
     }
 
     fn elf_needs(machine: u16, loader: bool, versions: &[&str]) -> elf::Needs {

@@ -13,8 +13,8 @@ mod neovim;
 mod provision;
 mod test;
 mod util;
-mod zig;
 mod vscode;
+mod zig;
 
 use std::process::ExitCode;
 

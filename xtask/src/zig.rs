@@ -42,9 +42,11 @@ pub fn tools(target: &Path) -> Result<Zig> {
     if std::fs::read_to_string(&stamp).ok().as_deref() != Some(ZIGLANG) {
         refuse_without_install(&format!("zig ({ZIGLANG} from PyPI)"))?;
         if !util::on_path("python3") {
-            return Err("linking the Linux server needs zig from PyPI: `python3` (3.9 or later, \
+            return Err(
+                "linking the Linux server needs zig from PyPI: `python3` (3.9 or later, \
                         with venv and pip) is not on PATH"
-                .into());
+                    .into(),
+            );
         }
         util::timed(&format!("pip installs {ZIGLANG} (target/zig-venv)"), || {
             util::run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
