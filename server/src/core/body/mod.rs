@@ -246,16 +246,21 @@ fn is_json_mime(mime: &str) -> bool {
 }
 
 fn decode_base64(s: &str) -> Option<Vec<u8>> {
-    let cleaned: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    // Line-wrapped base64 (MIME) holds whitespace; most bodies hold none and are read in place.
+    let cleaned: std::borrow::Cow<[u8]> = if s.bytes().any(|b| b.is_ascii_whitespace()) {
+        s.bytes().filter(|b| !b.is_ascii_whitespace()).collect()
+    } else {
+        s.as_bytes().into()
+    };
     let config = GeneralPurposeConfig::new()
         .with_decode_padding_mode(DecodePaddingMode::Indifferent)
         .with_decode_allow_trailing_bits(true);
     let standard = GeneralPurpose::new(&base64::alphabet::STANDARD, config);
-    if let Ok(bytes) = standard.decode(cleaned.as_bytes()) {
+    if let Ok(bytes) = standard.decode(&cleaned) {
         return Some(bytes);
     }
     GeneralPurpose::new(&base64::alphabet::URL_SAFE, config)
-        .decode(cleaned.as_bytes())
+        .decode(&cleaned)
         .ok()
 }
 
