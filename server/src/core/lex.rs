@@ -221,40 +221,50 @@ fn string_stops(word: u64) -> u64 {
         | (word.wrapping_sub(ONES * 0x20) & !word & HIGH)
 }
 
+/// The byte a two-byte escape stands for (`n` of `\n`: a newline); `None` for `u` and for a
+/// letter JSON does not allow.
+#[inline]
+pub fn short_escape(letter: u8) -> Option<u8> {
+    Some(match letter {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        b'/' => b'/',
+        b'b' => 0x08,
+        b'f' => 0x0c,
+        b'n' => b'\n',
+        b'r' => b'\r',
+        b't' => b'\t',
+        _ => return None,
+    })
+}
+
 /// The JSON escape whose backslash is at `at`: the character it stands for and its length in
 /// bytes (12 for a surrogate pair). `None` for an escape JSON does not allow or a surrogate
 /// without its other half.
 #[inline]
 pub fn json_escape(bytes: &[u8], at: usize) -> Option<(char, usize)> {
-    let simple = match *bytes.get(at + 1)? {
-        b'"' => '"',
-        b'\\' => '\\',
-        b'/' => '/',
-        b'b' => '\u{8}',
-        b'f' => '\u{c}',
-        b'n' => '\n',
-        b'r' => '\r',
-        b't' => '\t',
-        b'u' => {
-            let hex = |from: usize| {
-                let digits = bytes.get(from..from + 4)?;
-                digits
-                    .iter()
-                    .try_fold(0u32, |n, &d| Some(n * 16 + char::from(d).to_digit(16)?))
-            };
-            let unit = hex(at + 2)?;
-            if !(0xD800..0xDC00).contains(&unit) {
-                return Some((char::from_u32(unit)?, 6));
-            }
-            if bytes.get(at + 6..at + 8)? != b"\\u" {
-                return None;
-            }
-            let low = hex(at + 8)?.checked_sub(0xDC00).filter(|l| *l < 0x400)?;
-            return Some((char::from_u32(0x10000 + ((unit - 0xD800) << 10) + low)?, 12));
-        }
-        _ => return None,
+    let letter = *bytes.get(at + 1)?;
+    if let Some(byte) = short_escape(letter) {
+        return Some((char::from(byte), 2));
+    }
+    if letter != b'u' {
+        return None;
+    }
+    let hex = |from: usize| {
+        let digits = bytes.get(from..from + 4)?;
+        digits
+            .iter()
+            .try_fold(0u32, |n, &d| Some(n * 16 + char::from(d).to_digit(16)?))
     };
-    Some((simple, 2))
+    let unit = hex(at + 2)?;
+    if !(0xD800..0xDC00).contains(&unit) {
+        return Some((char::from_u32(unit)?, 6));
+    }
+    if bytes.get(at + 6..at + 8)? != b"\\u" {
+        return None;
+    }
+    let low = hex(at + 8)?.checked_sub(0xDC00).filter(|l| *l < 0x400)?;
+    Some((char::from_u32(0x10000 + ((unit - 0xD800) << 10) + low)?, 12))
 }
 
 #[cfg(test)]

@@ -132,11 +132,19 @@ impl<'a> Cursor<'a> {
             at = run_end;
             match *bytes.get(at)? {
                 b'"' => break,
-                b'\\' => {
-                    let (decoded, escape_len) = lex::json_escape(bytes, at)?;
-                    len += decoded.encode_utf8(&mut out[len..]).len();
-                    at += escape_len;
-                }
+                // A log's text escapes every quote: the two-byte escapes take the short way.
+                b'\\' => match bytes.get(at + 1).copied().and_then(lex::short_escape) {
+                    Some(byte) => {
+                        out[len] = byte;
+                        len += 1;
+                        at += 2;
+                    }
+                    None => {
+                        let (decoded, escape_len) = lex::json_escape(bytes, at)?;
+                        len += decoded.encode_utf8(&mut out[len..]).len();
+                        at += escape_len;
+                    }
+                },
                 _ => return None, // a control character
             }
         }
