@@ -9,7 +9,7 @@ use super::model::{
     Analysis, AnalysisConfig, Exchange, Finding, FindingKind, Format, Severity, Span, Units,
 };
 use super::parse::{self, Problem, ProblemKind};
-use super::report::{self, CallReport};
+use super::report::{self, BodyReading, CallReport};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -266,8 +266,8 @@ pub(crate) fn finding_for(
             return None;
         }
     }
-    let report = CallReport::new(text, ex, config);
-    if report.body_cut {
+    let reading = BodyReading::of(text, ex, config);
+    if reading.cut {
         cuts.note(ex.body.as_ref().map_or(ex.span.start, |b| b.span.start));
     }
     let (kind, severity) = if failing {
@@ -276,9 +276,11 @@ pub(crate) fn finding_for(
             report::severity_for(ex.status, config)?,
         )
     } else {
-        report.explanation.as_ref()?;
+        // A successful call's finding is its body's error: without one, no report is made.
+        reading.explains().then_some(())?;
         (FindingKind::ErrorInSuccessfulCall, Severity::Information)
     };
+    let report = CallReport::explained(text, ex, config, reading);
     Some(Finding {
         kind,
         span: ex.status_span,

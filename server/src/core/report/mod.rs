@@ -94,35 +94,78 @@ pub struct NoResponseReport {
     pub producer_text: String,
 }
 
+/// What a call's response body says, read before the call's report is made: a successful
+/// call whose body says nothing of an error gets no report at all, and is spared the search of
+/// its whole record for secrets.
+pub(crate) struct BodyReading {
+    /// Not yet redacted: the report redacts it.
+    explanation: Option<Explanation>,
+    /// The body is over `maxBodySize` and was read cut.
+    pub cut: bool,
+}
+
+impl BodyReading {
+    /// Reads the body of `exchange` (whose spans index `text`) when its report shows it: a
+    /// failing or non-2xx call's, a 2xx call's that may report an error.
+    pub(crate) fn of(text: &str, exchange: &Exchange, config: &AnalysisConfig) -> BodyReading {
+        let status = exchange.status;
+        let telling = !(200..300).contains(&status) || is_failing(status, config);
+        let mut cut = false;
+        let explanation = exchange
+            .body
+            .as_ref()
+            .filter(|b| exchange.no_response.is_none() && (telling || may_report_error(text, b)))
+            .and_then(|b| {
+                let (decoded, was_cut) = body::decode_limited(text, b, config.max_body_size);
+                cut = was_cut;
+                if telling {
+                    explain::explain(&decoded)
+                } else {
+                    explain::reported_error(&decoded)
+                }
+            });
+        BodyReading { explanation, cut }
+    }
+
+    /// Whether the body says why the call failed.
+    pub(crate) fn explains(&self) -> bool {
+        self.explanation.is_some()
+    }
+}
+
 impl CallReport {
     /// The report on `exchange`, whose spans index `text`.
     pub fn new(text: &str, exchange: &Exchange, config: &AnalysisConfig) -> CallReport {
+        Self::explained(
+            text,
+            exchange,
+            config,
+            BodyReading::of(text, exchange, config),
+        )
+    }
+
+    /// The report on `exchange` whose body `reading` has read.
+    pub(crate) fn explained(
+        text: &str,
+        exchange: &Exchange,
+        config: &AnalysisConfig,
+        reading: BodyReading,
+    ) -> CallReport {
         let redactor = Redactor::for_call(text, exchange, config);
         if let Some(failure) = &exchange.no_response {
             return Self::unanswered(exchange, failure, redactor);
         }
         let status = exchange.status;
-        let failing = is_failing(status, config);
-        let mut body_cut = false;
-        let explanation = exchange
-            .body
-            .as_ref()
-            .filter(|b| failing || !(200..300).contains(&status) || may_report_error(text, b))
-            .and_then(|b| {
-                let (decoded, cut) = body::decode_limited(text, b, config.max_body_size);
-                body_cut = cut;
-                if failing || !(200..300).contains(&status) {
-                    explain::explain(&decoded)
-                } else {
-                    explain::reported_error(&decoded)
-                }
-            })
-            .map(|e| redactor.explanation(e));
+        let BodyReading {
+            explanation,
+            cut: body_cut,
+        } = reading;
+        let explanation = explanation.map(|e| redactor.explanation(e));
         CallReport {
             status: Some(status),
             info: status::lookup(status, &config.status_codes),
             no_response: None,
-            failing,
+            failing: is_failing(status, config),
             explanation,
             extras: status::extras(exchange)
                 .into_iter()
