@@ -308,6 +308,18 @@ async function main() {
       if (shown) {
         log(`quick fix menu opened with ${viaPalette ? 'the "Quick Fix..." command' : 'Ctrl+.'} (attempt ${attempt})`);
         await screenshot(`quick-fix-${title.replace(/\s+/g, '-').toLowerCase()}`);
+        // By keyboard, as a user picks from the list: the list is re-rendered while code actions
+        // arrive, and a click aimed at one row once ran the row drawn there a moment later.
+        const focused = page.locator('.action-widget .monaco-list-row.focused').first();
+        for (let step = 0; step < 8; step += 1) {
+          const text = (await focused.textContent({ timeout: 2_000 }).catch(() => '')) ?? '';
+          if (text.includes(title)) {
+            await page.keyboard.press('Enter');
+            return;
+          }
+          await page.keyboard.press('ArrowDown');
+        }
+        log(`"${title}" never got the keyboard focus; clicking it`);
         await menuItem.click();
         return;
       }
