@@ -309,6 +309,167 @@ impl Finding {
     }
 }
 
+/// The calls of an analysis in text order, held in shared chunks: an edit's analysis shares
+/// every chunk the edit neither replaces nor moves with the analysis before it, where a plain
+/// list copied every call (each of its shared texts touched twice: copied, then the old freed).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Calls {
+    /// `CALLS_PER_CHUNK` calls in each but the last, so call `i` is in chunk `i / CALLS_PER_CHUNK`.
+    chunks: Vec<Arc<[Exchange]>>,
+    len: usize,
+}
+
+const CALLS_PER_CHUNK: usize = 64;
+
+impl Calls {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn get(&self, index: usize) -> Option<&Exchange> {
+        self.chunks
+            .get(index / CALLS_PER_CHUNK)?
+            .get(index % CALLS_PER_CHUNK)
+    }
+
+    pub fn iter(&self) -> CallsIter<'_> {
+        self.into_iter()
+    }
+
+    /// The index of the first call for which `pred` is false (`pred` true for a prefix).
+    pub fn partition_point(&self, mut pred: impl FnMut(&Exchange) -> bool) -> usize {
+        let whole = self
+            .chunks
+            .partition_point(|chunk| chunk.last().is_some_and(&mut pred));
+        let Some(chunk) = self.chunks.get(whole) else {
+            return self.len;
+        };
+        whole * CALLS_PER_CHUNK + chunk.partition_point(pred)
+    }
+
+    /// These calls with `self[replaced]` replaced by `fresh` and `shift` applied to every other
+    /// one. A chunk of calls that neither overlaps `replaced` nor holds a call `moves` says
+    /// `shift` would change is shared, not copied.
+    pub(crate) fn spliced(
+        &self,
+        replaced: std::ops::Range<usize>,
+        fresh: Vec<Exchange>,
+        moves: impl Fn(&Exchange) -> bool,
+        shift: impl Fn(&mut Exchange),
+    ) -> Calls {
+        let mut out = CallsBuilder::default();
+        let mut fresh = Some(fresh);
+        for (k, chunk) in self.chunks.iter().enumerate() {
+            let first = k * CALLS_PER_CHUNK;
+            let end = first + chunk.len();
+            let untouched = end <= replaced.start || first >= replaced.end.max(replaced.start + 1);
+            let whole = chunk.len() == CALLS_PER_CHUNK;
+            if untouched && whole && !chunk.iter().any(&moves) && out.share(chunk) {
+                continue;
+            }
+            for (i, call) in (first..end).zip(chunk.iter()) {
+                if i == replaced.start {
+                    out.extend(fresh.take().unwrap_or_default());
+                }
+                if !replaced.contains(&i) {
+                    let mut call = call.clone();
+                    shift(&mut call);
+                    out.push(call);
+                }
+            }
+        }
+        out.extend(fresh.take().unwrap_or_default());
+        out.finish()
+    }
+}
+
+impl From<Vec<Exchange>> for Calls {
+    fn from(calls: Vec<Exchange>) -> Calls {
+        let mut out = CallsBuilder::default();
+        out.extend(calls);
+        out.finish()
+    }
+}
+
+/// The calls of [`Calls`] in order.
+pub type CallsIter<'a> = std::iter::FlatMap<
+    std::slice::Iter<'a, Arc<[Exchange]>>,
+    std::slice::Iter<'a, Exchange>,
+    fn(&'a Arc<[Exchange]>) -> std::slice::Iter<'a, Exchange>,
+>;
+
+impl<'a> IntoIterator for &'a Calls {
+    type Item = &'a Exchange;
+    type IntoIter = CallsIter<'a>;
+
+    fn into_iter(self) -> CallsIter<'a> {
+        fn calls(chunk: &Arc<[Exchange]>) -> std::slice::Iter<'_, Exchange> {
+            chunk.iter()
+        }
+        self.chunks.iter().flat_map(calls)
+    }
+}
+
+impl std::ops::Index<usize> for Calls {
+    type Output = Exchange;
+
+    fn index(&self, index: usize) -> &Exchange {
+        match self.get(index) {
+            Some(call) => call,
+            None => panic!("call {index} of {}", self.len),
+        }
+    }
+}
+
+/// Fills chunks in order, sharing whole ones where they fall on a chunk boundary.
+#[derive(Default)]
+struct CallsBuilder {
+    done: Calls,
+    pending: Vec<Exchange>,
+}
+
+impl CallsBuilder {
+    fn push(&mut self, call: Exchange) {
+        self.pending.push(call);
+        if self.pending.len() == CALLS_PER_CHUNK {
+            self.flush();
+        }
+    }
+
+    fn extend(&mut self, calls: impl IntoIterator<Item = Exchange>) {
+        for call in calls {
+            self.push(call);
+        }
+    }
+
+    /// Takes `chunk` (a full one) as it is when no partial chunk is pending; false otherwise.
+    fn share(&mut self, chunk: &Arc<[Exchange]>) -> bool {
+        if !self.pending.is_empty() {
+            return false;
+        }
+        self.done.len += chunk.len();
+        self.done.chunks.push(Arc::clone(chunk));
+        true
+    }
+
+    fn flush(&mut self) {
+        if !self.pending.is_empty() {
+            self.done.len += self.pending.len();
+            let chunk: Arc<[Exchange]> = std::mem::take(&mut self.pending).into();
+            self.done.chunks.push(chunk);
+        }
+    }
+
+    fn finish(mut self) -> Calls {
+        self.flush();
+        self.done
+    }
+}
+
 /// What the analysis of one document produced. Never fails: broken input yields findings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Analysis {
@@ -316,7 +477,7 @@ pub struct Analysis {
     /// except nothing at all (ordinary JSON stays quiet, even when invalid).
     pub format: Option<Format>,
     /// In text order.
-    pub exchanges: Vec<Exchange>,
+    pub exchanges: Calls,
     pub runs: Vec<Run>,
     /// In text order.
     pub findings: Vec<Finding>,
@@ -391,14 +552,17 @@ impl Analysis {
         self.exchanges[index].span.touches(offset).then_some(index)
     }
 
-    /// The exchanges whose status value overlaps `[start, end]` (what an editor shows), as
-    /// the index of the first and the slice: two binary searches, no scan.
-    pub fn exchanges_with_status_in(&self, start: usize, end: usize) -> (usize, &[Exchange]) {
+    /// The indices of the exchanges whose status value overlaps `[start, end]` (what an editor
+    /// shows): two binary searches, no scan.
+    pub fn exchanges_with_status_in(&self, start: usize, end: usize) -> std::ops::Range<usize> {
         let first = self
             .exchanges
             .partition_point(|e| e.status_span.end < start);
-        let last = first + self.exchanges[first..].partition_point(|e| e.status_span.start <= end);
-        (first, &self.exchanges[first..last])
+        let last = self
+            .exchanges
+            .partition_point(|e| e.status_span.start <= end)
+            .max(first);
+        first..last
     }
 
     /// The exchange whose response body the offset touches (a body lies inside its exchange's
@@ -489,7 +653,8 @@ mod lookup_tests {
 
     #[test]
     fn range_and_body_lookups_agree_with_a_scan() {
-        let calls: Vec<String> = (0..50)
+        // Across chunks of calls: 150 is two full chunks and part of a third.
+        let calls: Vec<String> = (0..150)
             .map(|i| {
                 format!(
                     r#"{{"status": {}, "body": {{"n": {i}}}}}"#,
@@ -499,21 +664,23 @@ mod lookup_tests {
             .collect();
         let text = format!("[{}]", calls.join(",\n"));
         let a = analyze(&text, &AnalysisConfig::default());
-        assert_eq!(a.exchanges.len(), 50);
+        assert_eq!(a.exchanges.len(), 150);
         for (start, end) in [
             (0, text.len()),
             (100, 400),
             (text.len() / 2, text.len() / 2),
+            (text.len() / 3, 2 * text.len() / 3),
             (0, 0),
+            (text.len(), text.len()),
         ] {
-            let (first, found) = a.exchanges_with_status_in(start, end);
+            let found = a.exchanges_with_status_in(start, end);
             let scanned: Vec<usize> = (0..a.exchanges.len())
                 .filter(|&i| {
                     let s = a.exchanges[i].status_span;
                     s.end >= start && s.start <= end
                 })
                 .collect();
-            let got: Vec<usize> = (first..first + found.len()).collect();
+            let got: Vec<usize> = found.collect();
             assert_eq!(got, scanned, "[{start}, {end}]");
         }
         for offset in 0..text.len() {

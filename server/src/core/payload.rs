@@ -344,7 +344,7 @@ mod tests {
         (
             Analysis {
                 format: None,
-                exchanges: vec![ex],
+                exchanges: vec![ex].into(),
                 runs: vec![],
                 findings: vec![],
                 ..Analysis::default()

@@ -74,7 +74,7 @@ fn analyze_with(text: &str, config: &AnalysisConfig, by_units: bool) -> Analysis
     let failing: Vec<usize> = calls.iter().filter_map(|f| f.exchange).collect();
     let omitted_at = calls.get(config.max_findings).map(|f| f.span);
     calls.truncate(config.max_findings);
-    with_truncation_notes(&mut calls, &extracted.exchanges);
+    with_truncation_notes(&mut calls, |i| extracted.exchanges.get(i));
     // A limit other than the findings cap (time, body size, nesting, line length) makes every
     // later edit a full analysis: what it cut depends on the whole text.
     let limited = stopped_at.is_some()
@@ -116,7 +116,7 @@ fn analyze_with(text: &str, config: &AnalysisConfig, by_units: bool) -> Analysis
 
     Analysis {
         format: Some(format),
-        exchanges: extracted.exchanges,
+        exchanges: extracted.exchanges.into(),
         runs: extracted.runs,
         findings,
         units: Units {
@@ -130,10 +130,13 @@ fn analyze_with(text: &str, config: &AnalysisConfig, by_units: bool) -> Analysis
 
 /// Adds the `body-truncated` note of each call finding in `calls` whose body was not recorded in
 /// full. Notes go with the call findings the cap kept and do not count towards it.
-pub(crate) fn with_truncation_notes(calls: &mut Vec<Finding>, exchanges: &[Exchange]) {
+pub(crate) fn with_truncation_notes<'a>(
+    calls: &mut Vec<Finding>,
+    exchange: impl Fn(usize) -> Option<&'a Exchange>,
+) {
     let notes: Vec<Finding> = calls
         .iter()
-        .filter_map(|f| report::truncation_note(f, exchanges.get(f.exchange?)?))
+        .filter_map(|f| report::truncation_note(f, exchange(f.exchange?)?))
         .collect();
     calls.extend(notes);
 }

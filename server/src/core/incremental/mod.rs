@@ -461,9 +461,14 @@ fn assemble(
     } = splice;
     let first = replaced.start;
     let fresh_end = first + fresh.exchanges.len();
-    let exchanges = spliced(&prev.exchanges, replaced.clone(), fresh.exchanges, |e| {
-        e.shift(from, delta)
-    });
+    // A chunk of calls the edit neither replaces nor moves is shared, not copied (every span
+    // of a call lies within the call's own).
+    let exchanges = prev.exchanges.spliced(
+        replaced.clone(),
+        fresh.exchanges,
+        |e| delta != 0 && e.span.end >= from,
+        |e| e.shift(from, delta),
+    );
     if exchanges.is_empty() {
         // Ordinary JSON stays quiet.
         return Some(Analysis::default());
@@ -519,7 +524,7 @@ fn assemble(
     if cuts.first.is_some() {
         return None;
     }
-    with_truncation_notes(&mut kept, &exchanges);
+    with_truncation_notes(&mut kept, |i| exchanges.get(i));
     let omitted_at = calls
         .get(config.max_findings)
         .and_then(|&i| exchanges.get(i))

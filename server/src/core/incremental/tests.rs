@@ -415,3 +415,71 @@ fn whitespace_between_calls_only_moves_what_follows() {
     let new = edited(&jsonl, first_end, 0, "\n");
     assert_ne!(path_of(&jsonl, &new, &config), ReanalysisPath::Shifted);
 }
+
+/// An edit's analysis shares the chunks of calls it neither replaces nor moves, which holds only
+/// if no span of a call reaches past the call's own: checked on every fixture of every format.
+#[test]
+fn every_span_of_a_call_lies_within_it() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| {
+                ["json", "har", "jsonl", "ndjson", "log"].contains(&&*e.to_string_lossy())
+            }) {
+                out.push(path);
+            }
+        }
+    }
+    let mut paths = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures"),
+        &mut paths,
+    );
+    let mut calls = 0;
+    for path in &paths {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        for ex in analyze(&text, &AnalysisConfig::default()).exchanges.iter() {
+            let mut past_it = ex.clone();
+            past_it.shift(ex.span.end + 1, 7);
+            assert_eq!(&past_it, ex, "{}", path.display());
+            calls += 1;
+        }
+    }
+    assert!(calls > 150, "{calls} calls in {} fixtures", paths.len());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Generated logs of hundreds of calls, so that edits land in every chunk of calls and the
+    /// chunks around them are shared: flipping a status (the length kept) and any snippet edit.
+    #[test]
+    fn edits_in_long_logs_reanalyse_like_a_full_analysis(
+        format in 0..3usize,
+        edits in proptest::collection::vec((0.0..1.0f64, any::<bool>(), edit()), 1..=4),
+    ) {
+        use crate::core::bench_gen::{generate, GenFormat};
+        let format = [GenFormat::Har, GenFormat::RunLog, GenFormat::JsonLines][format];
+        let config = AnalysisConfig::default();
+        let mut text = generate(format, 700_000);
+        let mut prev = analyze(&text, &config);
+        prop_assert!(prev.exchanges.len() > 3 * 64, "{} calls", prev.exchanges.len());
+        for (at, flip, (frac, len, insert)) in edits {
+            let new = if flip {
+                // The status of the call at `at`, 200 ↔ 404.
+                let index = ((at * prev.exchanges.len() as f64) as usize).min(prev.exchanges.len() - 1);
+                let span = prev.exchanges[index].status_span;
+                let to = if &text[span.start..span.end] == "404" { "200" } else { "404" };
+                edited(&text, span.start, span.end - span.start, to)
+            } else {
+                edited(&text, (frac * text.len() as f64) as usize, len, &insert)
+            };
+            prev = step(&prev, &text, &new, &config).0;
+            text = new;
+        }
+    }
+}

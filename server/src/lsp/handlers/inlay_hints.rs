@@ -11,10 +11,10 @@ pub fn inlay_hints(snap: &Snapshot, range: Range) -> Vec<InlayHint> {
     }
     let wanted = snap.span(range);
     let mut out = Vec::new();
-    let (_, visible) = snap
+    let visible = snap
         .analysis
         .exchanges_with_status_in(wanted.start, wanted.end);
-    for ex in visible {
+    for ex in visible.filter_map(|i| snap.analysis.exchanges.get(i)) {
         // The log already says it: no hint.
         if ex
             .status_text
