@@ -18,7 +18,7 @@ use super::project::Resolved;
 use super::session::{lock, panic_message, Backend};
 use super::streamed;
 
-/// Edits arriving closer together than this are analysed once (a burst arriving while an
+/// Changes arriving closer together than this are analysed once (a burst arriving while an
 /// analysis runs is merged anyway: the running analysis picks up the newest text).
 const DEBOUNCE: Duration = Duration::from_millis(8);
 /// How long a request waits for the analysis of the current revision before answering from
@@ -34,10 +34,20 @@ const FIRST_LOOK_MIN: usize = 1 << 20;
 const DEBUG_PANIC_MARKER: &str = "runlog-lsp:debug-panic-in-analysis";
 
 impl Backend {
-    /// Analyses a document revision in the background; edits wait `DEBOUNCE` first (typing
-    /// produces bursts), opens do not.
+    /// Analyses a document revision in the background after `DEBOUNCE` (settings and project
+    /// changes touch every open document at once).
     pub(super) fn schedule(&self, uri: Uri, revision: u64) {
         self.schedule_after(uri, revision, DEBOUNCE);
+    }
+
+    /// Analyses an edited revision: at once when no analysis of the document is running (a
+    /// keystroke, a status code changed by hand: nothing to wait for), after `DEBOUNCE` while
+    /// one runs (a burst: the running analysis takes the newest text when it ends anyway).
+    pub(super) fn schedule_edit(&self, uri: Uri, revision: u64) {
+        let analysing = lock(&self.inner.docs)
+            .get(&uri)
+            .is_some_and(|d| d.analysing);
+        self.schedule_after(uri, revision, edit_delay(analysing));
     }
 
     pub(super) fn schedule_after(&self, uri: Uri, revision: u64, delay: Duration) {
@@ -323,6 +333,15 @@ pub(super) struct Build {
     pub debug_requests: bool,
 }
 
+/// How long an edit waits before its analysis, given whether one of its document runs.
+fn edit_delay(analysing: bool) -> Duration {
+    if analysing {
+        DEBOUNCE
+    } else {
+        Duration::ZERO
+    }
+}
+
 /// Analyses a text into a snapshot and its diagnostics (blocking), re-analysing from `previous`
 /// (an earlier revision of the same document) when it was analysed with the same settings. A
 /// panic in the core is caught: the snapshot then has an empty analysis, and the panic's
@@ -391,4 +410,15 @@ pub(super) fn build_snapshot(build: Build) -> (Arc<Snapshot>, Vec<Diagnostic>, O
         started.elapsed()
     );
     (snap, diagnostics, panicked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_edit_is_analysed_at_once_unless_an_analysis_runs() {
+        assert_eq!(edit_delay(false), Duration::ZERO);
+        assert_eq!(edit_delay(true), DEBOUNCE);
+    }
 }

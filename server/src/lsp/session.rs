@@ -224,7 +224,7 @@ impl Backend {
         let encoding = self.encoding();
         let result = lock(&self.inner.docs).change(&uri, document.version, changes, encoding);
         match result {
-            Ok(revision) => self.schedule(uri, revision),
+            Ok(revision) => self.schedule_edit(uri, revision),
             Err(ChangeError::UnknownDocument) => self.log(
                 MessageType::WARNING,
                 format!(
