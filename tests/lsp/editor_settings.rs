@@ -79,18 +79,6 @@ fn a_bad_enable_value_keeps_the_default_and_says_so() {
     assert!(!hints(&mut c).is_empty());
 }
 
-/// Waits until the server's stderr (read by a thread) holds `needle`.
-fn stderr_eventually_has(c: &Client, needle: &str) -> bool {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while std::time::Instant::now() < deadline {
-        if c.stderr_text().contains(needle) {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    false
-}
-
 /// The log filter decides what reaches stderr and `window/logMessage` alike.
 #[test]
 fn the_log_level_filters_stderr_and_log_messages() {
@@ -108,7 +96,7 @@ fn the_log_level_filters_stderr_and_log_messages() {
     c.open(URI, &fixture(SEED));
     assert_eq!(c.diagnostics(URI).len(), 1);
     c.shutdown();
-    assert!(stderr_eventually_has(&c, " ready ("), "{}", c.stderr_text());
+    assert!(c.stderr_eventually_has(" ready ("), "{}", c.stderr_text());
     assert!(
         !c.stderr_text().contains("didOpen"),
         "no debug lines at info"
@@ -137,7 +125,7 @@ fn the_log_level_filters_stderr_and_log_messages() {
     c.open(URI, &fixture(SEED));
     assert_eq!(c.diagnostics(URI).len(), 1);
     c.shutdown();
-    assert!(stderr_eventually_has(&c, "didOpen"), "{}", c.stderr_text());
+    assert!(c.stderr_eventually_has("didOpen"), "{}", c.stderr_text());
 }
 
 fn jsonl_call(url: &str, status: u16, message: &str) -> String {

@@ -212,8 +212,11 @@ fn a_big_log_opened_gets_its_diagnostics_from_a_first_look_sent_once() {
         |p| p["uri"] == BIG,
     );
     assert!(again.is_none(), "{again:?}");
-    let log = c.stderr_text();
-    assert!(log.contains("first look found 40 diagnostics"), "{log}");
+    assert!(
+        c.stderr_eventually_has("first look found 40 diagnostics"),
+        "{}",
+        c.stderr_text()
+    );
 }
 
 #[test]
@@ -233,5 +236,9 @@ fn a_diagnostic_request_on_a_big_log_is_answered() {
         .expect("a report");
     let items = report["items"].as_array().cloned().unwrap_or_default();
     assert_eq!(items.len(), 40, "{report}");
-    assert!(c.stderr_text().contains("first look found 40 diagnostics"));
+    assert!(
+        c.stderr_eventually_has("first look found 40 diagnostics"),
+        "{}",
+        c.stderr_text()
+    );
 }

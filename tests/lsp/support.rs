@@ -401,6 +401,18 @@ impl Client {
     pub fn stderr_text(&self) -> String {
         self.stderr.lock().expect("lock").clone()
     }
+
+    /// Waits until the server's stderr (read by a thread, behind the messages) holds `needle`.
+    pub fn stderr_eventually_has(&self, needle: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if self.stderr_text().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
 }
 
 impl Drop for Client {
