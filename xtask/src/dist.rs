@@ -34,10 +34,31 @@ const STAGED: &[&str] = &[
 /// newer fails to start on Remote-SSH hosts that VS Code itself still supports.
 pub const GLIBC_FLOOR: Glibc = Glibc(2, 17);
 
+/// Which server a VSIX carries.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Server {
+    /// Built to start on every machine of its platform (on Linux, linked by zig against the
+    /// glibc floor): what is published, and what the VS Code tier installs.
+    Portable,
+    /// This machine's own release build, for a VSIX installed here (`cargo xtask install`): it
+    /// needs neither zig nor the Python that zig comes with, and runs where it was built.
+    ThisMachine,
+}
+
 /// Builds the VSIX of every platform asked for (the host's by default); returns their paths in
 /// that order.
 pub fn run(args: &[String]) -> Result<Vec<PathBuf>> {
-    let platforms = parse_platforms(args)?;
+    package_all(parse_platforms(args)?, Server::Portable)
+}
+
+/// Builds this machine's VSIX around its own release build of the server.
+pub fn for_this_machine() -> Result<PathBuf> {
+    package_all(vec![host_platform()?], Server::ThisMachine)?
+        .pop()
+        .ok_or_else(|| "no VSIX was built".to_string())
+}
+
+fn package_all(platforms: Vec<&'static str>, server: Server) -> Result<Vec<PathBuf>> {
     let root = util::root();
     let ext_dir = root.join("editors/vscode");
 
@@ -60,7 +81,7 @@ pub fn run(args: &[String]) -> Result<Vec<PathBuf>> {
     let version = workspace_version(&root)?;
     let mut vsixes = Vec::new();
     for platform in platforms {
-        vsixes.push(package(&root, &ext_dir, platform, &version)?);
+        vsixes.push(package(&root, &ext_dir, platform, &version, server)?);
     }
     Ok(vsixes)
 }
@@ -107,10 +128,20 @@ pub fn rust_target(platform: &str) -> Option<&'static str> {
 }
 
 /// Builds, checks and packages the VSIX of one platform.
-fn package(root: &Path, ext_dir: &Path, platform: &'static str, version: &str) -> Result<PathBuf> {
-    let binary = util::timed(&format!("build the server for {platform}"), || {
-        build_for(root, platform)
-    })?;
+fn package(
+    root: &Path,
+    ext_dir: &Path,
+    platform: &'static str,
+    version: &str,
+    server: Server,
+) -> Result<PathBuf> {
+    let binary = util::timed(
+        &format!("build the server for {platform}"),
+        || match server {
+            Server::Portable => build_for(root, platform),
+            Server::ThisMachine => build_server(root),
+        },
+    )?;
     let server_dir = ext_dir.join("server");
     fs::create_dir_all(&server_dir).map_err(|e| format!("create {}: {e}", server_dir.display()))?;
     let exe = exe_name_for(platform);
@@ -126,7 +157,11 @@ fn package(root: &Path, ext_dir: &Path, platform: &'static str, version: &str) -
     let stage = root.join("target/vscode-stage");
     stage_extension(ext_dir, &stage, version, exe)?;
     // What vsce packs is what is checked.
-    check_server(&stage.join("server").join(exe), platform)?;
+    check_server(
+        &stage.join("server").join(exe),
+        platform,
+        server == Server::Portable,
+    )?;
 
     let dist = root.join("dist");
     fs::create_dir_all(&dist).map_err(|e| format!("create {}: {e}", dist.display()))?;
@@ -205,16 +240,21 @@ fn ensure_rust_target(target: &str) -> Result {
 /// Where Debian's libc6-arm64-cross puts arm64's loader and glibc, for qemu-user.
 const ARM64_SYSROOT: &str = "/usr/aarch64-linux-gnu";
 
-/// Checks that the server binary at `path` suits `platform`: the right CPU, static or needing
-/// no glibc newer than GLIBC_FLOOR, and, when this machine can run it, that `--version` works.
-pub fn check_server(path: &Path, platform: &str) -> Result {
+/// Checks that the server binary at `path` suits `platform`: when `portable`, the right CPU and
+/// static or needing no glibc newer than GLIBC_FLOOR; and, when this machine can run it, that
+/// `--version` works.
+pub fn check_server(path: &Path, platform: &str, portable: bool) -> Result {
     if !platform.starts_with("linux-") {
         return Ok(());
     }
     let data = fs::read(path).map_err(|e| format!("read {}: {e}", path.display()))?;
     let needs = elf::needs(&data).map_err(|e| format!("{}: {e}", path.display()))?;
-    let portability = portability(&needs, platform)?;
-    eprintln!("{}: {portability}", path.display());
+    if portable {
+        let portability = portability(&needs, platform)?;
+        eprintln!("{}: {portability}", path.display());
+    } else {
+        eprintln!("{}: built for this machine only", path.display());
+    }
     let runner: Option<PathBuf> = match (platform, std::env::consts::ARCH) {
         ("linux-x64", "x86_64") | ("linux-arm64", "aarch64") => None,
         ("linux-arm64", _) => match util::find_on_path("qemu-aarch64") {

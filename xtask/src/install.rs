@@ -88,10 +88,8 @@ pub fn run(args: &[String]) -> Result {
         eprintln!("to get the VS Code extension, run `cargo xtask dist` and install dist/runlog-lsp-<platform>.vsix");
         return Ok(());
     };
-    let vsix = dist::run(&[])?
-        .into_iter()
-        .next()
-        .ok_or("cargo xtask dist built no VSIX")?;
+    // The VSIX is for this machine: its server is this machine's build (no zig needed).
+    let vsix = dist::for_this_machine()?;
     util::timed("install the VS Code extension", || {
         util::run(
             Command::new(&code)
