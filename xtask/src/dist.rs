@@ -154,7 +154,15 @@ fn package(
         .map_err(|e| format!("copy {} to {}: {e}", binary.display(), bundled.display()))?;
     make_executable(&bundled)?;
 
-    let stage = root.join("target/vscode-stage");
+    // A VSIX for this machine only is staged and written apart from dist/, so that it is never
+    // taken for the portable one.
+    let (stage, out_dir) = match server {
+        Server::Portable => (root.join("target/vscode-stage"), root.join("dist")),
+        Server::ThisMachine => (
+            root.join("target/vscode-local/stage"),
+            root.join("target/vscode-local"),
+        ),
+    };
     stage_extension(ext_dir, &stage, version, exe)?;
     // What vsce packs is what is checked.
     check_server(
@@ -163,9 +171,8 @@ fn package(
         server == Server::Portable,
     )?;
 
-    let dist = root.join("dist");
-    fs::create_dir_all(&dist).map_err(|e| format!("create {}: {e}", dist.display()))?;
-    let vsix = dist.join(format!("runlog-lsp-{platform}.vsix"));
+    fs::create_dir_all(&out_dir).map_err(|e| format!("create {}: {e}", out_dir.display()))?;
+    let vsix = out_dir.join(format!("runlog-lsp-{platform}.vsix"));
     let vsce = ext_dir.join("node_modules/@vscode/vsce/vsce");
     // Relative links in README.md (the screenshot) must become absolute in the marketplace.
     let base = format!(
