@@ -260,14 +260,10 @@ pub(crate) fn finding_for(
         });
     }
     let failing = report::is_failing(ex.status, config);
-    if !failing {
-        let body = ex
-            .body
-            .as_ref()
-            .filter(|_| (200..300).contains(&ex.status))?;
-        if !report::may_report_error(text, body) {
-            return None;
-        }
+    // A call that is not failing has a finding only when it is a 2xx whose body reports an
+    // error: the reading looks for that (`may_report_error`) before decoding anything.
+    if !failing && !(200..300).contains(&ex.status) {
+        return None;
     }
     let reading = BodyReading::of(text, ex, config);
     if reading.cut {
