@@ -2,6 +2,7 @@
 //!
 //! `core` is the analysis (no LSP, no IO); `lsp` translates it to LSP; `cli` to the terminal.
 
+pub mod alloc;
 pub mod cli;
 pub mod config_file;
 pub mod core;

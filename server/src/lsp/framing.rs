@@ -4,6 +4,7 @@
 //! them), and reading goes on at the next `Content-Length` header: one broken message from a
 //! client never leaves the server deaf.
 
+use std::io::{self, Read};
 use tower_lsp_server::jsonrpc::{Request, Response};
 
 mod open;
@@ -66,7 +67,7 @@ pub enum Dropped {
     TooLong(usize),
 }
 
-/// The framing state over a byte buffer, independent of IO (tested directly).
+/// The framing state over a byte buffer (tested directly, and fed by `read_from`).
 #[derive(Debug, Default)]
 pub struct Reframer {
     input: Vec<u8>,
@@ -74,6 +75,8 @@ pub struct Reframer {
     at: usize,
     /// Bytes of an oversized message still to be skipped.
     skipping: usize,
+    /// Bytes still to come of the message whose header has been read.
+    awaiting: usize,
 }
 
 /// What `Reframer::next_frame` found.
@@ -94,6 +97,28 @@ impl Reframer {
             self.skipping -= n;
             bytes = &bytes[n..];
         }
+        self.compact();
+        self.input.extend_from_slice(bytes);
+    }
+
+    /// Reads more input from `reader`, blocking: the rest of a message whose header has been
+    /// read goes straight into place (all of it before returning), anything else through
+    /// `chunk`. `Ok(0)` at the end of the input.
+    pub fn read_from(&mut self, reader: &mut impl Read, chunk: &mut [u8]) -> io::Result<usize> {
+        if self.awaiting == 0 || self.skipping > 0 {
+            let n = reader.read(chunk)?;
+            self.push(&chunk[..n]);
+            return Ok(n);
+        }
+        self.compact();
+        let missing = std::mem::take(&mut self.awaiting);
+        // Grows only as bytes arrive (room for the message was made by `next_frame`).
+        let n = reader.take(missing as u64).read_to_end(&mut self.input)?;
+        Ok(n)
+    }
+
+    /// Drops the input already framed once it is most of the buffer.
+    fn compact(&mut self) {
         if self.at > 0 && self.at * 2 >= self.input.len() {
             self.input.drain(..self.at);
             self.at = 0;
@@ -103,7 +128,6 @@ impl Reframer {
                 self.input.shrink_to(RETAINED);
             }
         }
-        self.input.extend_from_slice(bytes);
     }
 
     fn pending(&self) -> &[u8] {
@@ -112,6 +136,7 @@ impl Reframer {
 
     /// The next message (or what was dropped) from the input pushed so far.
     pub fn next_frame(&mut self) -> Next {
+        self.awaiting = 0;
         let pending = self.pending();
         if pending.is_empty() || self.skipping > 0 {
             return Next::NeedMore;
@@ -139,6 +164,7 @@ impl Reframer {
             // (up to a bound, so that a header alone cannot make the server allocate much).
             let missing = body_start + len - pending.len();
             self.input.reserve(missing.min(RESERVE_AHEAD));
+            self.awaiting = missing;
             return Next::NeedMore;
         }
         let body = &pending[body_start..body_start + len];

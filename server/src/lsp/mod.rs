@@ -122,7 +122,7 @@ pub fn serve_stdio() -> i32 {
             exit: Notify::new(),
         };
         tokio::select! {
-            () = transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket, &ended) => {}
+            () = transport::serve(std::io::stdin(), tokio::io::stdout(), service, socket, &ended) => {}
             () = async {
                 ended.eof.notified().await;
                 tokio::time::sleep(EOF_GRACE).await;

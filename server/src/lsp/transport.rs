@@ -8,7 +8,9 @@
 use super::framing::{is_exit, Incoming, Next, Reframer};
 use futures::channel::mpsc;
 use futures::{future, stream, SinkExt, StreamExt, TryFutureExt};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use std::io::Read;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc as mpsc_tokio;
 use tokio::sync::Notify;
 use tower_lsp_server::jsonrpc::{Request, Response};
 use tower_lsp_server::ClientSocket;
@@ -18,9 +20,8 @@ use tower_service::Service;
 const MAX_CONCURRENCY: usize = 4;
 /// Calls queued before reading waits, as in tower-lsp-server's `Server`.
 const QUEUE: usize = 100;
-/// Bytes asked from stdin at a time (every read of tokio's stdin is a round trip to a blocking
-/// thread: small reads made a 10 MB didOpen thousands of them).
-const CHUNK: usize = 1 << 20;
+/// Bytes asked from stdin at a time between messages (a message's body is read into place).
+const CHUNK: usize = 64 << 10;
 
 /// How reading ended.
 pub struct Ended {
@@ -39,7 +40,7 @@ enum Outgoing {
 /// Serves `service` over `input` and `output` until the input ends or `exit` arrives (told
 /// through `ended`), then until every handler has answered.
 pub async fn serve<S, I, O>(
-    mut input: I,
+    input: I,
     mut output: O,
     mut service: S,
     socket: ClientSocket,
@@ -47,7 +48,7 @@ pub async fn serve<S, I, O>(
 ) where
     S: Service<Request, Response = Option<Response>>,
     S::Error: std::fmt::Display,
-    I: AsyncRead + Unpin,
+    I: Read + Send + 'static,
     O: AsyncWrite + Unpin,
 {
     let (client_requests, mut client_responses) = socket.split();
@@ -68,51 +69,43 @@ pub async fn serve<S, I, O>(
         }
     };
 
+    let (messages, mut received) = tokio::sync::mpsc::channel(QUEUE);
+    let reader = std::thread::Builder::new()
+        .name("runlog-lsp stdin".into())
+        .spawn(move || read_messages(input, &messages));
+    if let Err(e) = reader {
+        tracing::error!("cannot start the thread that reads stdin: {e}");
+        ended.eof.notify_one();
+    }
     let read = async {
-        let mut reframer = Reframer::default();
-        let mut chunk = vec![0u8; CHUNK];
         'reading: loop {
-            loop {
-                match reframer.next_frame() {
-                    Next::NeedMore => break,
-                    Next::Dropped(what) => tracing::warn!(
-                        "ignored input from the client that is not a JSON-RPC message: {what:?}"
-                    ),
-                    Next::Message(Incoming::Response(response)) => {
-                        if client_responses.send(response).await.is_err() {
-                            break 'reading;
-                        }
-                    }
-                    Next::Message(Incoming::Request(request)) => {
-                        let exit = is_exit(&request);
-                        if let Err(e) = future::poll_fn(|cx| service.poll_ready(cx)).await {
-                            tracing::error!("the server cannot take requests: {e}");
-                            break 'reading;
-                        }
-                        let call = service.call(request).unwrap_or_else(|e| {
-                            tracing::error!("{e}");
-                            None
-                        });
-                        if calls.send(call).await.is_err() {
-                            break 'reading;
-                        }
-                        if exit {
-                            ended.exit.notify_one();
-                            break 'reading;
-                        }
-                    }
-                }
-            }
-            match input.read(&mut chunk).await {
-                Ok(0) => {
+            match received.recv().await {
+                None => {
                     ended.eof.notify_one();
                     break;
                 }
-                Ok(n) => reframer.push(&chunk[..n]),
-                Err(e) => {
-                    tracing::error!("cannot read stdin: {e}");
-                    ended.eof.notify_one();
-                    break;
+                Some(Incoming::Response(response)) => {
+                    if client_responses.send(response).await.is_err() {
+                        break 'reading;
+                    }
+                }
+                Some(Incoming::Request(request)) => {
+                    let exit = is_exit(&request);
+                    if let Err(e) = future::poll_fn(|cx| service.poll_ready(cx)).await {
+                        tracing::error!("the server cannot take requests: {e}");
+                        break 'reading;
+                    }
+                    let call = service.call(request).unwrap_or_else(|e| {
+                        tracing::error!("{e}");
+                        None
+                    });
+                    if calls.send(call).await.is_err() {
+                        break 'reading;
+                    }
+                    if exit {
+                        ended.exit.notify_one();
+                        break 'reading;
+                    }
                 }
             }
         }
@@ -122,6 +115,39 @@ pub async fn serve<S, I, O>(
     };
 
     future::join(write, read).await;
+}
+
+/// Reads and decodes messages from `input` on a thread of its own, until the end of the input,
+/// `exit`, or the server no longer listening. Blocking reads go straight into the framing
+/// buffer: through tokio's stdin every read was a round trip to a blocking thread and a copy
+/// more, and a 10 MB `didOpen` waited for them.
+fn read_messages(mut input: impl Read, messages: &mpsc_tokio::Sender<Incoming>) {
+    let mut reframer = Reframer::default();
+    let mut chunk = vec![0u8; CHUNK];
+    loop {
+        loop {
+            match reframer.next_frame() {
+                Next::NeedMore => break,
+                Next::Dropped(what) => tracing::warn!(
+                    "ignored input from the client that is not a JSON-RPC message: {what:?}"
+                ),
+                Next::Message(message) => {
+                    let exit = matches!(&message, Incoming::Request(r) if is_exit(r));
+                    if messages.blocking_send(message).is_err() || exit {
+                        return;
+                    }
+                }
+            }
+        }
+        match reframer.read_from(&mut input, &mut chunk) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!("cannot read stdin: {e}");
+                return;
+            }
+        }
+    }
 }
 
 /// Writes one message with its `Content-Length` header.
