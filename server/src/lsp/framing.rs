@@ -9,6 +9,8 @@ use tower_lsp_server::jsonrpc::{Request, Response};
 
 mod open;
 
+use open::OpenText;
+
 /// A message this big is first tried as a plain `didOpen` (`open`): below it, the general
 /// decode costs nothing worth saving.
 const OPEN_BY_HAND_FROM: usize = 64 << 10;
@@ -17,6 +19,11 @@ const OPEN_BY_HAND_FROM: usize = 64 << 10;
 const MAX_MESSAGE: usize = 512 << 20;
 /// A header block longer than this is junk.
 const MAX_HEADER: usize = 8 << 10;
+/// A big message's body is read this much at a time, its text unescaped after each piece.
+const PIECE: usize = 256 << 10;
+/// A `didOpen`'s envelope before its text fits in this many bytes (else it is not unescaped
+/// while it arrives).
+const ENVELOPE_WITHIN: usize = 4 << 10;
 /// At most this much room is made ahead of a message's bytes arriving.
 const RESERVE_AHEAD: usize = 128 << 20;
 /// The input buffer keeps at most this much capacity between messages.
@@ -41,9 +48,9 @@ pub fn is_exit(request: &Request) -> bool {
 /// straight into `Request`, which holds its params as they are. A body without a method is a
 /// response. (tower-lsp-server's own untagged decode buffers the whole message before trying
 /// each shape: a 10 MB didOpen was copied twice more.)
-fn decode(body: &[u8]) -> Option<Incoming> {
+fn decode(body: &[u8], started: Option<OpenText>) -> Option<Incoming> {
     if body.len() >= OPEN_BY_HAND_FROM {
-        if let Some(request) = open::decode(body) {
+        if let Some(request) = open::decode(body, started) {
             return Some(Incoming::Request(request));
         }
     }
@@ -77,6 +84,20 @@ pub struct Reframer {
     skipping: usize,
     /// Bytes still to come of the message whose header has been read.
     awaiting: usize,
+    /// What is known of that message's text while it arrives.
+    arriving: Arriving,
+}
+
+/// A big message while it arrives.
+#[derive(Debug, Default)]
+enum Arriving {
+    /// Not yet known to be a `didOpen`.
+    #[default]
+    Unknown,
+    /// A `didOpen` whose text is being unescaped.
+    Text(OpenText),
+    /// Anything else: decoded when whole.
+    Other,
 }
 
 /// What `Reframer::next_frame` found.
@@ -113,7 +134,9 @@ impl Reframer {
         self.compact();
         let missing = std::mem::take(&mut self.awaiting);
         // Grows only as bytes arrive (room for the message was made by `next_frame`).
-        let n = reader.take(missing as u64).read_to_end(&mut self.input)?;
+        let n = reader
+            .take(missing.min(PIECE) as u64)
+            .read_to_end(&mut self.input)?;
         Ok(n)
     }
 
@@ -137,7 +160,7 @@ impl Reframer {
     /// The next message (or what was dropped) from the input pushed so far.
     pub fn next_frame(&mut self) -> Next {
         self.awaiting = 0;
-        let pending = self.pending();
+        let pending = &self.input[self.at..];
         if pending.is_empty() || self.skipping > 0 {
             return Next::NeedMore;
         }
@@ -157,6 +180,7 @@ impl Reframer {
             let have = pending.len() - body_start;
             self.skipping = len - have.min(len);
             self.at += body_start + have.min(len);
+            self.arriving = Arriving::Unknown;
             return Next::Dropped(Dropped::TooLong(len));
         }
         if pending.len() < body_start + len {
@@ -165,11 +189,18 @@ impl Reframer {
             let missing = body_start + len - pending.len();
             self.input.reserve(missing.min(RESERVE_AHEAD));
             self.awaiting = missing;
+            if len >= OPEN_BY_HAND_FROM {
+                self.unescape_arrived(body_start, len);
+            }
             return Next::NeedMore;
         }
         let body = &pending[body_start..body_start + len];
         let started = std::time::Instant::now();
-        let decoded = decode(body);
+        let text = match std::mem::take(&mut self.arriving) {
+            Arriving::Text(text) => Some(text),
+            _ => None,
+        };
+        let decoded = decode(body, text);
         if len >= 1 << 20 {
             tracing::debug!("decoded a {len}-byte message in {:?}", started.elapsed());
         }
@@ -179,6 +210,24 @@ impl Reframer {
         };
         self.at += body_start + len;
         out
+    }
+
+    /// Unescapes the text of the big message arriving (`len` bytes from `body_start` on) as far
+    /// as it has arrived, when it is a `didOpen`.
+    fn unescape_arrived(&mut self, body_start: usize, len: usize) {
+        let partial = &self.input[self.at + body_start..];
+        self.arriving = match std::mem::take(&mut self.arriving) {
+            Arriving::Unknown => match OpenText::start(partial, len) {
+                Some(text) => Arriving::Text(text),
+                None if partial.len() < ENVELOPE_WITHIN => Arriving::Unknown,
+                None => Arriving::Other,
+            },
+            Arriving::Text(mut text) => match text.advance(partial) {
+                Some(()) => Arriving::Text(text),
+                None => Arriving::Other,
+            },
+            Arriving::Other => Arriving::Other,
+        };
     }
 
     /// Drops input up to the next `Content-Length` header (past the current position).
@@ -191,6 +240,7 @@ impl Reframer {
         };
         let skip = skip.max(1).min(pending.len());
         self.at += skip;
+        self.arriving = Arriving::Unknown;
         Dropped::Junk(skip)
     }
 }
@@ -261,7 +311,7 @@ mod tests {
     }
 
     fn message(text: &str) -> Next {
-        Next::Message(decode(text.as_bytes()).expect("a message"))
+        Next::Message(decode(text.as_bytes(), None).expect("a message"))
     }
 
     /// A `didOpen` of `text` (JSON, escapes as the caller wrote them), padded past the size
@@ -286,11 +336,11 @@ mod tests {
             r#""0123456789abcdef0123456789abcdef""#,
         ] {
             let body = did_open(text);
-            let by_hand = open::decode(body.as_bytes());
+            let by_hand = open::decode(body.as_bytes(), None);
             assert!(by_hand.is_some(), "{text}");
             assert_eq!(by_hand, general(&body), "{text}");
             assert_eq!(
-                decode(body.as_bytes()),
+                decode(body.as_bytes(), None),
                 general(&body).map(Incoming::Request)
             );
         }
@@ -300,8 +350,8 @@ mod tests {
             r#"{ "method" : "textDocument/didOpen" , "jsonrpc" : "2.0" ,"#,
             1,
         );
-        assert_eq!(open::decode(spaced.as_bytes()), general(&spaced));
-        assert!(open::decode(spaced.as_bytes()).is_some());
+        assert_eq!(open::decode(spaced.as_bytes(), None), general(&spaced));
+        assert!(open::decode(spaced.as_bytes(), None).is_some());
         // Anything unusual is left to the general decode.
         for body in [
             did_open(r#""\ud800 lone""#),
@@ -325,7 +375,7 @@ mod tests {
             did_open(r#""a""#) + "x",
         ] {
             assert_eq!(
-                open::decode(body.as_bytes()),
+                open::decode(body.as_bytes(), None),
                 None,
                 "{}",
                 &body[..body.len().min(200)]
@@ -350,9 +400,92 @@ mod tests {
                 serde_json::to_string(&text).unwrap()
             };
             let body = did_open(&json);
-            let by_hand = open::decode(body.as_bytes());
+            let by_hand = open::decode(body.as_bytes(), None);
             proptest::prop_assert!(by_hand.is_some());
             proptest::prop_assert_eq!(by_hand, general(&body));
+        }
+
+        /// The text unescaped while its message arrives, wherever the pieces end.
+        #[test]
+        fn a_did_open_unescaped_as_it_arrives_decodes_as_the_general_decode_does(
+            text in "(?s).{0,64}",
+            every_char_escaped in proptest::bool::ANY,
+            step in 1usize..40,
+        ) {
+            let json = if every_char_escaped {
+                text.encode_utf16().map(|unit| format!("\\u{unit:04x}")).collect::<String>()
+            } else {
+                let quoted = serde_json::to_string(&text).unwrap();
+                quoted[1..quoted.len() - 1].to_string()
+            };
+            // The text ends past the envelope's first piece and is cut anywhere by `step`.
+            let body = did_open(&format!("\"{}{json}\"", "x".repeat(ENVELOPE_WITHIN)));
+            let input = frame(&body);
+            let mut r = Reframer::default();
+            let mut unescaped_early = false;
+            let mut out = Vec::new();
+            for piece in input.chunks(step) {
+                r.push(piece);
+                loop {
+                    match r.next_frame() {
+                        Next::NeedMore => break,
+                        n => out.push(n),
+                    }
+                }
+                unescaped_early |= matches!(r.arriving, Arriving::Text(_));
+            }
+            proptest::prop_assert!(unescaped_early);
+            let expected = general(&body).map(|r| Next::Message(Incoming::Request(r)));
+            proptest::prop_assert_eq!(out, expected.into_iter().collect::<Vec<_>>());
+        }
+    }
+
+    /// Reads as a pipe does: at most `step` bytes at a time.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let n = self.step.min(out.len()).min(self.bytes.len());
+            out[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn messages_read_from_a_pipe_are_those_sent() {
+        let text = "{\"log\": {\"entries\": [\"\\\"a\\\"\", \"é😀\"]}}\n".repeat(40_000);
+        let open = did_open(&serde_json::to_string(&text).unwrap());
+        let mut input = frame(OK);
+        input.extend(frame(&open));
+        input.extend(frame(r#"{"jsonrpc":"2.0","method":"exit"}"#));
+        for step in [7, 4096, 1 << 20] {
+            let mut reader = Trickle {
+                bytes: &input,
+                step,
+            };
+            let (mut r, mut chunk, mut out) = (Reframer::default(), vec![0; 1000], Vec::new());
+            let mut unescaped_early = false;
+            while r.read_from(&mut reader, &mut chunk).unwrap() > 0 {
+                loop {
+                    match r.next_frame() {
+                        Next::NeedMore => break,
+                        n => out.push(n),
+                    }
+                }
+                unescaped_early |= matches!(r.arriving, Arriving::Text(_));
+            }
+            assert!(unescaped_early, "{step}");
+            assert_eq!(out.len(), 3, "{step}");
+            assert_eq!(out[0], message(OK));
+            assert_eq!(
+                out[1],
+                Next::Message(Incoming::Request(general(&open).unwrap()))
+            );
+            assert!(matches!(&out[2], Next::Message(Incoming::Request(r)) if is_exit(r)));
         }
     }
 
@@ -383,7 +516,7 @@ mod tests {
                 Ok(Untagged::Response(r)) => Some(Incoming::Response(r)),
                 Err(_) => None,
             };
-            assert_eq!(decode(text.as_bytes()), untagged, "{text}");
+            assert_eq!(decode(text.as_bytes(), None), untagged, "{text}");
         }
     }
 
@@ -456,7 +589,7 @@ mod tests {
 
     #[test]
     fn the_exit_notification_is_recognised_and_nothing_else() {
-        let exit = |text: &str| matches!(decode(text.as_bytes()), Some(Incoming::Request(r)) if is_exit(&r));
+        let exit = |text: &str| matches!(decode(text.as_bytes(), None), Some(Incoming::Request(r)) if is_exit(&r));
         assert!(exit(r#"{"jsonrpc":"2.0","method":"exit"}"#));
         assert!(exit(
             r#"{"method": "exit", "jsonrpc": "2.0", "params": null}"#

@@ -6,13 +6,43 @@
 //! key, a lone surrogate, a control character) gives `None`, and the message takes the general
 //! decode, which says what is wrong with it.
 
+//!
+//! The text of a big message is unescaped while the rest of the message arrives (`OpenText`):
+//! the decode then mostly overlaps the client's write, and only the last piece is left for
+//! when the message is whole.
+
 use crate::core::lex;
 use serde_json::{Map, Value};
 use tower_lsp_server::jsonrpc::Request;
 
-/// The request the general decode gives for `body`, when it is a plain `didOpen`.
-pub(super) fn decode(body: &[u8]) -> Option<Request> {
-    let mut c = Cursor { bytes: body, at: 0 };
+/// An escape is at most this long (`\ud83d\ude00`): one that starts nearer the end of what
+/// has arrived may be cut.
+const LONGEST_ESCAPE: usize = 12;
+
+/// The request the general decode gives for `body`, when it is a plain `didOpen`. `started`:
+/// its text as far as it was unescaped while the message arrived.
+pub(super) fn decode(body: &[u8], started: Option<OpenText>) -> Option<Request> {
+    let mut c = Cursor {
+        bytes: body,
+        at: 0,
+        text: Text::Decode(started),
+    };
+    let document = envelope(&mut c)?;
+    c.skip_whitespace();
+    if c.at != body.len() {
+        return None;
+    }
+    let mut params = Map::new();
+    params.insert("textDocument".into(), Value::Object(document));
+    Some(
+        Request::build("textDocument/didOpen")
+            .params(Value::Object(params))
+            .finish(),
+    )
+}
+
+/// A plain `didOpen`'s envelope: its `textDocument` item.
+fn envelope(c: &mut Cursor<'_>) -> Option<Map<String, Value>> {
     let (mut jsonrpc, mut method, mut document) = (None, None, None);
     c.members(|c, key| {
         match key {
@@ -33,23 +63,110 @@ pub(super) fn decode(body: &[u8]) -> Option<Request> {
         }
         Some(())
     })?;
-    c.skip_whitespace();
-    let plain = jsonrpc? == "2.0" && method? == "textDocument/didOpen" && c.at == body.len();
-    if !plain {
-        return None;
+    (jsonrpc? == "2.0" && method? == "textDocument/didOpen").then_some(document?)
+}
+
+/// The text of a `didOpen` unescaped as far as its message has arrived.
+#[derive(Debug)]
+pub(super) struct OpenText {
+    /// Where the text's content starts in the message body (after its opening quote).
+    start: usize,
+    /// How far the body has been read.
+    at: usize,
+    /// The text unescaped so far is `out[..len]`; `out` has room for the rest of the body.
+    out: Vec<u8>,
+    len: usize,
+}
+
+impl OpenText {
+    /// The text of a plain `didOpen` whose body of `total` bytes starts with `partial`, once
+    /// its envelope up to the text has arrived; unescaped as far as `partial` goes.
+    pub(super) fn start(partial: &[u8], total: usize) -> Option<OpenText> {
+        let mut c = Cursor {
+            bytes: partial,
+            at: 0,
+            text: Text::Find(None),
+        };
+        let _ = envelope(&mut c);
+        let Text::Find(Some(start)) = c.text else {
+            return None;
+        };
+        let mut text = OpenText {
+            start,
+            at: start,
+            // Unescaping only shortens: the rest of the message is room enough, also for the
+            // words `copy_plain_string_run` stores whole.
+            out: vec![0; total.checked_sub(start)?],
+            len: 0,
+        };
+        text.unescape(partial, false)?;
+        Some(text)
     }
-    let mut params = Map::new();
-    params.insert("textDocument".into(), Value::Object(document?));
-    Some(
-        Request::build("textDocument/didOpen")
-            .params(Value::Object(params))
-            .finish(),
-    )
+
+    /// Unescapes what has arrived of the body (`partial`) since the last call. `None`: the text
+    /// is not one the hand decode takes (the general decode will say why).
+    pub(super) fn advance(&mut self, partial: &[u8]) -> Option<()> {
+        self.unescape(partial, false).map(|_| ())
+    }
+
+    /// Unescapes from `self.at` to the text's closing quote (`Some(true)`), or, with `complete`
+    /// false, as far as `bytes` surely holds whole escapes (`Some(false)`).
+    fn unescape(&mut self, bytes: &[u8], complete: bool) -> Option<bool> {
+        let whole_escapes_before = if complete {
+            bytes.len()
+        } else {
+            bytes.len().saturating_sub(LONGEST_ESCAPE)
+        };
+        loop {
+            let run_end = lex::copy_plain_string_run(bytes, self.at, self.out.get_mut(self.len..)?);
+            self.len += run_end - self.at;
+            self.at = run_end;
+            match bytes.get(self.at) {
+                Some(b'"') => return Some(true),
+                Some(b'\\') if self.at < whole_escapes_before => {
+                    // A log's text escapes every quote: the two-byte escapes take the short way.
+                    match bytes.get(self.at + 1).copied().and_then(lex::short_escape) {
+                        Some(byte) => {
+                            *self.out.get_mut(self.len)? = byte;
+                            self.len += 1;
+                            self.at += 2;
+                        }
+                        None => {
+                            let (decoded, escape_len) = lex::json_escape(bytes, self.at)?;
+                            self.len += decoded.encode_utf8(self.out.get_mut(self.len..)?).len();
+                            self.at += escape_len;
+                        }
+                    }
+                }
+                Some(b'\\') | None if !complete => return Some(false),
+                _ => return None, // a control character, or the body ends in the text
+            }
+        }
+    }
+
+    /// The whole text, `bytes` being the whole body.
+    fn finish(mut self, bytes: &[u8]) -> Option<(String, usize)> {
+        if !self.unescape(bytes, true)? {
+            return None;
+        }
+        self.out.truncate(self.len);
+        self.out.shrink_to_fit();
+        Some((String::from_utf8(self.out).ok()?, self.at + 1))
+    }
+}
+
+/// What the cursor does at the text's value.
+enum Text {
+    /// Decodes it, resuming from where it was unescaped while it arrived.
+    Decode(Option<OpenText>),
+    /// Only finds where it starts (the body may not have arrived past it), and stops.
+    Find(Option<usize>),
 }
 
 struct Cursor<'a> {
     bytes: &'a [u8],
     at: usize,
+    text: Text,
 }
 
 impl<'a> Cursor<'a> {
@@ -117,40 +234,27 @@ impl<'a> Cursor<'a> {
         (item.len() == 4).then_some(item)
     }
 
-    /// A string value, unescaped in one pass into one buffer.
+    /// The text's string value, unescaped in one pass into one buffer.
     fn text(&mut self) -> Option<String> {
         self.eat(b'"')?;
-        let bytes = self.bytes;
-        // Unescaping only shortens: the rest of the message is room enough, also for the words
-        // `copy_plain_string_run` stores whole.
-        let mut out = vec![0; bytes.len() - self.at];
-        let mut len = 0;
-        let mut at = self.at;
-        loop {
-            let run_end = lex::copy_plain_string_run(bytes, at, &mut out[len..]);
-            len += run_end - at;
-            at = run_end;
-            match *bytes.get(at)? {
-                b'"' => break,
-                // A log's text escapes every quote: the two-byte escapes take the short way.
-                b'\\' => match bytes.get(at + 1).copied().and_then(lex::short_escape) {
-                    Some(byte) => {
-                        out[len] = byte;
-                        len += 1;
-                        at += 2;
-                    }
-                    None => {
-                        let (decoded, escape_len) = lex::json_escape(bytes, at)?;
-                        len += decoded.encode_utf8(&mut out[len..]).len();
-                        at += escape_len;
-                    }
-                },
-                _ => return None, // a control character
+        let started = match &mut self.text {
+            Text::Find(start) => {
+                *start = Some(self.at);
+                return None;
             }
-        }
-        out.truncate(len);
-        self.at = at + 1;
-        out.shrink_to_fit();
-        String::from_utf8(out).ok()
+            Text::Decode(started) => started.take().filter(|t| t.start == self.at),
+        };
+        let text = match started {
+            Some(text) => text,
+            None => OpenText {
+                start: self.at,
+                at: self.at,
+                out: vec![0; self.bytes.len() - self.at],
+                len: 0,
+            },
+        };
+        let (text, end) = text.finish(self.bytes)?;
+        self.at = end;
+        Some(text)
     }
 }
