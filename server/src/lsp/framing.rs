@@ -4,7 +4,6 @@
 //! them), and reading goes on at the next `Content-Length` header: one broken message from a
 //! client never leaves the server deaf.
 
-use std::io::{self, Read};
 use tower_lsp_server::jsonrpc::{Request, Response};
 
 mod open;
@@ -19,8 +18,6 @@ const OPEN_BY_HAND_FROM: usize = 64 << 10;
 const MAX_MESSAGE: usize = 512 << 20;
 /// A header block longer than this is junk.
 const MAX_HEADER: usize = 8 << 10;
-/// A big message's body is read this much at a time, its text unescaped after each piece.
-const PIECE: usize = 256 << 10;
 /// A `didOpen`'s envelope before its text fits in this many bytes (else it is not unescaped
 /// while it arrives).
 const ENVELOPE_WITHIN: usize = 4 << 10;
@@ -74,7 +71,7 @@ pub enum Dropped {
     TooLong(usize),
 }
 
-/// The framing state over a byte buffer (tested directly, and fed by `read_from`).
+/// The framing state over a byte buffer, independent of IO (tested directly).
 #[derive(Debug, Default)]
 pub struct Reframer {
     input: Vec<u8>,
@@ -82,8 +79,6 @@ pub struct Reframer {
     at: usize,
     /// Bytes of an oversized message still to be skipped.
     skipping: usize,
-    /// Bytes still to come of the message whose header has been read.
-    awaiting: usize,
     /// What is known of that message's text while it arrives.
     arriving: Arriving,
 }
@@ -122,24 +117,6 @@ impl Reframer {
         self.input.extend_from_slice(bytes);
     }
 
-    /// Reads more input from `reader`, blocking: the rest of a message whose header has been
-    /// read goes straight into place (all of it before returning), anything else through
-    /// `chunk`. `Ok(0)` at the end of the input.
-    pub fn read_from(&mut self, reader: &mut impl Read, chunk: &mut [u8]) -> io::Result<usize> {
-        if self.awaiting == 0 || self.skipping > 0 {
-            let n = reader.read(chunk)?;
-            self.push(&chunk[..n]);
-            return Ok(n);
-        }
-        self.compact();
-        let missing = std::mem::take(&mut self.awaiting);
-        // Grows only as bytes arrive (room for the message was made by `next_frame`).
-        let n = reader
-            .take(missing.min(PIECE) as u64)
-            .read_to_end(&mut self.input)?;
-        Ok(n)
-    }
-
     /// Drops the input already framed once it is most of the buffer.
     fn compact(&mut self) {
         if self.at > 0 && self.at * 2 >= self.input.len() {
@@ -159,7 +136,6 @@ impl Reframer {
 
     /// The next message (or what was dropped) from the input pushed so far.
     pub fn next_frame(&mut self) -> Next {
-        self.awaiting = 0;
         let pending = &self.input[self.at..];
         if pending.is_empty() || self.skipping > 0 {
             return Next::NeedMore;
@@ -188,7 +164,6 @@ impl Reframer {
             // (up to a bound, so that a header alone cannot make the server allocate much).
             let missing = body_start + len - pending.len();
             self.input.reserve(missing.min(RESERVE_AHEAD));
-            self.awaiting = missing;
             if len >= OPEN_BY_HAND_FROM {
                 self.unescape_arrived(body_start, len);
             }
@@ -437,55 +412,6 @@ mod tests {
             proptest::prop_assert!(unescaped_early);
             let expected = general(&body).map(|r| Next::Message(Incoming::Request(r)));
             proptest::prop_assert_eq!(out, expected.into_iter().collect::<Vec<_>>());
-        }
-    }
-
-    /// Reads as a pipe does: at most `step` bytes at a time.
-    struct Trickle<'a> {
-        bytes: &'a [u8],
-        step: usize,
-    }
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-            let n = self.step.min(out.len()).min(self.bytes.len());
-            out[..n].copy_from_slice(&self.bytes[..n]);
-            self.bytes = &self.bytes[n..];
-            Ok(n)
-        }
-    }
-
-    #[test]
-    fn messages_read_from_a_pipe_are_those_sent() {
-        let text = "{\"log\": {\"entries\": [\"\\\"a\\\"\", \"é😀\"]}}\n".repeat(40_000);
-        let open = did_open(&serde_json::to_string(&text).unwrap());
-        let mut input = frame(OK);
-        input.extend(frame(&open));
-        input.extend(frame(r#"{"jsonrpc":"2.0","method":"exit"}"#));
-        for step in [7, 4096, 1 << 20] {
-            let mut reader = Trickle {
-                bytes: &input,
-                step,
-            };
-            let (mut r, mut chunk, mut out) = (Reframer::default(), vec![0; 1000], Vec::new());
-            let mut unescaped_early = false;
-            while r.read_from(&mut reader, &mut chunk).unwrap() > 0 {
-                loop {
-                    match r.next_frame() {
-                        Next::NeedMore => break,
-                        n => out.push(n),
-                    }
-                }
-                unescaped_early |= matches!(r.arriving, Arriving::Text(_));
-            }
-            assert!(unescaped_early, "{step}");
-            assert_eq!(out.len(), 3, "{step}");
-            assert_eq!(out[0], message(OK));
-            assert_eq!(
-                out[1],
-                Next::Message(Incoming::Request(general(&open).unwrap()))
-            );
-            assert!(matches!(&out[2], Next::Message(Incoming::Request(r)) if is_exit(r)));
         }
     }
 

@@ -20,8 +20,10 @@ use tower_service::Service;
 const MAX_CONCURRENCY: usize = 4;
 /// Calls queued before reading waits, as in tower-lsp-server's `Server`.
 const QUEUE: usize = 100;
-/// Bytes asked from stdin at a time between messages (a message's body is read into place).
-const CHUNK: usize = 64 << 10;
+/// Bytes asked from stdin at a time.
+const PIECE: usize = 256 << 10;
+/// Pieces read ahead of the framing (a big message's decode) before reading waits.
+const PIECES_AHEAD: usize = 16;
 
 /// How reading ended.
 pub struct Ended {
@@ -70,12 +72,18 @@ pub async fn serve<S, I, O>(
     };
 
     let (messages, mut received) = tokio::sync::mpsc::channel(QUEUE);
-    let reader = std::thread::Builder::new()
+    let (pieces, read) = std::sync::mpsc::sync_channel(PIECES_AHEAD);
+    let (spare, spares) = std::sync::mpsc::channel();
+    let threads = std::thread::Builder::new()
         .name("runlog-lsp stdin".into())
-        .spawn(move || read_messages(input, &messages));
-    if let Err(e) = reader {
-        tracing::error!("cannot start the thread that reads stdin: {e}");
-        ended.eof.notify_one();
+        .spawn(move || read_pieces(input, &pieces, &spares))
+        .and_then(|_| {
+            std::thread::Builder::new()
+                .name("runlog-lsp framing".into())
+                .spawn(move || frame_messages(&read, &spare, &messages))
+        });
+    if let Err(e) = threads {
+        tracing::error!("cannot start the threads that read stdin: {e}");
     }
     let read = async {
         'reading: loop {
@@ -117,14 +125,50 @@ pub async fn serve<S, I, O>(
     future::join(write, read).await;
 }
 
-/// Reads and decodes messages from `input` on a thread of its own, until the end of the input,
-/// `exit`, or the server no longer listening. Blocking reads go straight into the framing
-/// buffer: through tokio's stdin every read was a round trip to a blocking thread and a copy
-/// more, and a 10 MB `didOpen` waited for them.
-fn read_messages(mut input: impl Read, messages: &mpsc_tokio::Sender<Incoming>) {
-    let mut reframer = Reframer::default();
-    let mut chunk = vec![0u8; CHUNK];
+/// Reads `input` on a thread of its own, in pieces handed to `frame_messages` on another: a big
+/// message's text is unescaped while the client is still writing it, and reading does not wait
+/// for that. (Through tokio's stdin every read was a round trip to a blocking thread and a
+/// copy more, and a 10 MB `didOpen` waited for them.)
+fn read_pieces(
+    mut input: impl Read,
+    pieces: &std::sync::mpsc::SyncSender<Piece>,
+    spare: &std::sync::mpsc::Receiver<Vec<u8>>,
+) {
     loop {
+        let mut buffer = spare.try_recv().unwrap_or_else(|_| vec![0; PIECE]);
+        match input.read(&mut buffer) {
+            Ok(0) => return,
+            Ok(n) => {
+                if pieces.send(Piece { buffer, len: n }).is_err() {
+                    return;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                tracing::error!("cannot read stdin: {e}");
+                return;
+            }
+        }
+    }
+}
+
+/// Bytes read from stdin: the first `len` of `buffer`.
+struct Piece {
+    buffer: Vec<u8>,
+    len: usize,
+}
+
+/// Frames and decodes the pieces read until they end, `exit`, or the server no longer
+/// listening; hands each buffer back for the next read.
+fn frame_messages(
+    pieces: &std::sync::mpsc::Receiver<Piece>,
+    spare: &std::sync::mpsc::Sender<Vec<u8>>,
+    messages: &mpsc_tokio::Sender<Incoming>,
+) {
+    let mut reframer = Reframer::default();
+    while let Ok(piece) = pieces.recv() {
+        reframer.push(&piece.buffer[..piece.len]);
+        let _ = spare.send(piece.buffer);
         loop {
             match reframer.next_frame() {
                 Next::NeedMore => break,
@@ -137,14 +181,6 @@ fn read_messages(mut input: impl Read, messages: &mpsc_tokio::Sender<Incoming>) 
                         return;
                     }
                 }
-            }
-        }
-        match reframer.read_from(&mut input, &mut chunk) {
-            Ok(0) => return,
-            Ok(_) => {}
-            Err(e) => {
-                tracing::error!("cannot read stdin: {e}");
-                return;
             }
         }
     }
@@ -164,4 +200,70 @@ async fn write_message<O: AsyncWrite + Unpin>(
     framed.extend_from_slice(&body);
     output.write_all(&framed).await?;
     output.flush().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads as a pipe does: at most `step` bytes at a time.
+    struct Trickle {
+        bytes: Vec<u8>,
+        at: usize,
+        step: usize,
+    }
+
+    impl Read for Trickle {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(out.len()).min(self.bytes.len() - self.at);
+            out[..n].copy_from_slice(&self.bytes[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    fn frame(body: &str) -> Vec<u8> {
+        format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+    }
+
+    #[test]
+    fn messages_read_through_a_trickling_pipe_are_those_sent() {
+        let text = "{\"log\": {\"entries\": [\"\\\"a\\\"\", \"é😀\\u0001\"]}}\r\n".repeat(40_000);
+        let open = serde_json::json!({
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {"textDocument": {
+                "uri": "file:///a.har", "languageId": "json", "version": 1, "text": text,
+            }},
+        })
+        .to_string();
+        let shutdown = r#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#;
+        let exit = r#"{"jsonrpc":"2.0","method":"exit"}"#;
+        let input = [frame(shutdown), frame(&open), frame(exit), frame(shutdown)].concat();
+        for step in [7, 4096, 1 << 20] {
+            let (pieces, read) = std::sync::mpsc::sync_channel(PIECES_AHEAD);
+            let (spare, spares) = std::sync::mpsc::channel();
+            let (messages, mut received) = mpsc_tokio::channel(QUEUE);
+            let trickle = Trickle {
+                bytes: input.clone(),
+                at: 0,
+                step,
+            };
+            let reader = std::thread::spawn(move || read_pieces(trickle, &pieces, &spares));
+            frame_messages(&read, &spare, &messages);
+            drop((messages, read));
+            reader.join().unwrap();
+            let mut got = Vec::new();
+            while let Some(message) = received.blocking_recv() {
+                got.push(message);
+            }
+            let request = |body: &str| Incoming::Request(serde_json::from_str(body).unwrap());
+            // Nothing is read after `exit`.
+            assert_eq!(
+                got,
+                [request(shutdown), request(&open), request(exit)],
+                "{step}"
+            );
+        }
+    }
 }
