@@ -22,8 +22,9 @@ const MAX_CONCURRENCY: usize = 4;
 const QUEUE: usize = 100;
 /// Bytes asked from stdin at a time.
 const PIECE: usize = 256 << 10;
-/// Pieces read ahead of the framing (a big message's decode) before reading waits.
-const PIECES_AHEAD: usize = 16;
+/// Pieces read ahead of the framing (a big message's decode) before reading waits: with the
+/// pipe's own 1 MiB, the framing never waits for the client, and at most six buffers exist.
+const PIECES_AHEAD: usize = 4;
 
 /// How reading ended.
 pub struct Ended {
