@@ -217,6 +217,38 @@ fn a_big_log_opened_gets_its_diagnostics_from_a_first_look_sent_once() {
         "{}",
         c.stderr_text()
     );
+    // Its uri came before its text (as editors send it): the look started as the text arrived.
+    assert!(
+        c.stderr_eventually_has("big.har: first look starts as its didOpen arrives"),
+        "{}",
+        c.stderr_text()
+    );
+}
+
+#[test]
+fn a_big_log_whose_text_comes_before_its_uri_gets_its_first_look_once_opened() {
+    let text = big_har(4000);
+    let mut c = Client::start(Options {
+        log_filter: Some("debug"),
+        ..Options::default()
+    });
+    let body = json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+        "textDocument": {"text": text, "uri": BIG, "languageId": "json", "version": 1},
+    }})
+    .to_string();
+    c.send_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    assert_eq!(c.diagnostics(BIG).len(), 40);
+    assert!(
+        c.stderr_eventually_has("first look found 40 diagnostics"),
+        "{}",
+        c.stderr_text()
+    );
+    assert!(
+        !c.stderr_text()
+            .contains("first look starts as its didOpen arrives"),
+        "{}",
+        c.stderr_text()
+    );
 }
 
 #[test]

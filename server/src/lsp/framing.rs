@@ -4,6 +4,7 @@
 //! them), and reading goes on at the next `Content-Length` header: one broken message from a
 //! client never leaves the server deaf.
 
+use std::sync::mpsc::SyncSender;
 use tower_lsp_server::jsonrpc::{Request, Response};
 
 mod open;
@@ -71,6 +72,19 @@ pub enum Dropped {
     TooLong(usize),
 }
 
+/// Told of each big `didOpen` as its text starts arriving, with its URI, version and message
+/// length; the sender it returns gets the text piece by piece as it is unescaped, and
+/// `TextPiece::End` once the message is whole and decoded. A sender dropped before `End`: the
+/// message was not decoded.
+pub type OnOpening = Box<dyn FnMut(&str, i32, usize) -> Option<SyncSender<TextPiece>> + Send>;
+
+/// A piece of an arriving `didOpen`'s text (see [`OnOpening`]).
+#[derive(Debug)]
+pub enum TextPiece {
+    Bytes(Vec<u8>),
+    End,
+}
+
 /// The framing state over a byte buffer, independent of IO (tested directly).
 #[derive(Debug, Default)]
 pub struct Reframer {
@@ -81,6 +95,50 @@ pub struct Reframer {
     skipping: usize,
     /// What is known of that message's text while it arrives.
     arriving: Arriving,
+    on_opening: Opening,
+}
+
+/// The [`OnOpening`] of a reframer, if it has one.
+#[derive(Default)]
+struct Opening(Option<OnOpening>);
+
+impl std::fmt::Debug for Opening {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Opening(Some)"
+        } else {
+            "Opening(None)"
+        })
+    }
+}
+
+/// Where an arriving text goes piece by piece, and how much of it went.
+#[derive(Debug)]
+struct Feed {
+    to: SyncSender<TextPiece>,
+    sent: usize,
+}
+
+impl Feed {
+    /// Sends what `text` unescaped since the last piece; `None` when nobody listens any more.
+    fn send(mut self, text: &[u8]) -> Option<Feed> {
+        let new = text.get(self.sent..)?;
+        if !new.is_empty() {
+            self.to.send(TextPiece::Bytes(new.to_vec())).ok()?;
+            self.sent = text.len();
+        }
+        Some(self)
+    }
+
+    /// Sends the rest of the decoded request's text, and the end.
+    fn finish(self, request: &Request) {
+        let text = request
+            .params()
+            .and_then(|p| p.get("textDocument")?.get("text")?.as_str());
+        if let Some(feed) = text.and_then(|t| self.send(t.as_bytes())) {
+            let _ = feed.to.send(TextPiece::End);
+        }
+    }
 }
 
 /// A big message while it arrives.
@@ -89,8 +147,8 @@ enum Arriving {
     /// Not yet known to be a `didOpen`.
     #[default]
     Unknown,
-    /// A `didOpen` whose text is being unescaped.
-    Text(OpenText),
+    /// A `didOpen` whose text is being unescaped, and where it goes as it is.
+    Text(OpenText, Option<Feed>),
     /// Anything else: decoded when whole.
     Other,
 }
@@ -106,6 +164,14 @@ pub enum Next {
 }
 
 impl Reframer {
+    /// A reframer that tells `on_opening` of every big `didOpen` as its text arrives.
+    pub fn telling(on_opening: Option<OnOpening>) -> Self {
+        Reframer {
+            on_opening: Opening(on_opening),
+            ..Reframer::default()
+        }
+    }
+
     pub fn push(&mut self, bytes: &[u8]) {
         let mut bytes = bytes;
         if self.skipping > 0 {
@@ -171,11 +237,14 @@ impl Reframer {
         }
         let body = &pending[body_start..body_start + len];
         let started = std::time::Instant::now();
-        let text = match std::mem::take(&mut self.arriving) {
-            Arriving::Text(text) => Some(text),
-            _ => None,
+        let (text, feed) = match std::mem::take(&mut self.arriving) {
+            Arriving::Text(text, feed) => (Some(text), feed),
+            _ => (None, None),
         };
         let decoded = decode(body, text);
+        if let (Some(feed), Some(Incoming::Request(request))) = (feed, &decoded) {
+            feed.finish(request);
+        }
         if len >= 1 << 20 {
             tracing::debug!("decoded a {len}-byte message in {:?}", started.elapsed());
         }
@@ -193,12 +262,22 @@ impl Reframer {
         let partial = &self.input[self.at + body_start..];
         self.arriving = match std::mem::take(&mut self.arriving) {
             Arriving::Unknown => match OpenText::start(partial, len) {
-                Some(text) => Arriving::Text(text),
+                Some(text) => {
+                    let to = match (&text.document, self.on_opening.0.as_mut()) {
+                        (Some((uri, version)), Some(tell)) => tell(uri, *version, len),
+                        _ => None,
+                    };
+                    let feed = to.and_then(|to| Feed { to, sent: 0 }.send(text.unescaped()));
+                    Arriving::Text(text, feed)
+                }
                 None if partial.len() < ENVELOPE_WITHIN => Arriving::Unknown,
                 None => Arriving::Other,
             },
-            Arriving::Text(mut text) => match text.advance(partial) {
-                Some(()) => Arriving::Text(text),
+            Arriving::Text(mut text, feed) => match text.advance(partial) {
+                Some(()) => {
+                    let feed = feed.and_then(|f| f.send(text.unescaped()));
+                    Arriving::Text(text, feed)
+                }
                 None => Arriving::Other,
             },
             Arriving::Other => Arriving::Other,
@@ -407,11 +486,82 @@ mod tests {
                         n => out.push(n),
                     }
                 }
-                unescaped_early |= matches!(r.arriving, Arriving::Text(_));
+                unescaped_early |= matches!(r.arriving, Arriving::Text(..));
             }
             proptest::prop_assert!(unescaped_early);
             let expected = general(&body).map(|r| Next::Message(Incoming::Request(r)));
             proptest::prop_assert_eq!(out, expected.into_iter().collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn an_arriving_did_open_is_told_and_fed_its_text_piece_by_piece() {
+        use std::sync::mpsc::{sync_channel, Receiver};
+        use std::sync::{Arc, Mutex};
+        let text = "{\"a\": \"\\\"é😀\"}\n".repeat(20_000);
+        let body = serde_json::json!({
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {"textDocument": {
+                "uri": "file:///a.har", "languageId": "json", "version": 7, "text": text,
+            }},
+        })
+        .to_string();
+        type Told = Arc<Mutex<Vec<(String, i32, usize, Receiver<TextPiece>)>>>;
+        let told: Told = Arc::default();
+        let tell = told.clone();
+        let mut r = Reframer::telling(Some(Box::new(move |uri, version, len| {
+            let (to, pieces) = sync_channel(1 << 16);
+            tell.lock()
+                .unwrap()
+                .push((uri.to_string(), version, len, pieces));
+            Some(to)
+        })));
+        // Whole, then with a byte too many (the message does not decode); and another method
+        // with the same params, which is not told of.
+        let other = body.replacen("textDocument/didOpen", "custom/open", 1);
+        let input = [frame(&body), frame(&(body.clone() + "x")), frame(&other)].concat();
+        let mut out = Vec::new();
+        for piece in input.chunks(4096) {
+            r.push(piece);
+            loop {
+                match r.next_frame() {
+                    Next::NeedMore => break,
+                    n => out.push(n),
+                }
+            }
+        }
+        assert!(matches!(out[0], Next::Message(Incoming::Request(_))));
+        assert!(matches!(out[1], Next::Dropped(Dropped::Malformed(_))));
+        assert!(
+            matches!(&out[2], Next::Message(Incoming::Request(r)) if r.method() == "custom/open")
+        );
+        drop(r);
+        let told = std::mem::take(&mut *told.lock().unwrap());
+        assert_eq!(told.len(), 2);
+        for (k, (uri, version, len, pieces)) in told.into_iter().enumerate() {
+            assert_eq!(
+                (uri.as_str(), version, len),
+                ("file:///a.har", 7, body.len() + k)
+            );
+            let mut fed = Vec::new();
+            let mut ended = false;
+            for piece in pieces.iter() {
+                match piece {
+                    TextPiece::Bytes(bytes) => fed.push(bytes),
+                    TextPiece::End => ended = true,
+                }
+            }
+            assert!(fed.len() > 10, "fed as it arrived: {} pieces", fed.len());
+            let fed = fed.concat();
+            if k == 0 {
+                assert!(ended);
+                assert_eq!(fed, text.as_bytes());
+            } else {
+                // Cut short, never ended: whoever reads it knows it is not the text.
+                assert!(!ended);
+                assert!(text.as_bytes().starts_with(&fed));
+            }
         }
     }
 

@@ -108,7 +108,12 @@ pub fn serve_stdio() -> i32 {
     let shutdown = Arc::new(AtomicBool::new(false));
     let flag = shutdown.clone();
     runtime.block_on(async move {
-        let (service, socket) = LspService::build(move |client| Backend::new(client, flag))
+        let mut backend = None;
+        let (service, socket) = LspService::build(|client| {
+            let b = Backend::new(client, flag);
+            backend = Some(b.clone());
+            b
+        })
             .custom_method("runlog/payload", Backend::payload)
             .custom_method("runlog/curl", Backend::curl)
             .custom_method("runlog/failures", Backend::failures)
@@ -117,12 +122,17 @@ pub fn serve_stdio() -> i32 {
             .custom_method("runlog/debugDocumentText", Backend::debug_document_text)
             .custom_method("runlog/debugPanic", Backend::debug_panic)
             .finish();
+        // The first look of a big log starts while its didOpen arrives.
+        let runtime = tokio::runtime::Handle::current();
+        let on_opening = backend.map(|b| -> framing::OnOpening {
+            Box::new(move |uri, version, len| b.look_early(uri, version, len, &runtime))
+        });
         let ended = transport::Ended {
             eof: Notify::new(),
             exit: Notify::new(),
         };
         tokio::select! {
-            () = transport::serve(std::io::stdin(), tokio::io::stdout(), service, socket, &ended) => {}
+            () = transport::serve(std::io::stdin(), tokio::io::stdout(), service, socket, on_opening, &ended) => {}
             () = async {
                 ended.eof.notified().await;
                 tokio::time::sleep(EOF_GRACE).await;

@@ -7,12 +7,16 @@ use crate::core::incremental::{reanalyze_with_path, ReanalysisPath};
 use crate::core::line_index::Encoding;
 use crate::core::model::Analysis;
 use crate::settings::Settings;
+use std::io::Read;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc::{Receiver, SyncSender};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::oneshot;
 use tower_lsp_server::ls_types::{Diagnostic, MessageType, Uri};
 
 use super::documents::{FirstLook, Snapshot, SnapshotParts};
+use super::framing::TextPiece;
 use super::handlers;
 use super::project::Resolved;
 use super::session::{lock, panic_message, Backend};
@@ -30,6 +34,8 @@ const SNAPSHOT_WAIT: Duration = Duration::from_millis(500);
 const FIRST_SNAPSHOT_WAIT: Duration = Duration::from_secs(3);
 /// Logs at least this big get a first look (`Backend::first_look`) when opened.
 const FIRST_LOOK_MIN: usize = 1 << 20;
+/// Pieces of an arriving text held for its early first look before unescaping waits for it.
+const EARLY_PIECES: usize = 8;
 /// With debug requests enabled, a document containing this makes its analysis panic.
 const DEBUG_PANIC_MARKER: &str = "runlog-lsp:debug-panic-in-analysis";
 
@@ -82,8 +88,12 @@ impl Backend {
             // analysis: with one malloc arena (see `lsp::one_malloc_arena`) the two analyses side
             // by side slowed each other down more than the first look takes alone.
             let wanted = previous.is_none() && text.len() >= FIRST_LOOK_MIN;
+            let early = previous
+                .is_none()
+                .then(|| lock(&self.inner.early).remove(&uri));
+            let early = early.flatten().filter(|e| wanted && e.version == version);
             let (settings, found) = match self
-                .resolve_and_look(&uri, &text, editor, encoding, wanted)
+                .resolve_and_look(&uri, &text, editor, encoding, wanted, early)
                 .await
             {
                 Ok((project, found)) => {
@@ -171,7 +181,8 @@ impl Backend {
     /// first look: the log streamed through the unit pipeline, where most of its calls (those
     /// that succeeded) are not parsed, so its diagnostics are out well before the snapshot. The
     /// first look is `None` when the stream's result is not exactly `analyze`'s, or it took
-    /// longer than `runlog.limits.analysisTimeMs`.
+    /// longer than `runlog.limits.analysisTimeMs`. An `early` look (started while the text
+    /// arrived) is taken when it saw the whole text with these settings.
     fn resolve_and_look(
         &self,
         uri: &Uri,
@@ -179,15 +190,64 @@ impl Backend {
         editor: Arc<Settings>,
         encoding: Encoding,
         look: bool,
+        early: Option<EarlyLook>,
     ) -> tokio::task::JoinHandle<(Resolved, Option<Vec<Diagnostic>>)> {
         let (uri, text, inner) = (uri.clone(), text.clone(), self.inner.clone());
         tokio::task::spawn_blocking(move || {
             let project = inner.projects.resolve(&uri, editor);
-            let found = look
-                .then(|| first_look(&uri, &text, &project.settings, encoding))
-                .flatten();
+            let early = early
+                .and_then(|e| e.looked.blocking_recv().ok())
+                .filter(|l| {
+                    l.whole
+                        && l.encoding == encoding
+                        && l.settings.analysis == project.settings.analysis
+                });
+            let found = match early {
+                Some(looked) => looked.diagnostics,
+                None => look
+                    .then(|| first_look(&uri, text.as_bytes(), &project.settings, encoding))
+                    .flatten(),
+            };
             (project, found)
         })
+    }
+
+    /// Starts the first look of a big document while its `didOpen` arrives (told by the
+    /// transport: `framing::OnOpening`), on the text as it is unescaped: the look then runs on
+    /// one core while the message is read and decoded on the other, where it used to wait for
+    /// the whole message. Its result is taken by the document's first analysis.
+    pub(super) fn look_early(
+        &self,
+        uri: &str,
+        version: i32,
+        message_len: usize,
+        runtime: &tokio::runtime::Handle,
+    ) -> Option<SyncSender<TextPiece>> {
+        if message_len < FIRST_LOOK_MIN {
+            return None;
+        }
+        let uri: Uri = uri.parse().ok()?;
+        tracing::debug!("{}: first look starts as its didOpen arrives", uri.as_str());
+        let (pieces, arriving) = std::sync::mpsc::sync_channel(EARLY_PIECES);
+        let (done, looked) = oneshot::channel();
+        lock(&self.inner.early).insert(uri.clone(), EarlyLook { version, looked });
+        let (this, editor, encoding) = (self.clone(), self.settings(), self.encoding());
+        runtime.spawn_blocking(move || {
+            let project = this.inner.projects.resolve(&uri, editor);
+            // Said when the project file is first read, which may be here.
+            if let Some(w) = project.warning {
+                this.log(MessageType::WARNING, w);
+            }
+            let mut text = TextPieces::new(arriving);
+            let diagnostics = first_look(&uri, &mut text, &project.settings, encoding);
+            let _ = done.send(Looked {
+                whole: text.ended,
+                settings: project.settings,
+                encoding,
+                diagnostics,
+            });
+        });
+        Some(pieces)
     }
 
     /// An analysis task that ended without a result (it cannot panic: the core's panics are
@@ -279,16 +339,67 @@ impl Backend {
     }
 }
 
+/// A first look started while its document's `didOpen` arrived (`Backend::look_early`).
+pub(super) struct EarlyLook {
+    version: i32,
+    looked: oneshot::Receiver<Looked>,
+}
+
+/// What an early first look found, and with what.
+struct Looked {
+    /// The look read the text to its end (not cut short by a message that did not decode).
+    whole: bool,
+    settings: Arc<Settings>,
+    encoding: Encoding,
+    diagnostics: Option<Vec<Diagnostic>>,
+}
+
+/// An arriving text read as it is unescaped: its pieces until `TextPiece::End`. Their sender
+/// dropped before that (the message did not decode) is an error.
+struct TextPieces {
+    arriving: Receiver<TextPiece>,
+    piece: Vec<u8>,
+    at: usize,
+    ended: bool,
+}
+
+impl TextPieces {
+    fn new(arriving: Receiver<TextPiece>) -> Self {
+        TextPieces {
+            arriving,
+            piece: Vec::new(),
+            at: 0,
+            ended: false,
+        }
+    }
+}
+
+impl Read for TextPieces {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.piece.len() && !self.ended {
+            match self.arriving.recv() {
+                Ok(TextPiece::Bytes(piece)) => (self.piece, self.at) = (piece, 0),
+                Ok(TextPiece::End) => self.ended = true,
+                Err(_) => return Err(std::io::Error::other("the didOpen message did not decode")),
+            }
+        }
+        let n = out.len().min(self.piece.len() - self.at);
+        out[..n].copy_from_slice(&self.piece[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
 /// See [`Backend::resolve_and_look`]. Blocking.
 fn first_look(
     uri: &Uri,
-    text: &str,
+    text: impl Read,
     settings: &Settings,
     encoding: Encoding,
 ) -> Option<Vec<Diagnostic>> {
     let started = std::time::Instant::now();
     let streamed = catch_unwind(AssertUnwindSafe(|| {
-        streamed::diagnostics(uri, text.as_bytes(), settings, encoding)
+        streamed::diagnostics(uri, text, settings, encoding)
     }));
     // Past the time limit the whole analysis stops early: it would not give these.
     let in_time = settings

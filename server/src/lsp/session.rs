@@ -53,6 +53,8 @@ pub(super) struct Inner {
     /// Files the client asked to have analysed from disk (`runlog/analyzeFile`): shown in the
     /// editor, but too big to be handed over as documents.
     pub(super) requested: Mutex<HashSet<Uri>>,
+    /// First looks started while a big `didOpen` was arriving, by document.
+    pub(super) early: Mutex<HashMap<Uri, super::scheduling::EarlyLook>>,
 }
 
 #[derive(Clone)]
@@ -79,6 +81,7 @@ impl Backend {
                 outline_capped: Mutex::new(HashSet::new()),
                 projects: Default::default(),
                 requested: Mutex::new(HashSet::new()),
+                early: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -251,6 +254,7 @@ impl Backend {
             return;
         }
         lock(&self.inner.outline_capped).remove(&uri);
+        lock(&self.inner.early).remove(&uri);
         if !self.negotiated().pull_diagnostics {
             self.client
                 .publish_diagnostics(uri.clone(), Vec::new(), None)

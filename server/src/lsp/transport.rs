@@ -5,7 +5,7 @@
 //! decoded is dropped instead of ending the input for good, and a message is decoded once, in
 //! one pass (`Server` decodes through an untagged enum that buffers the whole message first).
 
-use super::framing::{is_exit, Incoming, Next, Reframer};
+use super::framing::{is_exit, Incoming, Next, OnOpening, Reframer};
 use futures::channel::mpsc;
 use futures::{future, stream, SinkExt, StreamExt, TryFutureExt};
 use std::io::Read;
@@ -41,12 +41,14 @@ enum Outgoing {
 }
 
 /// Serves `service` over `input` and `output` until the input ends or `exit` arrives (told
-/// through `ended`), then until every handler has answered.
+/// through `ended`), then until every handler has answered. `on_opening` is told of each big
+/// `didOpen` as it arrives (see `framing::OnOpening`).
 pub async fn serve<S, I, O>(
     input: I,
     mut output: O,
     mut service: S,
     socket: ClientSocket,
+    on_opening: Option<OnOpening>,
     ended: &Ended,
 ) where
     S: Service<Request, Response = Option<Response>>,
@@ -81,7 +83,7 @@ pub async fn serve<S, I, O>(
         .and_then(|_| {
             std::thread::Builder::new()
                 .name("runlog-lsp framing".into())
-                .spawn(move || frame_messages(&read, &spare, &messages))
+                .spawn(move || frame_messages(&read, &spare, &messages, on_opening))
         });
     if let Err(e) = threads {
         tracing::error!("cannot start the threads that read stdin: {e}");
@@ -165,8 +167,9 @@ fn frame_messages(
     pieces: &std::sync::mpsc::Receiver<Piece>,
     spare: &std::sync::mpsc::Sender<Vec<u8>>,
     messages: &mpsc_tokio::Sender<Incoming>,
+    on_opening: Option<OnOpening>,
 ) {
-    let mut reframer = Reframer::default();
+    let mut reframer = Reframer::telling(on_opening);
     while let Ok(piece) = pieces.recv() {
         reframer.push(&piece.buffer[..piece.len]);
         let _ = spare.send(piece.buffer);
@@ -251,7 +254,7 @@ mod tests {
                 step,
             };
             let reader = std::thread::spawn(move || read_pieces(trickle, &pieces, &spares));
-            frame_messages(&read, &spare, &messages);
+            frame_messages(&read, &spare, &messages, None);
             drop((messages, read));
             reader.join().unwrap();
             let mut got = Vec::new();

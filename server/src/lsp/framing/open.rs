@@ -49,6 +49,13 @@ fn envelope(c: &mut Cursor<'_>) -> Option<Map<String, Value>> {
             "jsonrpc" if jsonrpc.is_none() => jsonrpc = Some(c.value()?),
             "method" if method.is_none() => method = Some(c.value()?),
             "params" if document.is_none() => {
+                // Only a didOpen's text is looked for while it arrives.
+                let other = method
+                    .as_ref()
+                    .is_some_and(|m| *m != "textDocument/didOpen");
+                if other && matches!(c.text, Text::Find(_)) {
+                    return None;
+                }
                 let mut item = None;
                 c.members(|c, key| match key {
                     "textDocument" if item.is_none() => {
@@ -69,6 +76,8 @@ fn envelope(c: &mut Cursor<'_>) -> Option<Map<String, Value>> {
 /// The text of a `didOpen` unescaped as far as its message has arrived.
 #[derive(Debug)]
 pub(super) struct OpenText {
+    /// The document's URI and version, when its item gave them before the text.
+    pub(super) document: Option<(String, i32)>,
     /// Where the text's content starts in the message body (after its opening quote).
     start: usize,
     /// How far the body has been read.
@@ -85,13 +94,18 @@ impl OpenText {
         let mut c = Cursor {
             bytes: partial,
             at: 0,
-            text: Text::Find(None),
+            text: Text::Find(Found::default()),
         };
         let _ = envelope(&mut c);
-        let Text::Find(Some(start)) = c.text else {
+        let Text::Find(Found {
+            start: Some(start),
+            document,
+        }) = c.text
+        else {
             return None;
         };
         let mut text = OpenText {
+            document,
             start,
             at: start,
             // Unescaping only shortens: the rest of the message is room enough, also for the
@@ -101,6 +115,11 @@ impl OpenText {
         };
         text.unescape(partial, false)?;
         Some(text)
+    }
+
+    /// The text unescaped so far.
+    pub(super) fn unescaped(&self) -> &[u8] {
+        &self.out[..self.len]
     }
 
     /// Unescapes what has arrived of the body (`partial`) since the last call. `None`: the text
@@ -160,7 +179,14 @@ enum Text {
     /// Decodes it, resuming from where it was unescaped while it arrived.
     Decode(Option<OpenText>),
     /// Only finds where it starts (the body may not have arrived past it), and stops.
-    Find(Option<usize>),
+    Find(Found),
+}
+
+/// Where a text starts, and the document it is of as far as its item said before it.
+#[derive(Default)]
+struct Found {
+    start: Option<usize>,
+    document: Option<(String, i32)>,
 }
 
 struct Cursor<'a> {
@@ -226,7 +252,16 @@ impl<'a> Cursor<'a> {
         self.members(|c, key| {
             let value = match key {
                 "uri" | "languageId" | "version" => c.value()?,
-                "text" => Value::String(c.text()?),
+                "text" => {
+                    if let Text::Find(found) = &mut c.text {
+                        let uri = item.get("uri").and_then(Value::as_str);
+                        let version = item.get("version").and_then(Value::as_i64);
+                        found.document = uri
+                            .zip(version.and_then(|v| i32::try_from(v).ok()))
+                            .map(|(uri, version)| (uri.to_string(), version));
+                    }
+                    Value::String(c.text()?)
+                }
                 _ => return None,
             };
             item.insert(key.to_string(), value).is_none().then_some(())
@@ -238,8 +273,8 @@ impl<'a> Cursor<'a> {
     fn text(&mut self) -> Option<String> {
         self.eat(b'"')?;
         let started = match &mut self.text {
-            Text::Find(start) => {
-                *start = Some(self.at);
+            Text::Find(found) => {
+                found.start = Some(self.at);
                 return None;
             }
             Text::Decode(started) => started.take().filter(|t| t.start == self.at),
@@ -247,6 +282,7 @@ impl<'a> Cursor<'a> {
         let text = match started {
             Some(text) => text,
             None => OpenText {
+                document: None,
                 start: self.at,
                 at: self.at,
                 out: vec![0; self.bytes.len() - self.at],
