@@ -330,13 +330,31 @@ fn content_length(headers: &[u8]) -> Option<usize> {
     length
 }
 
+/// Messages as a client sends them, for the tests of the framing and of the transport.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn frame(body: &str) -> Vec<u8> {
+pub(super) mod sent {
+    /// `body` with its `Content-Length` header.
+    pub(in crate::lsp) fn frame(body: &str) -> Vec<u8> {
         format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
     }
+
+    /// A `didOpen` of `text`, its keys in the order editors send them (the text last).
+    pub(in crate::lsp) fn did_open(uri: &str, version: i32, text: &str) -> String {
+        serde_json::json!({
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {"textDocument": {
+                "uri": uri, "languageId": "json", "version": version, "text": text,
+            }},
+        })
+        .to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sent::frame;
+    use super::*;
 
     /// Everything the reframer gives for `input` pushed in pieces of `step` bytes.
     fn run(input: &[u8], step: usize) -> Vec<Next> {
@@ -499,14 +517,7 @@ mod tests {
         use std::sync::mpsc::{sync_channel, Receiver};
         use std::sync::{Arc, Mutex};
         let text = "{\"a\": \"\\\"é😀\"}\n".repeat(20_000);
-        let body = serde_json::json!({
-            "jsonrpc": "2.0",
-            "method": "textDocument/didOpen",
-            "params": {"textDocument": {
-                "uri": "file:///a.har", "languageId": "json", "version": 7, "text": text,
-            }},
-        })
-        .to_string();
+        let body = sent::did_open("file:///a.har", 7, &text);
         type Told = Arc<Mutex<Vec<(String, i32, usize, Receiver<TextPiece>)>>>;
         let told: Told = Arc::default();
         let tell = told.clone();

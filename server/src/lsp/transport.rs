@@ -208,6 +208,7 @@ async fn write_message<O: AsyncWrite + Unpin>(
 
 #[cfg(test)]
 mod tests {
+    use super::super::framing::sent::{did_open, frame};
     use super::*;
 
     /// Reads as a pipe does: at most `step` bytes at a time.
@@ -226,21 +227,10 @@ mod tests {
         }
     }
 
-    fn frame(body: &str) -> Vec<u8> {
-        format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
-    }
-
     #[test]
     fn messages_read_through_a_trickling_pipe_are_those_sent() {
         let text = "{\"log\": {\"entries\": [\"\\\"a\\\"\", \"é😀\\u0001\"]}}\r\n".repeat(40_000);
-        let open = serde_json::json!({
-            "jsonrpc": "2.0",
-            "method": "textDocument/didOpen",
-            "params": {"textDocument": {
-                "uri": "file:///a.har", "languageId": "json", "version": 1, "text": text,
-            }},
-        })
-        .to_string();
+        let open = did_open("file:///a.har", 1, &text);
         let shutdown = r#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#;
         let exit = r#"{"jsonrpc":"2.0","method":"exit"}"#;
         let input = [frame(shutdown), frame(&open), frame(exit), frame(shutdown)].concat();
