@@ -212,17 +212,9 @@ fn a_big_log_opened_gets_its_diagnostics_from_a_first_look_sent_once() {
         |p| p["uri"] == BIG,
     );
     assert!(again.is_none(), "{again:?}");
-    assert!(
-        c.stderr_eventually_has("first look found 40 diagnostics"),
-        "{}",
-        c.stderr_text()
-    );
+    assert_logged(&c, "first look found 40 diagnostics");
     // Its uri came before its text (as editors send it): the look started as the text arrived.
-    assert!(
-        c.stderr_eventually_has("big.har: first look starts as its didOpen arrives"),
-        "{}",
-        c.stderr_text()
-    );
+    assert_logged(&c, "big.har: first look starts as its didOpen arrives");
 }
 
 #[test]
@@ -238,11 +230,7 @@ fn a_big_log_whose_text_comes_before_its_uri_gets_its_first_look_once_opened() {
     .to_string();
     c.send_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
     assert_eq!(c.diagnostics(BIG).len(), 40);
-    assert!(
-        c.stderr_eventually_has("first look found 40 diagnostics"),
-        "{}",
-        c.stderr_text()
-    );
+    assert_logged(&c, "first look found 40 diagnostics");
     assert!(
         !c.stderr_text()
             .contains("first look starts as its didOpen arrives"),
@@ -268,9 +256,10 @@ fn a_diagnostic_request_on_a_big_log_is_answered() {
         .expect("a report");
     let items = report["items"].as_array().cloned().unwrap_or_default();
     assert_eq!(items.len(), 40, "{report}");
-    assert!(
-        c.stderr_eventually_has("first look found 40 diagnostics"),
-        "{}",
-        c.stderr_text()
-    );
+    assert_logged(&c, "first look found 40 diagnostics");
+}
+
+/// The server's log (stderr) has `line`, soon.
+fn assert_logged(c: &Client, line: &str) {
+    assert!(c.stderr_eventually_has(line), "{}", c.stderr_text());
 }

@@ -5,7 +5,6 @@
 //! 10 MB HAR's message: 25 → 20 ms). Anything unusual (another key, a key twice, an escaped
 //! key, a lone surrogate, a control character) gives `None`, and the message takes the general
 //! decode, which says what is wrong with it.
-
 //!
 //! The text of a big message is unescaped while the rest of the message arrives (`OpenText`):
 //! the decode then mostly overlaps the client's write, and only the last piece is left for
@@ -104,7 +103,14 @@ impl OpenText {
         else {
             return None;
         };
-        let mut text = OpenText {
+        let mut text = OpenText::at(document, start, total)?;
+        text.unescape(partial, false)?;
+        Some(text)
+    }
+
+    /// A text whose content starts at `start` of a body of `total` bytes, nothing unescaped yet.
+    fn at(document: Option<(String, i32)>, start: usize, total: usize) -> Option<OpenText> {
+        Some(OpenText {
             document,
             start,
             at: start,
@@ -112,9 +118,7 @@ impl OpenText {
             // words `copy_plain_string_run` stores whole.
             out: vec![0; total.checked_sub(start)?],
             len: 0,
-        };
-        text.unescape(partial, false)?;
-        Some(text)
+        })
     }
 
     /// The text unescaped so far.
@@ -281,13 +285,7 @@ impl<'a> Cursor<'a> {
         };
         let text = match started {
             Some(text) => text,
-            None => OpenText {
-                document: None,
-                start: self.at,
-                at: self.at,
-                out: vec![0; self.bytes.len() - self.at],
-                len: 0,
-            },
+            None => OpenText::at(None, self.at, self.bytes.len())?,
         };
         let (text, end) = text.finish(self.bytes)?;
         self.at = end;
