@@ -10,6 +10,8 @@ use jsonc_parser::errors::{ParseError, ParseErrorKind};
 use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions, ParseStringErrorKind};
 use std::borrow::Cow;
 
+mod strict;
+
 /// The nesting the JSON parser reads (jsonc-parser's own limit). Deeper containers are blanked
 /// out (see `flatten_deep`) so the rest of the document can still be read.
 pub const PARSER_DEPTH: usize = 512;
@@ -106,7 +108,16 @@ fn options() -> (CollectOptions, ParseOptions) {
     )
 }
 
+/// The tree of `text`: strict JSON, nearly every log, on the fast path (`strict`); anything
+/// else through `jsonc_parser`, which reports its problems.
 pub(crate) fn parse_str(text: &str) -> Result<Option<Value<'_>>, ParseError> {
+    match strict::parse(text) {
+        Some(value) => Ok(Some(value)),
+        None => parse_with_jsonc(text),
+    }
+}
+
+fn parse_with_jsonc(text: &str) -> Result<Option<Value<'_>>, ParseError> {
     let (collect, opts) = options();
     jsonc_parser::parse_to_ast(text, &collect, &opts).map(|r| r.value)
 }
