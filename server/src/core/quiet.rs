@@ -36,6 +36,8 @@ use super::report;
 pub(crate) struct QuietProbe {
     /// `failing[code]` for codes 100..=999.
     failing: [bool; 1000],
+    /// The kinds of keys met.
+    keys: KeyMemo,
 }
 
 impl QuietProbe {
@@ -44,11 +46,14 @@ impl QuietProbe {
         for (code, slot) in failing.iter_mut().enumerate().skip(100) {
             *slot = u16::try_from(code).is_ok_and(|c| report::is_failing(c, config));
         }
-        QuietProbe { failing }
+        QuietProbe {
+            failing,
+            keys: KeyMemo::default(),
+        }
     }
 
     /// True when parsing `unit` (one complete value) would give no finding and no problem.
-    pub(crate) fn is_quiet(&self, unit: &str) -> bool {
+    pub(crate) fn is_quiet(&mut self, unit: &str) -> bool {
         if report::raw_may_report_error(unit) {
             return false;
         }
@@ -74,6 +79,61 @@ impl QuietProbe {
             }
             _ => false,
         }
+    }
+}
+
+/// The kinds of the keys met, by their text, in a direct-mapped cache: a log repeats the same
+/// few dozen keys, and finding a key's kind was a tenth of reading a JSON Lines log.
+struct KeyMemo {
+    slots: Box<[KeySlot; KEY_SLOTS]>,
+}
+
+const KEY_SLOTS: usize = 512;
+/// Longer keys are not kept.
+const KEPT_KEY: usize = 32;
+
+#[derive(Clone, Copy)]
+struct KeySlot {
+    len: u8,
+    key: [u8; KEPT_KEY],
+    kind: KeyKind,
+}
+
+impl Default for KeyMemo {
+    fn default() -> Self {
+        let empty = KeySlot {
+            // No key of this length is kept: an empty slot matches none.
+            len: u8::MAX,
+            key: [0; KEPT_KEY],
+            kind: KeyKind::Plain,
+        };
+        KeyMemo {
+            slots: Box::new([empty; KEY_SLOTS]),
+        }
+    }
+}
+
+impl KeyMemo {
+    fn kind(&mut self, key: &str) -> KeyKind {
+        let bytes = key.as_bytes();
+        let len = bytes.len();
+        if len > KEPT_KEY {
+            return key_kind(key);
+        }
+        // Length, ends and middle: enough to tell a log's keys apart.
+        let (first, last) = (bytes.first(), bytes.last());
+        let (first, last) = (first.copied().unwrap_or(0), last.copied().unwrap_or(0));
+        let middle = bytes.get(len / 2).copied().unwrap_or(0);
+        let hash = u32::from_le_bytes([len as u8, first, last, middle]).wrapping_mul(0x9E37_79B1);
+        let slot = &mut self.slots[(hash >> 23) as usize];
+        if usize::from(slot.len) == len && slot.key[..len] == *bytes {
+            return slot.kind;
+        }
+        let kind = key_kind(key);
+        slot.len = len as u8;
+        slot.key[..len].copy_from_slice(bytes);
+        slot.kind = kind;
+        kind
     }
 }
 
@@ -156,7 +216,7 @@ struct RawString {
 
 /// `None` from any step: a sign, or text that is not strict JSON.
 struct Scan<'a> {
-    probe: &'a QuietProbe,
+    probe: &'a mut QuietProbe,
     unit: &'a str,
     /// `unit`'s bytes.
     text: &'a [u8],
@@ -212,7 +272,10 @@ impl Scan<'_> {
             self.skip_whitespace();
             let key = self.string()?;
             let kind = match key.last_escape {
-                None => key_kind(self.str_of(&key)),
+                None => {
+                    let key = self.unit.get(key.start..key.end).unwrap_or_default();
+                    self.probe.keys.kind(key)
+                }
                 Some(_) => {
                     self.decode(&key)?;
                     key_kind(&self.scratch)

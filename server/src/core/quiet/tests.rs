@@ -339,3 +339,25 @@ fn nesting_past_the_limit_is_not_quiet() {
     assert!(quiet(&deep(100)));
     assert!(!quiet(&deep(200)));
 }
+
+proptest! {
+    /// A probe reused from unit to unit (its key memo filled by the earlier ones) gives each
+    /// unit the verdict a fresh probe gives.
+    #[test]
+    fn a_reused_probe_gives_the_verdicts_of_fresh_ones(units in prop::collection::vec(unit(), 1..20)) {
+        let config = AnalysisConfig::default();
+        let mut reused = QuietProbe::new(&config);
+        for unit in &units {
+            prop_assert_eq!(reused.is_quiet(unit), QuietProbe::new(&config).is_quiet(unit), "{}", unit);
+        }
+    }
+
+    /// The memo answers as `key_kind` does, for keys met once or again, colliding or too long.
+    #[test]
+    fn the_key_memo_answers_as_key_kind(keys in prop::collection::vec("[a-zA-Z_-]{0,40}", 1..200)) {
+        let mut memo = KeyMemo::default();
+        for key in keys.iter().chain(&keys) {
+            prop_assert_eq!(memo.kind(key), key_kind(key), "{}", key);
+        }
+    }
+}

@@ -221,7 +221,7 @@ impl<L> Splitter<L> {
         }
         // Most calls succeeded: a unit that cannot report anything is not parsed. Until its
         // array is known to hold a call, every unit is (whether any does decides the format).
-        if p.complete && arr.exchanges > 0 && quiet.as_ref().is_some_and(|q| q.is_quiet(unit)) {
+        if p.complete && arr.exchanges > 0 && quiet.as_mut().is_some_and(|q| q.is_quiet(unit)) {
             self.quiet += 1;
             return;
         }
@@ -237,6 +237,7 @@ impl<L> Splitter<L> {
             },
         );
         extracted.runs.clear();
+        extracted.units.clear();
         let first_index = arr.exchanges;
         let count = extracted.exchanges.len();
         let mut found: Vec<(Finding, Option<Exchange>, bool)> = Vec::new();
