@@ -54,20 +54,28 @@ impl QuietProbe {
 
     /// True when parsing `unit` (one complete value) would give no finding and no problem.
     pub(crate) fn is_quiet(&mut self, unit: &str) -> bool {
-        if report::raw_may_report_error(unit) {
+        if report::raw_may_report_error(unit.as_bytes()) {
             return false;
         }
-        let mut scan = Scan {
-            probe: self,
-            unit,
-            text: unit.as_bytes(),
-            at: 0,
-            scratch: String::new(),
-        };
+        let mut scan = Scan::new(self, unit.as_bytes(), true);
         scan.value(KeyKind::Plain, 0).is_some() && {
             scan.skip_whitespace();
             scan.at == scan.text.len()
         }
+    }
+
+    /// Reads the value `bytes` starts with (a unit's opening bracket) to its end, past any sign,
+    /// so that the splitter need not read it again; `None` when it is not strict JSON or does
+    /// not end within `bytes`. Its `quiet` is [`QuietProbe::is_quiet`] of the value's text.
+    pub(crate) fn read_unit(&mut self, bytes: &[u8]) -> Option<ReadUnit> {
+        let mut scan = Scan::new(self, bytes, false);
+        scan.value(KeyKind::Plain, 0)?;
+        let (len, sign, depth) = (scan.at, scan.sign, scan.deepest);
+        Some(ReadUnit {
+            len,
+            quiet: !sign && !report::raw_may_report_error(&bytes[..len]),
+            depth,
+        })
     }
 
     /// True for the 3-digit text of a code the configuration treats as failing.
@@ -80,6 +88,15 @@ impl QuietProbe {
             _ => false,
         }
     }
+}
+
+/// A unit read whole by [`QuietProbe::read_unit`].
+pub(crate) struct ReadUnit {
+    /// Its length in bytes.
+    pub(crate) len: usize,
+    pub(crate) quiet: bool,
+    /// Its nesting: 1 for an object or array of scalars.
+    pub(crate) depth: usize,
 }
 
 /// The kinds of the keys met, by their text, in a direct-mapped cache: a log repeats the same
@@ -114,8 +131,8 @@ impl Default for KeyMemo {
 }
 
 impl KeyMemo {
-    fn kind(&mut self, key: &str) -> KeyKind {
-        let bytes = key.as_bytes();
+    fn kind(&mut self, key: &[u8]) -> KeyKind {
+        let bytes = key;
         let len = bytes.len();
         if len > KEPT_KEY {
             return key_kind(key);
@@ -147,11 +164,11 @@ enum KeyKind {
     Plain,
 }
 
-fn key_kind(key: &str) -> KeyKind {
+fn key_kind(key: &[u8]) -> KeyKind {
     // Keys are short: a longer one is taken as a sign (the unit is parsed).
     let mut buf = [0u8; 64];
     let mut n = 0;
-    for &b in key.as_bytes() {
+    for &b in key {
         if b == b'_' || b == b'-' {
             continue;
         }
@@ -185,15 +202,16 @@ fn key_kind(key: &str) -> KeyKind {
 }
 
 /// A string value that is a sign whatever its key.
-fn string_is_sign(s: &str) -> bool {
-    s.eq_ignore_ascii_case("buffer") || s.eq_ignore_ascii_case("base64") || s.ends_with("Error")
+fn string_is_sign(s: &[u8]) -> bool {
+    s.eq_ignore_ascii_case(b"buffer") || s.eq_ignore_ascii_case(b"base64") || s.ends_with(b"Error")
 }
 
 /// A string value that is a sign under a key of this kind.
-fn value_is_sign(probe: &QuietProbe, key: KeyKind, s: &str) -> bool {
+fn value_is_sign(probe: &QuietProbe, key: KeyKind, s: &[u8]) -> bool {
     let telling = match key {
-        KeyKind::Status => probe.failing_digits(s.as_bytes()),
-        KeyKind::Record => s.trim_start().starts_with('{'),
+        KeyKind::Status => probe.failing_digits(s),
+        // As `str::trim_start` (the extraction's) trims: any Unicode whitespace.
+        KeyKind::Record => std::str::from_utf8(s).map_or(true, |t| t.trim_start().starts_with('{')),
         KeyKind::Sign | KeyKind::Plain => false,
     };
     telling || string_is_sign(s)
@@ -214,18 +232,39 @@ struct RawString {
     last_escape: Option<(usize, bool)>,
 }
 
-/// `None` from any step: a sign, or text that is not strict JSON.
+/// `None` from any step: text that is not strict JSON, or a sign when stopping at signs.
 struct Scan<'a> {
     probe: &'a mut QuietProbe,
-    unit: &'a str,
-    /// `unit`'s bytes.
     text: &'a [u8],
     at: usize,
     /// Decoded strings, reused.
-    scratch: String,
+    scratch: Vec<u8>,
+    /// Stop at the first sign (a unit known to be one value), else note it and read on.
+    stop_at_sign: bool,
+    sign: bool,
+    /// The deepest nesting met.
+    deepest: usize,
 }
 
-impl Scan<'_> {
+impl<'a> Scan<'a> {
+    fn new(probe: &'a mut QuietProbe, text: &'a [u8], stop_at_sign: bool) -> Self {
+        Scan {
+            probe,
+            text,
+            at: 0,
+            scratch: Vec::new(),
+            stop_at_sign,
+            sign: false,
+            deepest: 0,
+        }
+    }
+
+    /// A sign: `None` when stopping at signs.
+    fn sign(&mut self) -> Option<()> {
+        self.sign = true;
+        (!self.stop_at_sign).then_some(())
+    }
+
     fn skip_whitespace(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.text.get(self.at) {
             self.at += 1;
@@ -244,7 +283,11 @@ impl Scan<'_> {
             b'[' => self.array(key, depth + 1),
             b'"' => {
                 let raw = self.string()?;
-                self.string_is_quiet(key, &raw).then_some(())
+                if self.string_is_quiet(key, &raw) {
+                    Some(())
+                } else {
+                    self.sign()
+                }
             }
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
@@ -263,6 +306,7 @@ impl Scan<'_> {
         if depth >= MAX_DEPTH {
             return None;
         }
+        self.deepest = self.deepest.max(depth);
         self.at += 1;
         self.skip_whitespace();
         if self.eat(b'}').is_some() {
@@ -273,8 +317,8 @@ impl Scan<'_> {
             let key = self.string()?;
             let kind = match key.last_escape {
                 None => {
-                    let key = self.unit.get(key.start..key.end).unwrap_or_default();
-                    self.probe.keys.kind(key)
+                    let text: &'a [u8] = self.text;
+                    self.probe.keys.kind(&text[key.start..key.end])
                 }
                 Some(_) => {
                     self.decode(&key)?;
@@ -282,7 +326,7 @@ impl Scan<'_> {
                 }
             };
             if kind == KeyKind::Sign {
-                return None;
+                self.sign()?;
             }
             self.skip_whitespace();
             self.eat(b':')?;
@@ -300,6 +344,7 @@ impl Scan<'_> {
         if depth >= MAX_DEPTH {
             return None;
         }
+        self.deepest = self.deepest.max(depth);
         self.at += 1;
         self.skip_whitespace();
         if self.eat(b']').is_some() {
@@ -345,7 +390,7 @@ impl Scan<'_> {
             && unsigned
             && self.probe.failing_digits(&self.text[int..int_end])
         {
-            return None;
+            return self.sign();
         }
         Some(())
     }
@@ -397,15 +442,9 @@ impl Scan<'_> {
         Some(unicode)
     }
 
-    /// The text of a string without escapes.
-    fn str_of(&self, raw: &RawString) -> &str {
-        // A string token starts and ends at an ASCII quote: a character boundary.
-        self.unit.get(raw.start..raw.end).unwrap_or_default()
-    }
-
     fn string_is_quiet(&mut self, key: KeyKind, raw: &RawString) -> bool {
         let Some((escape_end, unicode)) = raw.last_escape else {
-            return !value_is_sign(self.probe, key, self.str_of(raw));
+            return !value_is_sign(self.probe, key, &self.text[raw.start..raw.end]);
         };
         let long = raw.end - raw.start > DECODED_UP_TO;
         if long && matches!(key, KeyKind::Plain | KeyKind::Sign) {
@@ -425,15 +464,16 @@ impl Scan<'_> {
     /// Decodes a checked string token into `scratch`.
     fn decode(&mut self, raw: &RawString) -> Option<()> {
         self.scratch.clear();
-        let text = self.unit.get(raw.start..raw.end)?;
+        let text = self.text.get(raw.start..raw.end)?;
         let mut at = 0;
-        while let Some(slash) = text.get(at..)?.find('\\') {
-            self.scratch.push_str(text.get(at..at + slash)?);
-            let (c, len) = lex::json_escape(text.as_bytes(), at + slash)?;
-            self.scratch.push(c);
+        while let Some(slash) = memchr::memchr(b'\\', text.get(at..)?) {
+            self.scratch.extend_from_slice(text.get(at..at + slash)?);
+            let (c, len) = lex::json_escape(text, at + slash)?;
+            self.scratch
+                .extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
             at += slash + len;
         }
-        self.scratch.push_str(text.get(at..)?);
+        self.scratch.extend_from_slice(text.get(at..)?);
         Some(())
     }
 }

@@ -21,7 +21,7 @@ mod oracle {
     use std::fmt;
 
     pub(super) fn is_quiet(unit: &str, config: &AnalysisConfig) -> bool {
-        if report::raw_may_report_error(unit) {
+        if report::raw_may_report_error(unit.as_bytes()) {
             return false;
         }
         let mut de = serde_json::Deserializer::from_str(unit);
@@ -95,7 +95,7 @@ mod oracle {
                 KeyKind::Record => s.trim_start().starts_with('{'),
                 KeyKind::Sign | KeyKind::Plain => false,
             };
-            if telling || string_is_sign(s) {
+            if telling || string_is_sign(s.as_bytes()) {
                 return Err(sign());
             }
             Ok(())
@@ -142,7 +142,7 @@ mod oracle {
         }
 
         fn visit_str<E: de::Error>(self, s: &str) -> Result<KeyKind, E> {
-            Ok(key_kind(s))
+            Ok(key_kind(s.as_bytes()))
         }
     }
 }
@@ -357,7 +357,32 @@ proptest! {
     fn the_key_memo_answers_as_key_kind(keys in prop::collection::vec("[a-zA-Z_-]{0,40}", 1..200)) {
         let mut memo = KeyMemo::default();
         for key in keys.iter().chain(&keys) {
-            prop_assert_eq!(memo.kind(key), key_kind(key), "{}", key);
+            prop_assert_eq!(memo.kind(key.as_bytes()), key_kind(key.as_bytes()), "{}", key);
+        }
+    }
+}
+
+proptest! {
+    /// Read whole, a unit gets its length and the verdict `is_quiet` gives it, whatever
+    /// follows it; cut short, it is not read.
+    #[test]
+    fn a_unit_read_whole_gets_the_verdict_of_is_quiet(unit in unit(), cut in 0usize..10_000) {
+        let mut probe = QuietProbe::new(&AnalysisConfig::default());
+        let verdict = probe.is_quiet(&unit);
+        let followed = format!("{unit}, {{\"status\": 500}}");
+        let read = probe.read_unit(followed.as_bytes()).map(|r| (r.len, r.quiet));
+        prop_assert_eq!(read, Some((unit.len(), verdict)), "{}", unit);
+        let cut = cut % unit.len();
+        prop_assert!(probe.read_unit(&unit.as_bytes()[..cut]).is_none(), "{}", &unit[..cut]);
+    }
+
+    #[test]
+    fn any_text_read_whole_gets_the_verdict_of_is_quiet(text in jsonish()) {
+        let mut probe = QuietProbe::new(&AnalysisConfig::default());
+        if let Some(read) = probe.read_unit(text.as_bytes()) {
+            // A value ends with an ASCII byte: a character boundary.
+            let value = &text[..read.len];
+            prop_assert_eq!(read.quiet, probe.is_quiet(value), "{}", value);
         }
     }
 }

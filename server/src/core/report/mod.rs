@@ -371,11 +371,11 @@ pub(crate) fn may_report_error(text: &str, b: &BodyRef) -> bool {
         BodyEncoding::Base64 | BodyEncoding::ByteArray => true,
         BodyEncoding::Inline | BodyEncoding::String => text
             .get(b.span.start..b.span.end)
-            .is_some_and(raw_may_report_error),
+            .is_some_and(|raw| raw_may_report_error(raw.as_bytes())),
     }
 }
 
-pub(crate) fn raw_may_report_error(raw: &str) -> bool {
+pub(crate) fn raw_may_report_error(bytes: &[u8]) -> bool {
     // Every 2xx body (and every unit streamed) is searched: SIMD substring search (memchr)
     // rather than `str::contains`, with searchers built once.
     use memchr::memmem::Finder;
@@ -383,7 +383,6 @@ pub(crate) fn raw_may_report_error(raw: &str) -> bool {
     static ERRORS: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"errors"));
     static FALSE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"false"));
     static STATUS: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"status"));
-    let bytes = raw.as_bytes();
     if ERRORS.find(bytes).is_some() {
         return true;
     }

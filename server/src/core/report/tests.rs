@@ -126,7 +126,7 @@ fn error_prefilter() {
         r#"{"status": "ERROR", "message": "m"}"#,
         r#""{\"status\":\"failed\"}""#,
     ] {
-        assert!(raw_may_report_error(raw), "{raw}");
+        assert!(raw_may_report_error(raw.as_bytes()), "{raw}");
     }
     for raw in [
         r#"{"livemode": false, "archived": false}"#,
@@ -134,6 +134,6 @@ fn error_prefilter() {
         r#"{"ok": true}"#,
         "",
     ] {
-        assert!(!raw_may_report_error(raw), "{raw}");
+        assert!(!raw_may_report_error(raw.as_bytes()), "{raw}");
     }
 }

@@ -74,6 +74,7 @@ pub(super) fn split<R: Read, L>(
         notes: Vec::new(),
         units: 0,
         quiet: 0,
+        read_whole: 0,
         cut: keep_units.then(Vec::new),
         deepest: 0,
     };
@@ -109,7 +110,7 @@ pub(super) fn split<R: Read, L>(
         if lines {
             at = sp.split_lines(&input, at, &mut line_no, &mut line_start);
         } else {
-            at = sp.split_document(&mut input, at, &mut locate);
+            at = sp.split_document(&mut input, at, &mut locate, work.quiet.as_mut());
         }
         sp.flush_ready(&mut input, &mut work, &mut locate, false);
         if sp.stopped || (input.eof && at >= input.end()) {
@@ -221,7 +222,8 @@ impl<L> Splitter<L> {
         }
         // Most calls succeeded: a unit that cannot report anything is not parsed. Until its
         // array is known to hold a call, every unit is (whether any does decides the format).
-        if p.complete && arr.exchanges > 0 && quiet.as_mut().is_some_and(|q| q.is_quiet(unit)) {
+        let mut is_quiet = || p.quiet.or_else(|| quiet.as_mut().map(|q| q.is_quiet(unit)));
+        if p.complete && arr.exchanges > 0 && is_quiet() == Some(true) {
             self.quiet += 1;
             return;
         }
@@ -330,6 +332,7 @@ impl<L> Splitter<L> {
                 array: u.array,
                 line: None,
                 complete: false,
+                quiet: None,
             }),
             Some(_) => {}
             None => self.copy_skeleton(input, end),

@@ -183,6 +183,7 @@ impl<L> Splitter<L> {
             bytes,
             units: self.units,
             quiet: self.quiet,
+            read_whole: self.read_whole,
             peak_buffer: peak,
         }
     }

@@ -83,6 +83,9 @@ pub struct Streamed<L> {
     pub units: usize,
     /// Units not parsed because they could not report anything (`core::quiet`).
     pub quiet: usize,
+    /// Units of a document (not lines) the quiet scanner read whole as they were cut, so the
+    /// splitter did not walk them byte by byte.
+    pub read_whole: usize,
     /// Largest read buffer held at once (bounds the memory, whatever the input's size).
     pub peak_buffer: usize,
 }

@@ -2,9 +2,10 @@
 //! levels; it cuts units (or JSON Lines lines) and keeps the text outside them as the skeleton.
 
 use super::input::Input;
-use super::{Inexact, Located, UnitView, MAX_DEPTH, MAX_SKELETON};
+use super::{Inexact, Located, UnitView, MAX_DEPTH, MAX_SKELETON, MAX_UNIT};
 use crate::core::detect::{self, Shape};
 use crate::core::model::{Exchange, Finding, Span};
+use crate::core::quiet::QuietProbe;
 use std::collections::VecDeque;
 use std::io::Read;
 
@@ -101,6 +102,9 @@ pub(super) struct Pending {
     pub(super) line: Option<usize>,
     /// False for a unit cut by the end of the input.
     pub(super) complete: bool,
+    /// Whether it is quiet, when the splitter read it with the quiet scanner
+    /// (`Splitter::read_unit_whole`).
+    pub(super) quiet: Option<bool>,
 }
 
 /// A unit being read.
@@ -132,6 +136,8 @@ pub(super) struct Splitter<L> {
     pub(super) units: usize,
     /// Units not parsed (`core::quiet`).
     pub(super) quiet: usize,
+    /// Units read whole by the quiet scanner (`read_unit_whole`).
+    pub(super) read_whole: usize,
     /// The units cut, kept when only cutting (`stream::cut`).
     pub(super) cut: Option<Vec<Pending>>,
     /// The deepest nesting met.
@@ -208,6 +214,7 @@ impl<L> Splitter<L> {
         input: &mut Input<R>,
         mut at: usize,
         locate: &mut Option<impl FnMut(&Finding, Option<&Exchange>, &UnitView<'_>) -> L>,
+        mut probe: Option<&mut QuietProbe>,
     ) -> usize {
         let end = input.end();
         while at < end && !self.stopped {
@@ -237,6 +244,13 @@ impl<L> Splitter<L> {
                         b'{' | b'[' => {
                             self.last_string = None;
                             self.open(input, b, at);
+                            let whole = probe.as_deref_mut();
+                            if let Some(end) =
+                                whole.and_then(|p| self.read_unit_whole(input, at, p))
+                            {
+                                at = end;
+                                continue;
+                            }
                         }
                         b'}' | b']' => {
                             self.last_string = None;
@@ -372,11 +386,44 @@ impl<L> Splitter<L> {
                         array: u.array,
                         line: None,
                         complete: true,
+                        quiet: None,
                     });
                 }
             }
         }
         true
+    }
+
+    /// A unit that has just opened at `at`, read whole by the quiet scanner when it lies in the
+    /// buffer as strict JSON (nearly always): it is then cut as `close` would cut it, with its
+    /// verdict, and its bytes are not walked again. Returns where it ends.
+    fn read_unit_whole<R: Read>(
+        &mut self,
+        input: &Input<R>,
+        at: usize,
+        probe: &mut QuietProbe,
+    ) -> Option<usize> {
+        let unit = self.unit.filter(|u| u.start == at && !u.skipping)?;
+        let read = probe.read_unit(&input.buf[at - input.base..input.valid])?;
+        // A unit too big to keep is skipped by the walk.
+        if read.len > MAX_UNIT || unit.depth + read.depth >= MAX_DEPTH {
+            return None;
+        }
+        let end = at + read.len;
+        self.read_whole += 1;
+        self.stack.pop();
+        self.deepest = self.deepest.max(unit.depth + read.depth);
+        self.unit = None;
+        self.skeleton_from = end;
+        self.pending.push_back(Pending {
+            start: at,
+            end,
+            array: unit.array,
+            line: None,
+            complete: true,
+            quiet: Some(read.quiet),
+        });
+        Some(end)
     }
 
     /// Cuts the lines held in `input` from `at`; returns where it stopped.
@@ -423,6 +470,7 @@ impl<L> Splitter<L> {
             array: 0,
             line: Some(line_no),
             complete: true,
+            quiet: None,
         });
     }
 }
