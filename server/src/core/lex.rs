@@ -238,6 +238,46 @@ pub fn short_escape(letter: u8) -> Option<u8> {
     })
 }
 
+/// A number of the JSON grammar (RFC 8259), read by [`json_number`].
+pub struct JsonNumber {
+    pub end: usize,
+    /// Where its integer digits are (after any minus sign).
+    pub int: (usize, usize),
+    /// Without fraction or exponent.
+    pub whole: bool,
+}
+
+/// The JSON number starting at `from`, or `None` where the grammar is not met.
+pub fn json_number(bytes: &[u8], from: usize) -> Option<JsonNumber> {
+    let digits = |mut at: usize| {
+        while bytes.get(at).is_some_and(u8::is_ascii_digit) {
+            at += 1;
+        }
+        at
+    };
+    // At least one digit from `at`: where they end.
+    let some_digits = |at: usize| Some(digits(at)).filter(|&end| end > at);
+    let int = from + usize::from(bytes.get(from) == Some(&b'-'));
+    let int_end = match bytes.get(int)? {
+        b'0' => int + 1,
+        b'1'..=b'9' => digits(int + 1),
+        _ => return None,
+    };
+    let mut end = int_end;
+    if bytes.get(end) == Some(&b'.') {
+        end = some_digits(end + 1)?;
+    }
+    if let Some(b'e' | b'E') = bytes.get(end) {
+        let sign = matches!(bytes.get(end + 1), Some(b'+' | b'-'));
+        end = some_digits(end + 1 + usize::from(sign))?;
+    }
+    Some(JsonNumber {
+        end,
+        int: (int, int_end),
+        whole: end == int_end,
+    })
+}
+
 /// The JSON escape whose backslash is at `at`: the character it stands for and its length in
 /// bytes (12 for a surrogate pair). `None` for an escape JSON does not allow or a surrogate
 /// without its other half.

@@ -362,49 +362,18 @@ impl<'a> Scan<'a> {
     /// A number, checked against the JSON grammar; under a status key, a failing code is a
     /// sign (a status's text is exactly its three digits: no sign, fraction or exponent).
     fn number(&mut self, key: KeyKind) -> Option<()> {
-        let start = self.at;
-        self.eat(b'-');
-        let int = self.at;
-        match self.text.get(self.at)? {
-            b'0' => self.at += 1,
-            b'1'..=b'9' => self.digits(),
-            _ => return None,
-        }
-        let int_end = self.at;
-        let mut whole = true;
-        if self.eat(b'.').is_some() {
-            whole = false;
-            self.at_least_one_digit()?;
-        }
-        if let Some(b'e' | b'E') = self.text.get(self.at) {
-            whole = false;
-            self.at += 1;
-            if let Some(b'+' | b'-') = self.text.get(self.at) {
-                self.at += 1;
-            }
-            self.at_least_one_digit()?;
-        }
-        let unsigned = int == start;
+        let number = lex::json_number(self.text, self.at)?;
+        let unsigned = number.int.0 == self.at;
+        self.at = number.end;
+        let (int, int_end) = number.int;
         if key == KeyKind::Status
-            && whole
+            && number.whole
             && unsigned
             && self.probe.failing_digits(&self.text[int..int_end])
         {
             return self.sign();
         }
         Some(())
-    }
-
-    fn digits(&mut self) {
-        while self.text.get(self.at).is_some_and(u8::is_ascii_digit) {
-            self.at += 1;
-        }
-    }
-
-    fn at_least_one_digit(&mut self) -> Option<()> {
-        let from = self.at;
-        self.digits();
-        (self.at > from).then_some(())
     }
 
     /// Reads a string token (the scanner at its opening quote), checking its escapes.

@@ -166,38 +166,11 @@ impl<'a> Reader<'a> {
     /// A number as the grammar has it; its text is its value.
     fn number(&mut self) -> Option<NumberLit<'a>> {
         let start = self.at;
-        self.eat(b'-');
-        match self.bytes.get(self.at)? {
-            b'0' => self.at += 1,
-            b'1'..=b'9' => self.digits(),
-            _ => return None,
-        }
-        if self.eat(b'.') {
-            self.at_least_one_digit()?;
-        }
-        if let Some(b'e' | b'E') = self.bytes.get(self.at) {
-            self.at += 1;
-            if let Some(b'+' | b'-') = self.bytes.get(self.at) {
-                self.at += 1;
-            }
-            self.at_least_one_digit()?;
-        }
+        self.at = lex::json_number(self.bytes, start)?.end;
         Some(NumberLit {
             range: self.range_from(start),
             value: self.text.get(start..self.at)?,
         })
-    }
-
-    fn digits(&mut self) {
-        while self.bytes.get(self.at).is_some_and(u8::is_ascii_digit) {
-            self.at += 1;
-        }
-    }
-
-    fn at_least_one_digit(&mut self) -> Option<()> {
-        let from = self.at;
-        self.digits();
-        (self.at > from).then_some(())
     }
 
     /// A string token (the reader at its opening quote), decoded only when it has escapes.
