@@ -405,8 +405,9 @@ impl<L> Splitter<L> {
     ) -> Option<usize> {
         let unit = self.unit.filter(|u| u.start == at && !u.skipping)?;
         let read = probe.read_unit(&input.buf[at - input.base..input.valid])?;
-        // A unit too big to keep is skipped by the walk.
-        if read.len > MAX_UNIT || unit.depth + read.depth >= MAX_DEPTH {
+        // A unit too big to keep is skipped by the walk. (The scanner reads 128 levels at most,
+        // far from the splitter's limit.)
+        if read.len > MAX_UNIT {
             return None;
         }
         let end = at + read.len;
