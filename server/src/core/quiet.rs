@@ -132,23 +132,21 @@ impl Default for KeyMemo {
 
 impl KeyMemo {
     fn kind(&mut self, key: &[u8]) -> KeyKind {
-        let bytes = key;
-        let len = bytes.len();
+        let len = key.len();
         if len > KEPT_KEY {
             return key_kind(key);
         }
         // Length, ends and middle: enough to tell a log's keys apart.
-        let (first, last) = (bytes.first(), bytes.last());
-        let (first, last) = (first.copied().unwrap_or(0), last.copied().unwrap_or(0));
-        let middle = bytes.get(len / 2).copied().unwrap_or(0);
+        let byte = |at: Option<&u8>| at.copied().unwrap_or(0);
+        let (first, last, middle) = (byte(key.first()), byte(key.last()), byte(key.get(len / 2)));
         let hash = u32::from_le_bytes([len as u8, first, last, middle]).wrapping_mul(0x9E37_79B1);
         let slot = &mut self.slots[(hash >> 23) as usize];
-        if usize::from(slot.len) == len && slot.key[..len] == *bytes {
+        if usize::from(slot.len) == len && slot.key[..len] == *key {
             return slot.kind;
         }
         let kind = key_kind(key);
         slot.len = len as u8;
-        slot.key[..len].copy_from_slice(bytes);
+        slot.key[..len].copy_from_slice(key);
         slot.kind = kind;
         kind
     }

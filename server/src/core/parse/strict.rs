@@ -100,36 +100,25 @@ impl<'a> Reader<'a> {
             return None;
         }
         let start = self.at;
-        self.at += 1;
         let mut properties = Vec::new();
-        self.skip_whitespace();
-        if !self.eat(b'}') {
-            loop {
-                if self.bytes.get(self.at) != Some(&b'"') {
-                    return None;
-                }
-                let name = self.string()?;
-                self.skip_whitespace();
-                if !self.eat(b':') {
-                    return None;
-                }
-                self.skip_whitespace();
-                let value = self.value(depth)?;
-                properties.push(ObjectProp {
-                    range: self.range_from(name.range.start),
-                    name: ObjectPropName::String(name),
-                    value,
-                });
-                self.skip_whitespace();
-                if self.eat(b'}') {
-                    break;
-                }
-                if !self.eat(b',') {
-                    return None;
-                }
-                self.skip_whitespace();
+        self.items(b'}', |reader| {
+            if reader.bytes.get(reader.at) != Some(&b'"') {
+                return None;
             }
-        }
+            let name = reader.string()?;
+            reader.skip_whitespace();
+            if !reader.eat(b':') {
+                return None;
+            }
+            reader.skip_whitespace();
+            let value = reader.value(depth)?;
+            properties.push(ObjectProp {
+                range: reader.range_from(name.range.start),
+                name: ObjectPropName::String(name),
+                value,
+            });
+            Some(())
+        })?;
         Some(Object {
             range: self.range_from(start),
             properties,
@@ -141,26 +130,36 @@ impl<'a> Reader<'a> {
             return None;
         }
         let start = self.at;
-        self.at += 1;
         let mut elements = Vec::new();
-        self.skip_whitespace();
-        if !self.eat(b']') {
-            loop {
-                elements.push(self.value(depth)?);
-                self.skip_whitespace();
-                if self.eat(b']') {
-                    break;
-                }
-                if !self.eat(b',') {
-                    return None;
-                }
-                self.skip_whitespace();
-            }
-        }
+        self.items(b']', |reader| {
+            elements.push(reader.value(depth)?);
+            Some(())
+        })?;
         Some(Array {
             range: self.range_from(start),
             elements,
         })
+    }
+
+    /// The items of a container (the reader at its opening bracket) up to `close`, separated
+    /// by commas, each read by `item`.
+    fn items(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.at += 1;
+        self.skip_whitespace();
+        if self.eat(close) {
+            return Some(());
+        }
+        loop {
+            item(self)?;
+            self.skip_whitespace();
+            if self.eat(close) {
+                return Some(());
+            }
+            if !self.eat(b',') {
+                return None;
+            }
+            self.skip_whitespace();
+        }
     }
 
     /// A number as the grammar has it; its text is its value.

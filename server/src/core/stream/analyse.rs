@@ -222,8 +222,13 @@ impl<L> Splitter<L> {
         }
         // Most calls succeeded: a unit that cannot report anything is not parsed. Until its
         // array is known to hold a call, every unit is (whether any does decides the format).
-        let mut is_quiet = || p.quiet.or_else(|| quiet.as_mut().map(|q| q.is_quiet(unit)));
-        if p.complete && arr.exchanges > 0 && is_quiet() == Some(true) {
+        // A unit the splitter read whole brings its verdict along.
+        if p.complete
+            && arr.exchanges > 0
+            && p.quiet
+                .or_else(|| quiet.as_mut().map(|q| q.is_quiet(unit)))
+                .unwrap_or(false)
+        {
             self.quiet += 1;
             return;
         }
