@@ -33,6 +33,9 @@ pub struct Snapshot {
     /// The failing calls grouped by cause (indexes into `analysis.findings`), computed on first
     /// use (the lens, its hover and `runlog/failures` share it).
     failures: std::sync::OnceLock<Vec<Group<usize>>>,
+    /// The findings as LSP diagnostics, made once: the analysis publishes them, and a pulled
+    /// report (asked for after every edit) hands out the same.
+    diagnostics: std::sync::OnceLock<Vec<Diagnostic>>,
 }
 
 /// One revision's parts, named where they are made: what `Snapshot::new` indexes.
@@ -75,7 +78,14 @@ impl Snapshot {
             encoding,
             long_lines,
             failures: std::sync::OnceLock::new(),
+            diagnostics: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The snapshot's diagnostics (`handlers::diagnostics`), computed once.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        self.diagnostics
+            .get_or_init(|| super::handlers::diagnostics::diagnostics(self))
     }
 
     /// The failing calls grouped by cause (`core::groups::failures`), computed once.

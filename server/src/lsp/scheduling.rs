@@ -17,7 +17,6 @@ use tower_lsp_server::ls_types::{Diagnostic, MessageType, Uri};
 
 use super::documents::{FirstLook, Snapshot, SnapshotParts};
 use super::framing::TextPiece;
-use super::handlers;
 use super::project::Resolved;
 use super::session::{lock, panic_message, Backend};
 use super::streamed;
@@ -502,9 +501,7 @@ pub(super) fn build_snapshot(build: Build) -> (Arc<Snapshot>, Vec<Diagnostic>, O
         encoding,
     }));
     let indexed = started.elapsed();
-    let diagnostics = match catch_unwind(AssertUnwindSafe(|| {
-        handlers::diagnostics::diagnostics(&snap)
-    })) {
+    let diagnostics = match catch_unwind(AssertUnwindSafe(|| snap.diagnostics().to_vec())) {
         Ok(d) => d,
         Err(p) => {
             panicked.get_or_insert_with(|| panic_message(&p));

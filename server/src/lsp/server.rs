@@ -182,7 +182,7 @@ impl LanguageServer for Backend {
         let items = match self.current_diagnostics(&params.text_document.uri).await {
             Some(Current::FirstLook(diagnostics)) => diagnostics.to_vec(),
             Some(Current::Snapshot(snap)) => {
-                self.guard("diagnostic", || handlers::diagnostics::diagnostics(&snap))?
+                self.guard("diagnostic", || snap.diagnostics().to_vec())?
             }
             None => Vec::new(),
         };
