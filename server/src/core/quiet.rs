@@ -14,9 +14,12 @@
 //! - under a key naming a status or a code (`status`, `statusCode`, `code`, `httpCode`,
 //!   `http.response.status_code`, at any depth), a 3-digit integer or string the configuration
 //!   treats as failing: every status extraction reads a value of that kind under such a key;
-//! - a string that is `Buffer` or `base64` (encoded bodies) or ends in `Error` (n8n's node
-//!   errors), and a JSON object in a string under `message`, `msg` or `log` (a call logged
-//!   inside a string field);
+//! - a string that is `Buffer` (bytes in an array) or ends in `Error` (n8n's node errors), and a
+//!   JSON object in a string under `message`, `msg` or `log` (a call logged inside a string
+//!   field);
+//! - a string that is `base64` (a body stored encoded) when one of the unit's strings decodes,
+//!   as base64 (and gzip), to text in which `report::may_report_error` finds something: a body
+//!   that does not decode is read as the text the unit already shows;
 //! - what `report::may_report_error` finds in a 2xx body, looked for in the whole unit's text.
 //!
 //! A byte-level scanner reads the unit once and stops at the first sign. It accepts strict JSON
@@ -28,6 +31,7 @@
 //! `serde_json` walk that decoded every string and copied every number (`arbitrary_precision`);
 //! the tests keep that walk as the oracle the scanner is checked against.
 
+use super::body;
 use super::lex;
 use super::model::AnalysisConfig;
 use super::report;
@@ -38,6 +42,8 @@ pub(crate) struct QuietProbe {
     failing: [bool; 1000],
     /// The kinds of keys met.
     keys: KeyMemo,
+    /// `max_body_size`: how much of a body stored encoded is decoded and looked at.
+    max_body: usize,
 }
 
 impl QuietProbe {
@@ -49,6 +55,7 @@ impl QuietProbe {
         QuietProbe {
             failing,
             keys: KeyMemo::default(),
+            max_body: config.max_body_size,
         }
     }
 
@@ -58,10 +65,11 @@ impl QuietProbe {
             return false;
         }
         let mut scan = Scan::new(self, unit.as_bytes(), true);
-        scan.value(KeyKind::Plain, 0).is_some() && {
+        let whole = scan.value(KeyKind::Plain, 0).is_some() && {
             scan.skip_whitespace();
             scan.at == scan.text.len()
-        }
+        };
+        whole && (!scan.encoded || self.encoded_strings_are_quiet(unit.as_bytes()))
     }
 
     /// Reads the value `bytes` starts with (a unit's opening bracket) to its end, past any sign,
@@ -70,12 +78,32 @@ impl QuietProbe {
     pub(crate) fn read_unit(&mut self, bytes: &[u8]) -> Option<ReadUnit> {
         let mut scan = Scan::new(self, bytes, false);
         scan.value(KeyKind::Plain, 0)?;
-        let (len, sign, depth) = (scan.at, scan.sign, scan.deepest);
+        let (len, sign, encoded, depth) = (scan.at, scan.sign, scan.encoded, scan.deepest);
+        let unit = &bytes[..len];
         Some(ReadUnit {
             len,
-            quiet: !sign && !report::raw_may_report_error(&bytes[..len]),
+            quiet: !sign
+                && !report::raw_may_report_error(unit)
+                && (!encoded || self.encoded_strings_are_quiet(unit)),
             depth,
         })
+    }
+
+    /// Whether no string of `unit` (strict JSON) decodes, as a body stored in base64 would
+    /// (`body::decoded_base64`), to bytes that may report an error. A string under any key: the
+    /// scanner does not know which one the extraction takes for the body.
+    fn encoded_strings_are_quiet(&self, unit: &[u8]) -> bool {
+        // Six bytes (`errors`, the shortest word looked for) take eight base64 characters.
+        const SHORTEST: usize = 2 + 8;
+        lex::lexemes(unit)
+            .filter(|l| matches!(l.token, lex::Token::String { .. }) && l.end - l.start >= SHORTEST)
+            .all(|l| {
+                let Ok(text) = serde_json::from_slice::<String>(&unit[l.start..l.end]) else {
+                    return false;
+                };
+                body::decoded_base64(&text, self.max_body)
+                    .is_none_or(|bytes| !report::raw_may_report_error(&bytes))
+            })
     }
 
     /// True for the 3-digit text of a code the configuration treats as failing.
@@ -201,7 +229,12 @@ fn key_kind(key: &[u8]) -> KeyKind {
 
 /// A string value that is a sign whatever its key.
 fn string_is_sign(s: &[u8]) -> bool {
-    s.eq_ignore_ascii_case(b"buffer") || s.eq_ignore_ascii_case(b"base64") || s.ends_with(b"Error")
+    s.eq_ignore_ascii_case(b"buffer") || s.ends_with(b"Error")
+}
+
+/// A string value that says a body is stored in base64 (HAR's `encoding`).
+fn names_base64(s: &[u8]) -> bool {
+    s.eq_ignore_ascii_case(b"base64")
 }
 
 /// A string value that is a sign under a key of this kind.
@@ -240,6 +273,8 @@ struct Scan<'a> {
     /// Stop at the first sign (a unit known to be one value), else note it and read on.
     stop_at_sign: bool,
     sign: bool,
+    /// A string `base64` was met: a body may be stored encoded.
+    encoded: bool,
     /// The deepest nesting met.
     deepest: usize,
 }
@@ -253,6 +288,7 @@ impl<'a> Scan<'a> {
             scratch: Vec::new(),
             stop_at_sign,
             sign: false,
+            encoded: false,
             deepest: 0,
         }
     }
@@ -411,7 +447,8 @@ impl<'a> Scan<'a> {
 
     fn string_is_quiet(&mut self, key: KeyKind, raw: &RawString) -> bool {
         let Some((escape_end, unicode)) = raw.last_escape else {
-            return !value_is_sign(self.probe, key, &self.text[raw.start..raw.end]);
+            let text: &'a [u8] = self.text;
+            return self.plain_value_is_quiet(key, &text[raw.start..raw.end]);
         };
         let long = raw.end - raw.start > DECODED_UP_TO;
         if long && matches!(key, KeyKind::Plain | KeyKind::Sign) {
@@ -425,7 +462,16 @@ impl<'a> Scan<'a> {
         if self.decode(raw).is_none() {
             return false;
         }
-        !value_is_sign(self.probe, key, &self.scratch)
+        let decoded = std::mem::take(&mut self.scratch);
+        let quiet = self.plain_value_is_quiet(key, &decoded);
+        self.scratch = decoded;
+        quiet
+    }
+
+    /// A string value's verdict from its text, noting a `base64`.
+    fn plain_value_is_quiet(&mut self, key: KeyKind, s: &[u8]) -> bool {
+        self.encoded |= names_base64(s);
+        !value_is_sign(self.probe, key, s)
     }
 
     /// Decodes a checked string token into `scratch`.

@@ -100,6 +100,28 @@ fn decode_with(text: &str, body: &BodyRef, cap: &mut Cap) -> DecodedBody {
     }
 }
 
+/// The bytes of a body stored encoded (base64, a byte array), inflated when they are gzip, at
+/// most about `max` of them: what [`decode_limited`] reads as text. `None` when the body is not
+/// encoded or does not decode, and is then read as the text it is.
+pub(crate) fn encoded_bytes(text: &str, body: &BodyRef, max: usize) -> Option<Vec<u8>> {
+    let raw = text.get(body.span.start..body.span.end)?.trim();
+    let bytes = match body.encoding {
+        BodyEncoding::Base64 => match parse_json(raw)? {
+            serde_json::Value::String(s) => return decoded_base64(&s, max),
+            _ => return None,
+        },
+        BodyEncoding::ByteArray => byte_array(&parse_json(raw)?, max)?,
+        BodyEncoding::Inline | BodyEncoding::String => return None,
+    };
+    Some(gunzip(bytes, max))
+}
+
+/// The bytes a body stored as the base64 text `s` holds, inflated when they are gzip (at most
+/// about `max` of those); `None` when `s` is not base64.
+pub(crate) fn decoded_base64(s: &str, max: usize) -> Option<Vec<u8>> {
+    Some(gunzip(decode_base64(s)?, max))
+}
+
 /// Decodes body bytes as the log would have them (UTF-8 text, else binary).
 pub fn decode_bytes(bytes: Vec<u8>, mime_type: Option<&str>) -> DecodedBody {
     let mut cap = Cap {

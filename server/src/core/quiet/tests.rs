@@ -14,30 +14,45 @@ fn quiet(unit: &str) -> bool {
 /// The oracle: the `serde_json` walk the scanner replaced (every string decoded, every number
 /// read), with the same signs. Whatever the scanner finds quiet, it finds quiet too.
 mod oracle {
-    use super::super::{key_kind, string_is_sign, KeyKind};
+    use super::super::{key_kind, names_base64, string_is_sign, KeyKind};
+    use crate::core::body;
     use crate::core::model::AnalysisConfig;
     use crate::core::report;
     use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    use std::cell::RefCell;
     use std::fmt;
 
     pub(super) fn is_quiet(unit: &str, config: &AnalysisConfig) -> bool {
         if report::raw_may_report_error(unit.as_bytes()) {
             return false;
         }
+        let seen = RefCell::new(Vec::new());
         let mut de = serde_json::Deserializer::from_str(unit);
-        Walk {
+        let walked = Walk {
             config,
             key: KeyKind::Plain,
+            seen: &seen,
         }
         .deserialize(&mut de)
         .and_then(|()| de.end())
-        .is_ok()
+        .is_ok();
+        // With a string `base64` anywhere, no string (key or value) may decode as base64 to
+        // bytes that may report an error.
+        let seen = seen.into_inner();
+        walked
+            && (!seen.iter().any(|s| names_base64(s.as_bytes()))
+                || seen.iter().all(|s| {
+                    body::decoded_base64(s, config.max_body_size)
+                        .is_none_or(|b| !report::raw_may_report_error(&b))
+                }))
     }
 
     #[derive(Clone, Copy)]
     struct Walk<'c> {
         config: &'c AnalysisConfig,
         key: KeyKind,
+        /// Every string met, keys too.
+        seen: &'c RefCell<Vec<String>>,
     }
 
     impl Walk<'_> {
@@ -86,6 +101,7 @@ mod oracle {
         }
 
         fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
+            self.seen.borrow_mut().push(s.to_string());
             let telling = match self.key {
                 KeyKind::Status => {
                     s.len() == 3
@@ -111,22 +127,19 @@ mod oracle {
         }
 
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            while let Some(key) = map.next_key_seed(Key)? {
+            while let Some(key) = map.next_key_seed(Key(self.seen))? {
                 if key == KeyKind::Sign {
                     return Err(sign());
                 }
-                map.next_value_seed(Walk {
-                    config: self.config,
-                    key,
-                })?;
+                map.next_value_seed(Walk { key, ..self })?;
             }
             Ok(())
         }
     }
 
-    struct Key;
+    struct Key<'c>(&'c RefCell<Vec<String>>);
 
-    impl<'de> DeserializeSeed<'de> for Key {
+    impl<'de> DeserializeSeed<'de> for Key<'_> {
         type Value = KeyKind;
 
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<KeyKind, D::Error> {
@@ -134,7 +147,7 @@ mod oracle {
         }
     }
 
-    impl<'de> Visitor<'de> for Key {
+    impl<'de> Visitor<'de> for Key<'_> {
         type Value = KeyKind;
 
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -142,6 +155,7 @@ mod oracle {
         }
 
         fn visit_str<E: de::Error>(self, s: &str) -> Result<KeyKind, E> {
+            self.0.borrow_mut().push(s.to_string());
             Ok(key_kind(s.as_bytes()))
         }
     }
@@ -194,7 +208,10 @@ fn errors_encoded_bodies_escaped_signs_and_jsonc_are_signs() {
         r#"{"requestERROR": {"code": "ECONNREFUSED"}}"#,
         r#"{"E-rr_or": "x"}"#,
         r#"{"_failureText": "x"}"#,
-        r#"{"content": {"encoding": "BASE64", "text": "e30="}}"#,
+        // `{"errors": []}` and `{"ok": false}`, in base64.
+        r#"{"content": {"encoding": "BASE64", "text": "eyJlcnJvcnMiOiBbXX0="}}"#,
+        r#"{"content": {"text": "eyJvayI6IGZhbHNlfQ==", "encoding": "base64"}}"#,
+        r#"{"content": {"encoding": "base64", "text": "H4sIAAAAAAACA6tWSi0qyi8qVrKKrlbKTS0uTkxPVbJSqlCqja0FAJTD9tccAAAA"}}"#,
         r#"{"base_64_string": "e30="}"#,
         r#"{"stream": {"type": "Buffer", "data": [123]}}"#,
         r#"{"status": 200, "body": {"ok": false}}"#,
@@ -206,6 +223,15 @@ fn errors_encoded_bodies_escaped_signs_and_jsonc_are_signs() {
         r#"{"status": 200"#,
     ] {
         assert!(!quiet(unit), "{unit}");
+    }
+    // A body in base64 is decoded: `{"ok": true}`, `{}`, and text that is not base64.
+    for unit in [
+        r#"{"content": {"encoding": "base64", "text": "eyJvayI6IHRydWV9"}}"#,
+        r#"{"content": {"encoding": "BASE64", "text": "e30="}}"#,
+        r#"{"content": {"encoding": "base64", "text": "not base64 at all"}}"#,
+        r#"{"content": {"encoding": "base64", "text": "H4sIAAAAAAACA6tWSkksSVSyijbUMYqtBQCOWJgIDgAAAA=="}}"#,
+    ] {
+        assert!(quiet(unit), "{unit}");
     }
     // Escapes are read: what they spell decides.
     assert!(quiet(
@@ -234,6 +260,9 @@ fn unit() -> impl Strategy<Value = String> {
         "_error",
         "name",
         "success",
+        "content",
+        "text",
+        "encoding",
     ]);
     let leaf = prop_oneof![
         (100u16..1000).prop_map(|n| n.to_string()),
@@ -244,6 +273,13 @@ fn unit() -> impl Strategy<Value = String> {
         Just("\"ECONNREFUSED\"".to_string()),
         Just("\"NodeApiError\"".to_string()),
         Just("\"fine\"".to_string()),
+        // Bodies stored in base64, and the word that says so: `{"ok": false}`, `{"ok": true}`,
+        // and gzip of `{"errors":[{"message":"x"}]}` and of `{"data":[1,2]}`.
+        Just("\"base64\"".to_string()),
+        Just("\"eyJvayI6IGZhbHNlfQ==\"".to_string()),
+        Just("\"eyJvayI6IHRydWV9\"".to_string()),
+        Just("\"H4sIAAAAAAACA6tWSi0qyi8qVrKKrlbKTS0uTkxPVbJSqlCqja0FAJTD9tccAAAA\"".to_string()),
+        Just("\"H4sIAAAAAAACA6tWSkksSVSyijbUMYqtBQCOWJgIDgAAAA==\"".to_string()),
         (100u16..1000).prop_map(|n| format!("\"{{\\\"status\\\": {n}, \\\"body\\\": 1}}\"")),
     ];
     let value = leaf.prop_recursive(3, 24, 4, move |inner| {

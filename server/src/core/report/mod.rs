@@ -11,8 +11,7 @@
 use super::body;
 use super::explain::{self, Explanation};
 use super::model::{
-    Analysis, AnalysisConfig, BodyEncoding, BodyRef, Exchange, Finding, FindingKind, Severity,
-    StatusSource,
+    Analysis, AnalysisConfig, BodyRef, Exchange, Finding, FindingKind, Severity, StatusSource,
 };
 use super::network_errors::{self, NetworkError};
 use super::redact::{self, REDACTED};
@@ -114,7 +113,10 @@ impl BodyReading {
         let explanation = exchange
             .body
             .as_ref()
-            .filter(|b| exchange.no_response.is_none() && (telling || may_report_error(text, b)))
+            .filter(|b| {
+                exchange.no_response.is_none()
+                    && (telling || may_report_error(text, b, config.max_body_size))
+            })
             .and_then(|b| {
                 let (decoded, was_cut) = body::decode_limited(text, b, config.max_body_size);
                 cut = was_cut;
@@ -365,11 +367,12 @@ fn lookup_severity(
 /// A cheap look at the raw body before decoding it (most calls succeed, and decoding every 2xx
 /// body would cost more than the parse): `explain::reported_error` only answers for a GraphQL
 /// `errors` array, `"ok": false`, `"success": false` or a `"status": "error"`/`"fail…"`, so the
-/// raw text (escaped or not) must show one of those. Bodies stored as bytes are always decoded.
-pub(crate) fn may_report_error(text: &str, b: &BodyRef) -> bool {
-    match b.encoding {
-        BodyEncoding::Base64 | BodyEncoding::ByteArray => true,
-        BodyEncoding::Inline | BodyEncoding::String => text
+/// raw text (escaped or not) must show one of those. A body stored encoded (base64, bytes) is
+/// decoded and its bytes looked at the same way: they are not parsed unless they show one.
+pub(crate) fn may_report_error(text: &str, b: &BodyRef, max: usize) -> bool {
+    match body::encoded_bytes(text, b, max) {
+        Some(bytes) => raw_may_report_error(&bytes),
+        None => text
             .get(b.span.start..b.span.end)
             .is_some_and(|raw| raw_may_report_error(raw.as_bytes())),
     }
