@@ -274,16 +274,15 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
     } else {
         s.as_bytes().into()
     };
-    let config = GeneralPurposeConfig::new()
+    const LAX: GeneralPurposeConfig = GeneralPurposeConfig::new()
         .with_decode_padding_mode(DecodePaddingMode::Indifferent)
         .with_decode_allow_trailing_bits(true);
-    let standard = GeneralPurpose::new(&base64::alphabet::STANDARD, config);
-    if let Ok(bytes) = standard.decode(&cleaned) {
+    static STANDARD: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, LAX);
+    static URL_SAFE: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE, LAX);
+    if let Ok(bytes) = STANDARD.decode(&cleaned) {
         return Some(bytes);
     }
-    GeneralPurpose::new(&base64::alphabet::URL_SAFE, config)
-        .decode(&cleaned)
-        .ok()
+    URL_SAFE.decode(&cleaned).ok()
 }
 
 /// The bytes of a byte-array body; one more than `max` at most, so a cut can be noticed.
