@@ -6,7 +6,8 @@
 use super::detect::Shape;
 use super::exchange::{self, Extracted};
 use super::model::{
-    Analysis, AnalysisConfig, Exchange, Finding, FindingKind, Format, Severity, Span, Units,
+    Analysis, AnalysisConfig, BodyEncoding, Exchange, Finding, FindingKind, Format, Severity, Span,
+    Units,
 };
 use super::parse::{self, Problem, ProblemKind};
 use super::report::{self, BodyReading, CallReport};
@@ -265,10 +266,7 @@ pub(crate) fn finding_for(
     if !failing && !(200..300).contains(&ex.status) {
         return None;
     }
-    let reading = BodyReading::of(text, ex, config);
-    if reading.cut {
-        cuts.note(ex.body.as_ref().map_or(ex.span.start, |b| b.span.start));
-    }
+    let reading = read_body(text, ex, config, cuts);
     let (kind, severity) = if failing {
         (
             FindingKind::FailedCall,
@@ -290,6 +288,47 @@ pub(crate) fn finding_for(
         exchange: Some(index),
         report: Some(Arc::new(report)),
     })
+}
+
+/// The body's reading, a cut body noted.
+fn read_body(
+    text: &str,
+    ex: &Exchange,
+    config: &AnalysisConfig,
+    cuts: &mut BodyCuts,
+) -> BodyReading {
+    let reading = BodyReading::of(text, ex, config);
+    if reading.cut {
+        cuts.note(ex.body.as_ref().map_or(ex.span.start, |b| b.span.start));
+    }
+    reading
+}
+
+/// Whether [`finding_for`] gives the call a finding, a cut body noted as it notes it, without
+/// making the report: a call past the findings cap is only counted, and explaining it (most of
+/// a failing call's cost) would be thrown away.
+pub(crate) fn has_finding(
+    text: &str,
+    ex: &Exchange,
+    config: &AnalysisConfig,
+    cuts: &mut BodyCuts,
+) -> bool {
+    if ex.no_response.is_some() {
+        return finding_for(text, ex, 0, config, cuts).is_some();
+    }
+    if !report::is_failing(ex.status, config) {
+        return (200..300).contains(&ex.status) && read_body(text, ex, config, cuts).explains();
+    }
+    // A body is cut when what it decodes to is over the limit. Text no longer than the limit
+    // decodes to no more, unless it is stored encoded (gzip inflates): only those are read.
+    let may_be_cut = ex.body.as_ref().is_some_and(|b| {
+        matches!(b.encoding, BodyEncoding::Base64 | BodyEncoding::ByteArray)
+            || b.span.end - b.span.start > config.max_body_size
+    });
+    if may_be_cut {
+        read_body(text, ex, config, cuts);
+    }
+    report::severity_for(ex.status, config).is_some()
 }
 
 mod units;

@@ -249,8 +249,15 @@ impl<L> Splitter<L> {
         let count = extracted.exchanges.len();
         let mut found: Vec<(Finding, Option<Exchange>, bool)> = Vec::new();
         let mut cuts = analysis::BodyCuts::default();
+        // Past the cap (its summary placed), a call's finding is only counted.
+        let counting = arr.kept_calls >= config.max_findings && arr.first_omitted.is_some();
+        let mut counted = 0;
         for (k, ex) in extracted.exchanges.drain(..).enumerate() {
-            if let Some(f) = analysis::finding_for(src, &ex, first_index + k, config, &mut cuts) {
+            if counting {
+                counted += usize::from(analysis::has_finding(src, &ex, config, &mut cuts));
+            } else if let Some(f) =
+                analysis::finding_for(src, &ex, first_index + k, config, &mut cuts)
+            {
                 found.push((
                     shift_by(f, shift, Finding::shift),
                     Some(shift_by(ex, shift, Exchange::shift)),
@@ -282,6 +289,7 @@ impl<L> Splitter<L> {
         let view = input.view(p.start.saturating_sub(CONTEXT), p.end + CONTEXT);
         let arr = &mut self.arrays[p.array];
         arr.exchanges += count;
+        arr.calls += counted;
         for (finding, exchange, problem) in found {
             if !problem {
                 arr.calls += 1;

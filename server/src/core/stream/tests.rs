@@ -186,6 +186,44 @@ fn the_cap_is_applied_across_units() {
     same_as_analyze(&text, &s, &config);
 }
 
+/// Calls past the cap are only counted (`analysis::has_finding`): the summary's count, and
+/// whether a body over `maxBodySize` was met (past the cap too), are those of `analyze`.
+#[test]
+fn calls_past_the_cap_are_counted_as_analyze_counts_them() {
+    let says = |findings: &mut dyn Iterator<Item = &Finding>, what: &str| {
+        findings
+            .filter(|f| f.kind == FindingKind::LimitReached && f.message.contains(what))
+            .map(|f| f.message.clone())
+            .collect::<Vec<_>>()
+    };
+    for format in gen::GenFormat::ALL {
+        let text = gen::generate(format, gen::MB);
+        for (max_findings, max_body_size) in [(3, usize::MAX), (0, 300), (3, 100)] {
+            let config = AnalysisConfig {
+                max_findings,
+                max_body_size,
+                ..AnalysisConfig::default()
+            };
+            let s = stream(&text, 64 * 1024, &config);
+            let full = analyze(&text, &config);
+            let case = format!("{format:?}, cap {max_findings}, bodies {max_body_size}");
+            let summary = says(&mut s.findings.iter().map(|l| &l.finding), "not shown");
+            assert_eq!(summary.len(), 1, "{case}");
+            assert_eq!(
+                summary,
+                says(&mut full.findings.iter(), "not shown"),
+                "{case}"
+            );
+            let cut = !says(&mut full.findings.iter(), "maxBodySize").is_empty();
+            assert_eq!(cut, max_body_size != usize::MAX, "{case}");
+            assert_eq!(matches!(s.inexact, Some(Inexact::Limit(_))), cut, "{case}");
+            if s.inexact.is_none() {
+                same_as_analyze(&text, &s, &config);
+            }
+        }
+    }
+}
+
 #[test]
 fn quiet_on_ordinary_json() {
     let config = AnalysisConfig::default();
