@@ -48,17 +48,23 @@ const EOF_GRACE: Duration = Duration::from_millis(500);
 /// one at a time per document, so one arena costs the server no contention worth having. Only
 /// the server: `check` analyses files on every core at once, where one arena would serialise
 /// their allocations (2 threads were slower than 1).
+///
+/// Fast bins are off too: a response of thousands of symbols or diagnostics is built as a
+/// `serde_json::Value` of many small blocks and freed at once, and glibc then spent most of the
+/// request merging those bins (`malloc_consolidate`, `unlink_chunk`): document symbols of a
+/// 10 MB run log took 91 ms with them, 74–79 ms without; opens did not move.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn one_malloc_arena() {
+fn tune_malloc() {
     // SAFETY: called before the runtime starts any thread (clap's parsing starts none); mallopt
-    // only sets a tunable.
+    // only sets tunables.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 1);
+        libc::mallopt(libc::M_MXFAST, 0);
     }
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn one_malloc_arena() {}
+fn tune_malloc() {}
 
 /// A pipe holds 64 KiB by default: an editor sending a 10 MB `didOpen` then waits for the
 /// server to empty it some 160 times, and the server reads it in as many pieces. At 1 MiB (the
@@ -79,7 +85,7 @@ fn widen_stdin_pipe() {}
 /// Serves LSP over stdin/stdout until `exit`, end of stdin, or the editor process is gone.
 /// Builds its own tokio runtime; returns the process exit code.
 pub fn serve_stdio() -> i32 {
-    one_malloc_arena();
+    tune_malloc();
     widen_stdin_pipe();
     // Logs go to stderr only: stdout is the protocol.
     let mut filter = tracing_subscriber::EnvFilter::try_from_env("RUNLOG_LSP_LOG")

@@ -84,7 +84,7 @@ impl Backend {
             let editor = self.settings();
             let encoding = self.encoding();
             // The settings, and for a big log just opened a first look, before the whole
-            // analysis: with one malloc arena (see `lsp::one_malloc_arena`) the two analyses side
+            // analysis: with one malloc arena (see `lsp::tune_malloc`) the two analyses side
             // by side slowed each other down more than the first look takes alone.
             let wanted = previous.is_none() && text.len() >= FIRST_LOOK_MIN;
             let early = previous
