@@ -208,9 +208,16 @@ impl<L> Splitter<L> {
             quiet,
         } = work;
         let arr = &self.arrays[p.array];
+        let path = (arr.prefix.as_str(), arr.suffix.as_str());
+        // A unit the splitter read whole brings its verdict along: a quiet one is not looked at
+        // again, not even checked as UTF-8 or copied into its path (where its path cannot start,
+        // `wrapped` below says so).
+        if p.quiet == Some(true) && p.complete && arr.exchanges > 0 && p.start >= path.0.len() {
+            self.quiet += 1;
+            return;
+        }
         let unit = input.text(p.start, p.end);
         // Spans come out relative to `src`; `shift` makes them absolute.
-        let path = (arr.prefix.as_str(), arr.suffix.as_str());
         let Some((src, shift)) = super::wrapped(path, unit, p.start, p.complete, scratch) else {
             self.inexact
                 .get_or_insert(Inexact::Layout("a record starts where its path cannot"));
@@ -222,7 +229,6 @@ impl<L> Splitter<L> {
         }
         // Most calls succeeded: a unit that cannot report anything is not parsed. Until its
         // array is known to hold a call, every unit is (whether any does decides the format).
-        // A unit the splitter read whole brings its verdict along.
         if p.complete
             && arr.exchanges > 0
             && p.quiet
