@@ -224,6 +224,53 @@ fn calls_past_the_cap_are_counted_as_analyze_counts_them() {
     }
 }
 
+/// 2xx bodies a HAR stores in base64 (gzip too) are decoded before their entry is called quiet:
+/// those that report an error are found, by the stream as by `analyze`; the one that does not is
+/// not parsed.
+#[test]
+fn base64_bodies_that_report_errors_are_found() {
+    let entry = |body: &str, mime: &str| {
+        format!(
+            r#"{{"request": {{"method": "POST", "url": "https://api.example.com/x", "headers": []}}, "response": {{"status": 200, "statusText": "OK", "headers": [], "content": {{"mimeType": "{mime}", "text": "{body}", "encoding": "base64"}}}}}}"#
+        )
+    };
+    let entries = [
+        // {"errors":[{"message":"Cannot query field \"emial\" on type \"User\"."}]}
+        entry(
+            "eyJlcnJvcnMiOlt7Im1lc3NhZ2UiOiJDYW5ub3QgcXVlcnkgZmllbGQgXCJlbWlhbFwiIG9uIHR5cGUgXCJVc2VyXCIuIn1dfQ==",
+            "application/json",
+        ),
+        // {"ok":false,"error":"channel_not_found"}, gzip
+        entry(
+            "H4sIAAAAAAACA6tWys9WskpLzClO1VFKLSrKL1KyUkrOSMzLS82Jz8sviU/LL81LUaoFAPhvlGkoAAAA",
+            "application/gzip",
+        ),
+        // {"ok":true,"channel":"C024BE91L"}
+        entry("eyJvayI6dHJ1ZSwiY2hhbm5lbCI6IkMwMjRCRTkxTCJ9", "application/json"),
+    ];
+    let text = format!(
+        r#"{{"log": {{"version": "1.2", "creator": {{"name": "x", "version": "1"}}, "entries": [{}]}}}}"#,
+        entries.join(", ")
+    );
+    let config = AnalysisConfig::default();
+    let full = analyze(&text, &config);
+    let kinds: Vec<FindingKind> = full.findings.iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, [FindingKind::ErrorInSuccessfulCall; 2]);
+    assert!(
+        full.findings[0].message.contains("Cannot query field"),
+        "{}",
+        full.findings[0].message
+    );
+    assert!(
+        full.findings[1].message.contains("channel_not_found"),
+        "{}",
+        full.findings[1].message
+    );
+    let s = stream(&text, 64, &config);
+    same_as_analyze(&text, &s, &config);
+    assert_eq!((s.units, s.quiet), (3, 1));
+}
+
 #[test]
 fn quiet_on_ordinary_json() {
     let config = AnalysisConfig::default();
