@@ -105,15 +105,14 @@ fn decode_with(text: &str, body: &BodyRef, cap: &mut Cap) -> DecodedBody {
 /// encoded or does not decode, and is then read as the text it is.
 pub(crate) fn encoded_bytes(text: &str, body: &BodyRef, max: usize) -> Option<Vec<u8>> {
     let raw = text.get(body.span.start..body.span.end)?.trim();
-    let bytes = match body.encoding {
+    match body.encoding {
         BodyEncoding::Base64 => match parse_json(raw)? {
-            serde_json::Value::String(s) => return decoded_base64(&s, max),
-            _ => return None,
+            serde_json::Value::String(s) => decoded_base64(&s, max),
+            _ => None,
         },
-        BodyEncoding::ByteArray => byte_array(&parse_json(raw)?, max)?,
-        BodyEncoding::Inline | BodyEncoding::String => return None,
-    };
-    Some(gunzip(bytes, max))
+        BodyEncoding::ByteArray => Some(gunzip(byte_array(&parse_json(raw)?, max)?, max)),
+        BodyEncoding::Inline | BodyEncoding::String => None,
+    }
 }
 
 /// The bytes a body stored as the base64 text `s` holds, inflated when they are gzip (at most

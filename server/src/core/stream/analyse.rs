@@ -209,20 +209,20 @@ impl<L> Splitter<L> {
         } = work;
         let arr = &self.arrays[p.array];
         let path = (arr.prefix.as_str(), arr.suffix.as_str());
-        // A unit the splitter read whole brings its verdict along: a quiet one is not looked at
-        // again, not even checked as UTF-8 or copied into its path (where its path cannot start,
-        // `wrapped` below says so).
-        if p.quiet == Some(true) && p.complete && arr.exchanges > 0 && p.start >= path.0.len() {
-            self.quiet += 1;
-            return;
-        }
-        let unit = input.text(p.start, p.end);
-        // Spans come out relative to `src`; `shift` makes them absolute.
-        let Some((src, shift)) = super::wrapped(path, unit, p.start, p.complete, scratch) else {
+        // Spans come out relative to the wrapped text; `shift` makes them absolute.
+        let Some(shift) = super::wrapped_start(path.0, p.start) else {
             self.inexact
                 .get_or_insert(Inexact::Layout("a record starts where its path cannot"));
             return;
         };
+        // A unit the splitter read whole brings its verdict along: a quiet one is not looked at
+        // again, not even checked as UTF-8 or copied into its path.
+        if p.quiet == Some(true) && p.complete && arr.exchanges > 0 {
+            self.quiet += 1;
+            return;
+        }
+        let unit = input.text(p.start, p.end);
+        let src = super::wrapped(path, unit, p.complete, scratch);
         if p.line.is_some() && unit.trim_end_matches('\r').len() > config.max_line_length {
             self.inexact
                 .get_or_insert(Inexact::Limit("a line is over runlog.limits.maxLineLength"));

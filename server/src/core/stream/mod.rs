@@ -158,19 +158,23 @@ pub(crate) fn cut(text: &str, config: &AnalysisConfig) -> Option<Cut> {
     })
 }
 
-/// A unit's text as its parse sees it, and where in the whole text that would start: wrapped in
-/// a copy of its path (`{"runs":[` unit `]}`, the closing only for a complete unit), so that
-/// detection, nesting depth and the extraction see what they see in the whole text. `None` when
-/// the unit starts where its path cannot.
+/// Where in the whole text a unit starting at `start` would start once wrapped in its path
+/// (see [`wrapped`]); `None` when the unit starts where its path cannot.
+pub(crate) fn wrapped_start(prefix: &str, start: usize) -> Option<usize> {
+    start.checked_sub(prefix.len())
+}
+
+/// A unit's text as its parse sees it: wrapped in a copy of its path (`{"runs":[` unit `]}`,
+/// the closing only for a complete unit), so that detection, nesting depth and the extraction
+/// see what they see in the whole text. It starts at [`wrapped_start`].
 pub(crate) fn wrapped<'a>(
     (prefix, suffix): (&str, &str),
     unit: &'a str,
-    start: usize,
     complete: bool,
     scratch: &'a mut String,
-) -> Option<(&'a str, usize)> {
+) -> &'a str {
     if prefix.is_empty() {
-        return Some((unit, start));
+        return unit;
     }
     scratch.clear();
     scratch.push_str(prefix);
@@ -178,7 +182,7 @@ pub(crate) fn wrapped<'a>(
     if complete {
         scratch.push_str(suffix);
     }
-    Some((scratch.as_str(), start.checked_sub(prefix.len())?))
+    scratch.as_str()
 }
 
 /// Only splits `reader` into units, analysing nothing: the cost of reading and tokenising, the

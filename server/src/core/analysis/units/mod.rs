@@ -99,7 +99,8 @@ fn by_wrapped_units(
     let path = (cut.prefix.as_str(), cut.suffix.as_str());
     for unit in &cut.units {
         let unit_text = &text[unit.start..unit.end];
-        let (wrapped, base) = stream::wrapped(path, unit_text, unit.start, true, &mut scratch)?;
+        let base = stream::wrapped_start(path.0, unit.start)?;
+        let wrapped = stream::wrapped(path, unit_text, true, &mut scratch);
         let clean = parse::parse_clean(wrapped, base, |wrapper, piece| {
             exchange::extract_as(wrapper, shape, piece, text, &config.redact, &mut out);
         });
